@@ -1,0 +1,30 @@
+# muonreach: the two set-up commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed
+
+.PHONY: run test bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the main job (a table of Delta a_mu, widths and decay lengths of the benchmark models)
+run: $(STAMP)
+	$(VENV)/bin/muonreach summary
+
+## test: the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## bench: benchmarks, each next to a naive baseline measured in the same run
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) out build src/*.egg-info

@@ -1,0 +1,50 @@
+"""Physical constants and Standard-Model particle properties.
+
+Masses and lifetimes of SM particles come from the scikit-hep ``particle`` package (PDG tables) and
+are converted once to GeV and s; nothing here is typed by hand except the couplings below, each with
+its source.
+"""
+
+from __future__ import annotations
+
+import math
+
+from particle import Particle
+
+from . import units
+
+
+def _mass_gev(pdgid: int) -> float:
+    return Particle.from_pdgid(pdgid).mass * units.MeV
+
+
+def _lifetime_s(pdgid: int) -> float:
+    return Particle.from_pdgid(pdgid).lifetime * units.ns
+
+
+# Fine-structure constant at q^2 = 0, CODATA 2018: alpha^-1 = 137.035999084(21).
+ALPHA: float = 1.0 / 137.035999084
+E_CHARGE: float = math.sqrt(4.0 * math.pi * ALPHA)
+# Fermi constant, PDG 2024: G_F = 1.1663788(6)e-5 GeV^-2.
+G_F: float = 1.1663788e-5
+# Higgs vacuum expectation value v = (sqrt(2) G_F)^(-1/2) = 246.22 GeV.
+HIGGS_VEV: float = (math.sqrt(2.0) * G_F) ** -0.5
+
+M_E: float = _mass_gev(11)
+M_MU: float = _mass_gev(13)
+M_TAU: float = _mass_gev(15)
+M_PROTON: float = _mass_gev(2212)
+M_PI_CHARGED: float = _mass_gev(211)
+M_PI0: float = _mass_gev(111)
+M_K_CHARGED: float = _mass_gev(321)
+M_Z: float = _mass_gev(23)
+
+TAU_MU_S: float = _lifetime_s(13)
+TAU_TAU_S: float = _lifetime_s(15)
+TAU_K_CHARGED_S: float = _lifetime_s(321)
+
+# Proton magnetic moment in nuclear magnetons (PDG: 2.792847344); 002 App. A uses mu_p = 2.79.
+MU_PROTON: float = 2.792847344
+
+LEPTON_MASSES: dict[str, float] = {"e": M_E, "mu": M_MU, "tau": M_TAU}
+LEPTONS: tuple[str, ...] = ("e", "mu", "tau")

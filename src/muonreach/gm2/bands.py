@@ -1,0 +1,52 @@
+"""Couplings favoured or excluded by a (g-2) dataset (000 Sec. 4.1, arXiv:1807.03790).
+
+For a one-loop contribution Delta a_NP = g^2 * delta_a_unit (``delta_a_unit`` is Delta a at coupling 1):
+
+* favoured at n sigma: |Delta a_NP - Delta a| <= n sigma, a band [g_low, g_high] (g_low = 0 when the
+  band reaches zero contribution; no band when the contribution has the wrong sign and zero is not allowed);
+* excluded at n sigma: Delta a_NP beyond Delta a + n sigma (same sign as the contribution); the coupling
+  above which this happens. As in 000 Figs. 5-6, only too large a contribution counts as excluded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..validation import positive
+from .datasets import Dataset
+
+
+@dataclass(frozen=True)
+class Band:
+    """Coupling interval [low, high] favoured by a dataset; ``low`` is 0 when no contribution is also allowed."""
+
+    low: float
+    high: float
+
+
+def favored_band(delta_a_unit: float, dataset: Dataset, n_sigma: float = 2.0) -> Band | None:
+    """Couplings with |g^2 delta_a_unit - Delta a| <= n sigma, or None if there are none."""
+    n = positive("n_sigma", n_sigma)
+    lo_a, hi_a = dataset.delta - n * dataset.sigma, dataset.delta + n * dataset.sigma
+    if delta_a_unit == 0.0:
+        return Band(0.0, math.inf) if lo_a <= 0.0 <= hi_a else None
+    # g^2 = a / delta_a_unit must be >= 0: map the allowed interval of a onto g^2
+    a_low, a_high = (lo_a, hi_a) if delta_a_unit > 0 else (-hi_a, -lo_a)
+    unit = abs(delta_a_unit)
+    if a_high < 0.0:
+        return None
+    return Band(math.sqrt(max(a_low, 0.0) / unit), math.sqrt(a_high / unit))
+
+
+def excluded_coupling(delta_a_unit: float, dataset: Dataset, n_sigma: float = 5.0) -> float | None:
+    """Smallest coupling whose contribution lies more than n sigma beyond Delta a (None: never excluded)."""
+    n = positive("n_sigma", n_sigma)
+    if delta_a_unit > 0.0:
+        edge = dataset.delta + n * dataset.sigma
+    elif delta_a_unit < 0.0:
+        edge = dataset.delta - n * dataset.sigma
+    else:
+        return None
+    g2 = edge / delta_a_unit
+    return math.sqrt(g2) if g2 > 0.0 else 0.0

@@ -1,0 +1,1 @@
+"""Mediator models: one module per family; `registry` names them for the command line."""

@@ -1,0 +1,117 @@
+"""Named models for the command line and the scan layer.
+
+A :class:`ModelSpec` says which parameter ``--coupling`` sets, which parameters ``--set`` may override
+(with defaults and a one-line description) and how to build the model object from them. Masses on the
+command line are the mediator's; dark-matter masses are given absolutely (``m_chi``) or as a ratio to the
+mediator mass (``m_chi_ratio``, default 1/3 as in 000 eq. (2.8) and 001's m_phi = 3 m_1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from ..errors import InvalidParameter, UnknownName
+from ..validation import finite
+from .base import Mediator
+
+
+@dataclass(frozen=True)
+class Param:
+    """A model parameter settable with ``--set name=value``."""
+
+    default: float | str | bool | None
+    help: str
+    kind: str = "float"  # float | bool | choice
+    choices: tuple[str, ...] = ()
+
+    def parse(self, name: str, raw: object) -> float | str | bool | None:
+        """Convert a command-line string (or a Python value) to the parameter's type."""
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise InvalidParameter(f"{name} must be true or false, got {raw!r}")
+        if self.kind == "choice":
+            text = str(raw).strip()
+            if text not in self.choices:
+                raise InvalidParameter(f"{name} must be one of {', '.join(self.choices)}; got {raw!r}")
+            return text
+        return finite(name, raw)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How to build a named model from (mass, coupling, parameters)."""
+
+    name: str
+    description: str
+    coupling: str
+    builder: Callable[[float, float, dict], Mediator]
+    params: Mapping[str, Param] = field(default_factory=dict)
+    source: str = ""
+
+    def resolve(self, overrides: Mapping[str, object] | None = None) -> dict:
+        """Defaults updated with ``overrides`` (each parsed and checked); unknown names raise UnknownName."""
+        values = {k: p.default for k, p in self.params.items()}
+        for key, raw in (overrides or {}).items():
+            if key not in self.params:
+                known = ", ".join(sorted(self.params)) or "none"
+                raise UnknownName(f"model {self.name!r} has no parameter {key!r}; settable: {known}")
+            values[key] = self.params[key].parse(key, raw)
+        return values
+
+    def build(self, mass: float, coupling: float, overrides: Mapping[str, object] | None = None) -> Mediator:
+        """The model object at the given mediator mass (GeV) and coupling."""
+        m = finite("mass", mass)
+        if m <= 0.0:
+            raise InvalidParameter(f"mass must be positive, got {m:g}")
+        return self.builder(m, finite(self.coupling, coupling), self.resolve(overrides))
+
+
+def dm_mass(mass: float, values: Mapping[str, object], key: str = "m_chi", ratio_key: str = "m_chi_ratio") -> float:
+    """Dark-matter mass: explicit ``key`` if given, else ``ratio_key`` times the mediator mass."""
+    explicit = values.get(key)
+    if explicit is not None:
+        return float(explicit)
+    ratio = float(values[ratio_key])
+    if not ratio > 0.0:
+        raise InvalidParameter(f"{ratio_key} must be positive, got {ratio:g}")
+    return ratio * mass
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    """Add a model to the registry (names are unique)."""
+    if spec.name in _REGISTRY:
+        raise ValueError(f"model {spec.name!r} registered twice")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def get_model_spec(name: str) -> ModelSpec:
+    """Look a model up by name (``muonreach list models``)."""
+    from . import catalog  # noqa: F401  (registers the shipped models)
+
+    if name not in _REGISTRY:
+        raise UnknownName(f"unknown model {name!r}; known: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def model_specs() -> dict[str, ModelSpec]:
+    """All registered models by name."""
+    from . import catalog  # noqa: F401
+
+    return dict(sorted(_REGISTRY.items()))
+
+
+def build_model(name: str, mass: float, coupling: float, overrides: Mapping[str, object] | None = None) -> Mediator:
+    """Shortcut: ``get_model_spec(name).build(mass, coupling, overrides)``."""
+    return get_model_spec(name).build(mass, coupling, overrides)
+

@@ -1,0 +1,95 @@
+"""Leptophilic scalar S with an optional Dirac dark-matter fermion chi.
+
+L = -g_chi S chibar chi - sum_l g_l S lbar l  (000 eq. (2.1), arXiv:1807.03790; 002 eq. (1), arXiv:1701.07437).
+Benchmarks (000 eq. (2.3)): lepton-specific g_e : g_mu : g_tau = m_e : m_mu : m_tau (model A of 002) and
+muon-specific g_e = g_tau = 0 (model B of 002).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .. import constants as c
+from ..errors import InvalidParameter
+from ..gm2 import loops
+from ..validation import coupling, positive
+from .base import Mediator, require_lepton
+from .diphoton import f_half_on_shell
+from .kinematics import beta_pair
+
+
+def scalar_to_fermions_width(mass: float, g: float, m_f: float) -> float:
+    """Gamma(S -> f fbar) = g^2 m_S / (8 pi) (1 - 4 m_f^2/m_S^2)^(3/2) (002 eq. (4); 000 eq. (2.5)). 0 if closed."""
+    b = beta_pair(mass, m_f)
+    return g * g * mass / (8.0 * math.pi) * b**3
+
+
+def scalar_to_photons_width(mass: float, couplings: dict[str, float]) -> float:
+    """Gamma(S -> gamma gamma) through the lepton loops (002 eqs. (5)-(6)).
+
+    Gamma = alpha^2 m_S^3 / (256 pi^3) |sum_l (g_l/m_l) F_1/2(4 m_l^2/m_S^2, 0)|^2, which equals 002 eq. (5)
+    since F_1/2 = -2 tau [1 + (1 - tau) f(tau)]. 000 eq. (2.5) prints g_l^2/m_l^2 inside the modulus; that is
+    a misprint (dimensionally and against 002 eq. (5)): the amplitude is linear in g_l (DESIGN.md errata).
+    """
+    amplitude = sum(
+        (g / c.LEPTON_MASSES[l]) * f_half_on_shell(4.0 * c.LEPTON_MASSES[l] ** 2 / mass**2)
+        for l, g in couplings.items()
+        if g != 0.0
+    )
+    return c.ALPHA**2 * mass**3 / (256.0 * math.pi**3) * abs(amplitude) ** 2
+
+
+@dataclass(frozen=True)
+class LeptophilicScalar(Mediator):
+    """Real scalar S (mass in GeV) with Yukawa couplings to e, mu, tau and to a Dirac fermion chi."""
+
+    g_e: float = 0.0
+    g_mu: float = 0.0
+    g_tau: float = 0.0
+    g_chi: float = 0.0
+    m_chi: float | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("g_e", "g_mu", "g_tau", "g_chi"):
+            coupling(name, getattr(self, name))
+        if self.m_chi is not None:
+            positive("m_chi", self.m_chi)
+        elif self.g_chi != 0.0:
+            raise InvalidParameter("g_chi is set but m_chi is not: give the dark-matter mass")
+
+    # --- benchmarks ---------------------------------------------------------------------------------
+    @classmethod
+    def muon_specific(cls, mass: float, g_mu: float, g_chi: float = 0.0, m_chi: float | None = None) -> LeptophilicScalar:
+        """Muon-specific scalar: g_e = g_tau = 0 (000 eq. (2.3); model B of 002)."""
+        return cls(mass=mass, g_mu=g_mu, g_chi=g_chi, m_chi=m_chi)
+
+    @classmethod
+    def lepton_specific(cls, mass: float, g_mu: float, g_chi: float = 0.0, m_chi: float | None = None) -> LeptophilicScalar:
+        """Lepton-specific scalar: g_l = g_mu m_l / m_mu (000 eq. (2.3); model A of 002)."""
+        return cls(
+            mass=mass,
+            g_e=g_mu * c.M_E / c.M_MU,
+            g_mu=g_mu,
+            g_tau=g_mu * c.M_TAU / c.M_MU,
+            g_chi=g_chi,
+            m_chi=m_chi,
+        )
+
+    # --- physics --------------------------------------------------------------------------------------
+    @property
+    def lepton_couplings(self) -> dict[str, float]:
+        return {"e": self.g_e, "mu": self.g_mu, "tau": self.g_tau}
+
+    def partial_widths(self) -> dict[str, float]:
+        widths = {f"{l}_{l}": scalar_to_fermions_width(self.mass, g, c.LEPTON_MASSES[l]) for l, g in self.lepton_couplings.items()}
+        widths["gamma_gamma"] = scalar_to_photons_width(self.mass, self.lepton_couplings)
+        if self.m_chi is not None:
+            widths["chi_chi"] = scalar_to_fermions_width(self.mass, self.g_chi, self.m_chi)
+        return widths
+
+    def delta_a(self, lepton: str = "mu") -> float:
+        """One-loop Delta a_l (000 eq. (2.6), 002 eq. (3)); the chi and photon couplings do not enter at one loop."""
+        g = self.lepton_couplings[require_lepton(lepton)]
+        return 0.0 if g == 0.0 else loops.scalar(c.LEPTON_MASSES[lepton], self.mass, g)
