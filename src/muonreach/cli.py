@@ -127,7 +127,7 @@ def widths_cmd(model: str, mass: float, coupling: float, sets: tuple[str, ...], 
     payload = {
         "model": model, "mass": mass, "coupling": coupling, "coupling_name": spec.coupling,
         "parameters": obj.parameters(), "widths": widths, "branching_ratios": brs,
-        "total_width": obj.total_width, "ctau_cm": obj.ctau_cm, "stable": stable,
+        "total_width": obj.total_width, "ctau_cm": obj.ctau_cm, "stable": stable, **obj.extra_outputs(),
     }
     lines = [f"{model}: m = {mass:g} GeV, {spec.coupling} = {coupling:g}"]
     for ch, w in widths.items():
@@ -135,6 +135,8 @@ def widths_cmd(model: str, mass: float, coupling: float, sets: tuple[str, ...], 
         lines.append(f"  {ch:<16} {w:.4e} GeV{br}")
     lines.append(f"  total width      {obj.total_width:.4e} GeV")
     lines.append("  stable (no open channel)" if stable else f"  c*tau            {obj.ctau_cm:.4e} cm")
+    for key, value in obj.extra_outputs().items():
+        lines.append(f"  {key:<16} {value}")
     emit(payload, as_json, "\n".join(lines))
 
 

@@ -42,6 +42,17 @@ class Mediator:
         """One-loop contribution of this mediator to a_l = (g-2)_l / 2."""
         raise NotImplementedError
 
+    def production_coupling(self, lepton: str) -> tuple[str, float]:
+        """(kind, g): how the mediator is radiated off a beam lepton, kind 'scalar', 'pseudoscalar' or 'vector'.
+
+        Models without a flavour-diagonal coupling to the lepton cannot be radiated in l N -> l N X.
+        """
+        raise InvalidParameter(f"{type(self).__name__} is not radiated off {lepton} beams by a diagonal coupling")
+
+    def extra_outputs(self) -> dict[str, object]:
+        """Model-specific quantities worth reporting beside the widths (e.g. the chi2 lifetime); none by default."""
+        return {}
+
     # --- derived quantities ------------------------------------------------------------------------
     def parameters(self) -> dict[str, float]:
         """The model's fields as a plain dict (for output and provenance)."""

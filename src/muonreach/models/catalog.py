@@ -48,3 +48,123 @@ register(
         "000 eq. (2.1), arXiv:1807.03790",
     )
 )
+
+
+# --- vectors ----------------------------------------------------------------------------------------
+
+
+def _vector_dm(mass: float, v: dict) -> dict:
+    return _scalar_dm(mass, v)
+
+
+def _dark_photon(m: float, eps: float, v: dict):
+    from .dark_photon import DarkPhoton
+
+    m_chi = dm_mass(m, v) if v["alpha_D"] != 0.0 or v["m_chi"] is not None else None
+    return DarkPhoton(m, eps=eps, alpha_D=v["alpha_D"], m_chi=m_chi)
+
+
+def _inelastic(m: float, eps: float, v: dict):
+    from .dark_photon import InelasticDM
+
+    m1 = dm_mass(m, v)
+    return InelasticDM(m, eps=eps, m1=m1, splitting=v["delta"] * m1, alpha_D=v["alpha_D"])
+
+
+register(
+    ModelSpec(
+        "dark-photon",
+        "kinetically mixed dark photon A' (e+e-, mu+mu-, tau+tau-, hadrons via R ratio); optional Dirac DM",
+        "eps",
+        _dark_photon,
+        {
+            "alpha_D": Param(0.0, "dark coupling g_D^2/(4 pi) to Dirac DM chi (0: visible dark photon)"),
+            "m_chi": Param(None, "dark-matter mass in GeV (overrides m_chi_ratio)"),
+            "m_chi_ratio": Param(_THIRD, "m_chi / m_A' when m_chi is not given"),
+        },
+        "arXiv:1801.04847 (DarkCast); 004 notes S22",
+    )
+)
+register(
+    ModelSpec(
+        "inelastic-dm",
+        "dark photon with pseudo-Dirac DM chi1, chi2 (m2 = m1 (1 + delta)); chi2 -> chi1 l+ l- (003)",
+        "eps",
+        _inelastic,
+        {
+            "alpha_D": Param(0.1, "dark coupling g_D^2/(4 pi) (003 Fig. 6: 0.1)"),
+            "m_chi": Param(None, "chi1 mass m1 in GeV (overrides m_chi_ratio)"),
+            "m_chi_ratio": Param(_THIRD, "m1 / m_A' when m_chi is not given (003: m_A' = 3 m1)"),
+            "delta": Param(0.1, "relative splitting (m2 - m1)/m1 (003 Figs. 5-6 use 0.1-0.4)"),
+        },
+        "003_731e213823d1e5dc.txt eq. (1), Krnjaic, Rocha, Wang 2024",
+    )
+)
+
+
+def _muon_vector(m: float, g: float, v: dict):
+    from .vector import MuonVector
+
+    return MuonVector(m, g_mu=g, eps=v["eps"], **_vector_dm(m, v))
+
+
+def _lmu_ltau(m: float, g: float, v: dict):
+    from .vector import LmuLtau
+
+    return LmuLtau(m, g=g, loop_mixing=v["loop_mixing"], **_vector_dm(m, v))
+
+
+register(
+    ModelSpec(
+        "vector-muon",
+        "muon-specific vector V (g_mu V mubar gamma mu; M^3 eq. (2.2)); optional kinetic mixing eps and Dirac DM",
+        "g_mu",
+        _muon_vector,
+        {"eps": Param(0.0, "tree-level kinetic mixing (e+e- and hadronic widths)"), **_DM_FERMION},
+        "M^3 paper arXiv:1804.03144 (in 004)",
+    )
+)
+register(
+    ModelSpec(
+        "lmu-ltau",
+        "gauged L_mu - L_tau Z' (widths to mu mu, tau tau, nu nu, DM; loop-induced kinetic mixing)",
+        "g",
+        _lmu_ltau,
+        {
+            "loop_mixing": Param(True, "include the finite mu/tau-loop kinetic mixing (e+e- and hadron widths)", "bool"),
+            **_DM_FERMION,
+        },
+        "M^3 eqs. (2.5)-(2.6), arXiv:1902.07715 eqs. (1)-(2) (in 004)",
+    )
+)
+
+
+# --- off-diagonal e-mu scalar -------------------------------------------------------------------------
+
+
+def _emu(m: float, h: float, v: dict):
+    from .emu_scalar import EmuScalar
+
+    if v["dm"] == "none":
+        return EmuScalar(m, h_mue=h)
+    m1 = dm_mass(m, v, "m1", "m1_ratio")
+    m2 = v["m2"] if v["m2"] is not None else m1
+    return EmuScalar(m, h_mue=h, dm=v["dm"], g_dm=v["g_dm"], m1=m1, m2=m2)
+
+
+register(
+    ModelSpec(
+        "emu-scalar",
+        "complex scalar phi with off-diagonal coupling h_mue ebar_L mu_R phi (001 eq. (2)); DM scalars or fermions",
+        "h_mue",
+        _emu,
+        {
+            "dm": Param("none", "dark matter: none, scalar (s1 s2, g_dm in GeV) or fermion (psi1 psi2)", "choice", ("none", "scalar", "fermion")),
+            "g_dm": Param(0.0, "phi coupling to the DM pair (GeV for dm=scalar, dimensionless for dm=fermion)"),
+            "m1": Param(None, "mass of DM state 1 in GeV (overrides m1_ratio)"),
+            "m1_ratio": Param(_THIRD, "m1 / m_phi when m1 is not given (001: m_phi = 3 m_1)"),
+            "m2": Param(None, "mass of DM state 2 in GeV (default: m1)"),
+        },
+        "001_d90c7661beefddfc.txt eqs. (2)-(14) (Gninenko, Krasnikov 2022, arXiv:2202.04410)",
+    )
+)

@@ -211,6 +211,11 @@ class DarkPhoton(Mediator):
             widths["chi_chi"] = vector_to_fermions_width(self.mass, self.alpha_D, self.m_chi)
         return widths
 
+    def production_coupling(self, lepton: str) -> tuple[str, float]:
+        """Radiated as a vector with coupling eps e to every charged lepton."""
+        require_lepton(lepton)
+        return "vector", self.eps * c.E_CHARGE
+
     def delta_a(self, lepton: str = "mu") -> float:
         """One-loop Delta a_l from the eps e coupling (see :func:`kinetic_mixing_delta_a`)."""
         return kinetic_mixing_delta_a(self.mass, self.eps, lepton)
@@ -251,9 +256,20 @@ class InelasticDM(Mediator):
         widths["chi1_chi2"] = offdiagonal_vector_width(self.mass, self.alpha_D, self.m1, self.m2)
         return widths
 
+    def production_coupling(self, lepton: str) -> tuple[str, float]:
+        """Radiated as a vector with coupling eps e to every charged lepton."""
+        require_lepton(lepton)
+        return "vector", self.eps * c.E_CHARGE
+
     def delta_a(self, lepton: str = "mu") -> float:
         """One-loop Delta a_l from the eps e coupling (see :func:`kinetic_mixing_delta_a`)."""
         return kinetic_mixing_delta_a(self.mass, self.eps, lepton)
+
+    def extra_outputs(self) -> dict[str, object]:
+        """The chi2 decay widths (GeV) and rest-frame c tau (cm), reported by ``muonreach widths``."""
+        if self.splitting >= self.mass:
+            return {}
+        return {"chi2_widths": self.chi2_width(include_hadrons=True), "chi2_ctau_cm": self.chi2_ctau_cm()}
 
     # --- the heavier dark state ------------------------------------------------------------------------
     def chi2_width(self, include_hadrons: bool = False) -> dict[str, float]:

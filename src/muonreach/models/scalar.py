@@ -89,6 +89,10 @@ class LeptophilicScalar(Mediator):
             widths["chi_chi"] = scalar_to_fermions_width(self.mass, self.g_chi, self.m_chi)
         return widths
 
+    def production_coupling(self, lepton: str) -> tuple[str, float]:
+        """Radiated as a scalar with Yukawa g_l (002 eq. (12))."""
+        return "scalar", self.lepton_couplings[require_lepton(lepton)]
+
     def delta_a(self, lepton: str = "mu") -> float:
         """One-loop Delta a_l (000 eq. (2.6), 002 eq. (3)); the chi and photon couplings do not enter at one loop."""
         g = self.lepton_couplings[require_lepton(lepton)]
