@@ -106,6 +106,15 @@ def gm2_cmd(model: str, mass: float, coupling: float, lepton: str, dataset: str 
             raise InvalidParameter(f"dataset {dataset!r} is for lepton {ds.lepton!r}, not {lepton!r}")
         payload.update({"dataset": ds.name, "dataset_delta": ds.delta, "dataset_sigma": ds.sigma, "pull": ds.pull(delta)})
         text += f"\n{ds.name}: Delta a = {ds.delta:.3e} +- {ds.sigma:.2e}; pull of the model = {ds.pull(delta):+.2f} sigma"
+        if not math.isclose(obj.delta_a(lepton), 0.0):
+            from .gm2.bands import model_band, model_exclusion
+
+            overrides = parse_sets(sets)
+            band = model_band(model, mass, ds, 2.0, lepton, overrides)
+            excl = model_exclusion(model, mass, ds, 5.0, lepton, overrides)
+            payload["favored_2sigma"] = None if band is None else [band.low, band.high]
+            payload["excluded_5sigma_above"] = excl
+            text += f"\n2-sigma band of {spec.coupling}: {payload['favored_2sigma']}; excluded at 5 sigma above {excl}"
     emit(payload, as_json, text)
 
 
