@@ -149,8 +149,107 @@ def widths_cmd(model: str, mass: float, coupling: float, sets: tuple[str, ...], 
     emit(payload, as_json, "\n".join(lines))
 
 
+def _split_sets(sets: tuple[str, ...], experiment) -> tuple[dict[str, str], dict[str, str]]:
+    """Route ``--set`` keys to the experiment (its fields) or to the model (everything else)."""
+    from .experiments.spec import OVERRIDABLE
+
+    model_sets, exp_sets = {}, {}
+    for key, value in parse_sets(sets).items():
+        (exp_sets if key in OVERRIDABLE else model_sets)[key] = value
+    return model_sets, exp_sets
+
+
+def _experiment_and_model(experiment: str, model: str, sets: tuple[str, ...]):
+    from .experiments.spec import load_experiment
+    from .models.registry import get_model_spec
+
+    spec = get_model_spec(model)
+    model_sets, exp_sets = _split_sets(sets, experiment)
+    exp = load_experiment(experiment).with_overrides(exp_sets)
+    if exp.approximate:
+        click.echo(f"muonreach: warning: {exp.name}: {exp.approximate}", err=True)
+    return exp, spec, model_sets
+
+
+@main.command("events")
+@click.argument("experiment")
+@click.argument("model")
+@mass_option
+@coupling_option
+@set_option
+@json_option
+def events_cmd(experiment: str, model: str, mass: float, coupling: float, sets: tuple[str, ...], as_json: bool) -> None:
+    """Expected signal events of MODEL in EXPERIMENT (IWW production; see `muonreach list experiments`)."""
+    from .experiments.yields import yield_calculator
+    from .reach.contour import events_threshold
+    from .validation import positive
+
+    exp, spec, model_sets = _experiment_and_model(experiment, model, sets)
+    spec.build(positive("mass", mass), coupling, model_sets)  # validates the point
+    n = float(yield_calculator(exp, spec, mass, model_sets).events(coupling))
+    payload = {"experiment": exp.name, "model": model, "mass": mass, "coupling": coupling,
+               "coupling_name": spec.coupling, "events": n, "events_cl": events_threshold(exp)}
+    emit(payload, as_json, f"{exp.name}: {n:.4g} signal events ({model}, m = {mass:g} GeV, {spec.coupling} = {coupling:g}; "
+                           f"reach threshold {payload['events_cl']:.3g})")
+
+
+@main.command("reach")
+@click.argument("experiment")
+@click.argument("model")
+@click.option("--mass-min", type=float, required=True, help="lowest mediator mass (GeV)")
+@click.option("--mass-max", type=float, required=True, help="highest mediator mass (GeV)")
+@click.option("--points", type=click.IntRange(1, 100000), default=50, show_default=True, help="log-spaced masses")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="write rows to FILE.csv or FILE.json")
+@set_option
+@json_option
+def reach_cmd(experiment: str, model: str, mass_min: float, mass_max: float, points: int, out: str | None,
+              sets: tuple[str, ...], as_json: bool) -> None:
+    """Coupling edges of the region with at least N_CL signal events, per mass (null: no sensitivity / no edge)."""
+    import numpy as np
+
+    from .reach.contour import events_threshold, reach
+    from .validation import positive
+
+    lo, hi = positive("--mass-min", mass_min), positive("--mass-max", mass_max)
+    if lo > hi:
+        raise InvalidParameter(f"--mass-min {lo:g} is above --mass-max {hi:g}")
+    exp, spec, model_sets = _experiment_and_model(experiment, model, sets)
+    masses = np.geomspace(lo, hi, points) if points > 1 else np.array([lo])
+    rows = [{"mass": r.mass, "coupling_low": r.coupling_low, "coupling_high": r.coupling_high}
+            for r in reach(exp, spec, masses, model_sets)]
+    payload = {"experiment": exp.name, "model": model, "coupling_name": spec.coupling,
+               "events_cl": events_threshold(exp), "rows": rows}
+    if out is not None:
+        _write_rows(out, payload)
+    text = "\n".join(f"{r['mass']:.5g}  {_opt(r['coupling_low'])}  {_opt(r['coupling_high'])}" for r in rows)
+    emit(payload, as_json, f"# {exp.name} / {model}: mass [GeV], {spec.coupling} low, high (N >= {payload['events_cl']:.3g})\n{text}")
+
+
+def _opt(x: float | None) -> str:
+    return "null" if x is None else f"{x:.5e}"
+
+
+def _write_rows(path: str, payload: dict) -> None:
+    """Write reach rows as CSV (header mass,coupling_low,coupling_high; empty = null) or JSON."""
+    import csv
+    from pathlib import Path
+
+    target = Path(path)
+    if target.suffix == ".json":
+        target.write_text(json.dumps(_clean(payload), indent=2))
+    elif target.suffix == ".csv":
+        with target.open("w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["mass", "coupling_low", "coupling_high"])
+            for r in payload["rows"]:
+                writer.writerow([r["mass"], "" if r["coupling_low"] is None else r["coupling_low"],
+                                 "" if r["coupling_high"] is None else r["coupling_high"]])
+    else:
+        raise InvalidParameter(f"--out must end in .csv or .json, got {path!r}")
+
+
 @main.command("list")
-@click.argument("what", type=click.Choice(["models", "datasets"]))
+@click.argument("what", type=click.Choice(["models", "datasets", "experiments", "materials"]))
 @json_option
 def list_cmd(what: str, as_json: bool) -> None:
     """List the known models or (g-2) datasets."""
@@ -163,6 +262,28 @@ def list_cmd(what: str, as_json: bool) -> None:
             for s in model_specs().values()
         ]
         text = "\n".join(f"{r['name']:<15} --coupling {r['coupling']:<6} {r['description']}" for r in rows)
+    elif what == "experiments":
+        from .experiments.spec import list_experiments, load_experiment
+
+        rows = []
+        for name in list_experiments():
+            e = load_experiment(name)
+            rows.append({"name": e.name, "description": e.description, "source": e.source, "status": e.status,
+                         "lepton": e.lepton, "energy": e.energy, "muons_on_target": e.muons_on_target,
+                         "material": e.material, "target_length": e.target_length, "signature": e.signature})
+        text = "\n".join(f"{r['name']:<14} {r['description']}" for r in rows)
+    elif what == "materials":
+        from .materials import get_material, list_materials
+
+        rows = []
+        for name in list_materials():
+            m = get_material(name)
+            rows.append({"name": m.name, "Z": m.Z, "A": m.A, "density_g_cm3": m.density_g_cm3,
+                         "n_atom_per_cm3": m.n_atom_per_cm3, "dedx_gev_cm": m.dedx_gev_cm,
+                         "radiation_length_cm": m.radiation_length_cm, "source": m.source})
+        text = "\n".join(f"{r['name']:<5} Z={r['Z']:<4} A={r['A']:<8.3f} rho={r['density_g_cm3']:<7.4g} g/cm3  "
+                         f"n={r['n_atom_per_cm3']:.4g}/cm3  dE/dx={r['dedx_gev_cm']:.4g} GeV/cm  X0={r['radiation_length_cm']:.4g} cm"
+                         for r in rows)
     else:
         from .gm2.datasets import registry
 
