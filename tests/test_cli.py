@@ -105,3 +105,58 @@ def test_stable_mediator_json(run_cli_json):
     # a muon-specific vector below 2 m_mu without DM or mixing has no tree-level decay: stable, ctau null
     out = run_cli_json("widths", "vector-muon", "--mass", "0.1", "--coupling", "1e-3")
     assert out["stable"] is True and out["ctau_cm"] is None and out["branching_ratios"] is None
+
+
+def test_events_json(run_cli_json):
+    out = run_cli_json("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "5e-4", "--set", "g_chi=1")
+    assert set(out) >= {"experiment", "model", "mass", "coupling", "events"}
+    assert out["events"] > 3.0
+
+
+def test_events_set_reaches_experiment_fields(run_cli_json):
+    base = run_cli_json("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-4", "--set", "g_chi=1")
+    more = run_cli_json("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-4", "--set", "g_chi=1",
+                        "--set", "muons_on_target=1e13")
+    assert more["events"] == pytest.approx(10 * base["events"], rel=1e-9)
+
+
+def test_reach_json_and_files(run_cli_json, run_cli, tmp_path):
+    out = run_cli_json("reach", "na64mu-2017", "scalar-lepton", "--mass-min", "0.01", "--mass-max", "0.2", "--points", "4")
+    assert len(out["rows"]) == 4 and all(set(r) == {"mass", "coupling_low", "coupling_high"} for r in out["rows"])
+    csv_path = tmp_path / "r.csv"
+    code, _, _ = run_cli("reach", "na64mu-2017", "scalar-lepton", "--mass-min", "0.01", "--mass-max", "0.2", "--points", "4",
+                         "--out", str(csv_path))
+    assert code == 0 and csv_path.read_text().splitlines()[0] == "mass,coupling_low,coupling_high"
+    json_path = tmp_path / "r.json"
+    run_cli("reach", "na64mu-2017", "scalar-lepton", "--mass-min", "0.01", "--mass-max", "0.2", "--points", "4",
+            "--out", str(json_path))
+    assert '"rows"' in json_path.read_text()
+
+
+def test_list_experiments_and_materials(run_cli_json):
+    names = {e["name"] for e in run_cli_json("list", "experiments")["experiments"]}
+    assert {"na64mu-2018", "na64mu-2017", "fnal-mu-dump", "m3-phase1", "m3-phase2", "na64mu-2022"} <= names
+    mats = {m["name"] for m in run_cli_json("list", "materials")["materials"]}
+    assert {"Pb", "W", "Be", "Cu", "Fe", "Al", "C", "Si", "CsI"} <= mats
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("events", "nope", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3"),  # unknown experiment
+        ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "material=Xx"),  # material
+        ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "target_length=-1"),
+        ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "x_min=1.2"),
+        ("events", "fnal-mu-dump", "scalar-muon", "--mass", "5", "--coupling", "1e-3"),  # beam energy too low
+        ("events", "na64mu-2018", "dark-photon", "--mass", "50", "--coupling", "1e-3"),  # beyond the R-ratio table
+        ("events", "na64mu-2018", "emu-scalar", "--mass", "0.3", "--coupling", "1e-3"),  # no diagonal coupling
+        ("reach", "na64mu-2018", "scalar-muon", "--mass-min", "1", "--mass-max", "0.1"),  # min > max
+        ("reach", "na64mu-2018", "scalar-muon", "--mass-min", "0.1", "--mass-max", "1", "--out", "x.txt"),  # bad suffix
+        ("reach", "fnal-mu-dump", "scalar-muon", "--mass-min", "0.1", "--mass-max", "5"),  # beam cannot make 5 GeV
+    ],
+)
+def test_bad_experiment_input_one_line_exit_2(args, tmp_path):
+    result = run_subprocess(*args)
+    assert result.returncode == 2, result.stderr
+    errors = [l for l in result.stderr.strip().splitlines() if not l.startswith("muonreach: warning:")]
+    assert len(errors) == 1 and errors[0].startswith("muonreach: error:")

@@ -211,6 +211,8 @@ def reach_cmd(experiment: str, model: str, mass_min: float, mass_max: float, poi
     from .validation import positive
 
     lo, hi = positive("--mass-min", mass_min), positive("--mass-max", mass_max)
+    if out is not None and not out.endswith((".csv", ".json")):
+        raise InvalidParameter(f"--out must end in .csv or .json, got {out!r}")
     if lo > hi:
         raise InvalidParameter(f"--mass-min {lo:g} is above --mass-max {hi:g}")
     exp, spec, model_sets = _experiment_and_model(experiment, model, sets)
