@@ -311,3 +311,13 @@ def summary_cmd(as_json: bool) -> None:
 
     rows = summary_rows()
     emit({"rows": rows}, as_json, summary_table(rows))
+
+
+def _register_module_commands() -> None:
+    from .commands import commands
+
+    for cmd in commands():
+        main.add_command(cmd)
+
+
+_register_module_commands()
