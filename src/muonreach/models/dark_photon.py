@@ -183,10 +183,25 @@ def chi2_hadronic_integral(m1: float, m2: float, m_a: float) -> float:
 
 
 @dataclass(frozen=True)
-class DarkPhoton(Mediator):
-    """Dark photon (mass in GeV), kinetic mixing eps, dark coupling alpha_D to a Dirac fermion of mass m_chi (GeV)."""
+class KineticallyMixed(Mediator):
+    """A vector coupled to the SM only through kinetic mixing: coupling eps e to every charged lepton."""
 
     eps: float
+
+    def production_coupling(self, lepton: str) -> tuple[str, float]:
+        """Radiated as a vector with coupling eps e to every charged lepton."""
+        require_lepton(lepton)
+        return "vector", self.eps * c.E_CHARGE
+
+    def delta_a(self, lepton: str = "mu") -> float:
+        """One-loop Delta a_l from the eps e coupling (see :func:`kinetic_mixing_delta_a`)."""
+        return kinetic_mixing_delta_a(self.mass, self.eps, lepton)
+
+
+@dataclass(frozen=True)
+class DarkPhoton(KineticallyMixed):
+    """Dark photon (mass in GeV), kinetic mixing eps, dark coupling alpha_D to a Dirac fermion of mass m_chi (GeV)."""
+
     alpha_D: float = 0.0
     m_chi: float | None = None
 
@@ -211,21 +226,11 @@ class DarkPhoton(Mediator):
             widths["chi_chi"] = vector_to_fermions_width(self.mass, self.alpha_D, self.m_chi)
         return widths
 
-    def production_coupling(self, lepton: str) -> tuple[str, float]:
-        """Radiated as a vector with coupling eps e to every charged lepton."""
-        require_lepton(lepton)
-        return "vector", self.eps * c.E_CHARGE
-
-    def delta_a(self, lepton: str = "mu") -> float:
-        """One-loop Delta a_l from the eps e coupling (see :func:`kinetic_mixing_delta_a`)."""
-        return kinetic_mixing_delta_a(self.mass, self.eps, lepton)
-
 
 @dataclass(frozen=True)
-class InelasticDM(Mediator):
+class InelasticDM(KineticallyMixed):
     """Dark photon (mass = m_A', GeV) with off-diagonal coupling to chi1 (m1) and chi2 (m1 + splitting)."""
 
-    eps: float
     m1: float
     splitting: float
     alpha_D: float = 0.1
@@ -255,15 +260,6 @@ class InelasticDM(Mediator):
         widths = sm_widths(self.mass, self.eps)
         widths["chi1_chi2"] = offdiagonal_vector_width(self.mass, self.alpha_D, self.m1, self.m2)
         return widths
-
-    def production_coupling(self, lepton: str) -> tuple[str, float]:
-        """Radiated as a vector with coupling eps e to every charged lepton."""
-        require_lepton(lepton)
-        return "vector", self.eps * c.E_CHARGE
-
-    def delta_a(self, lepton: str = "mu") -> float:
-        """One-loop Delta a_l from the eps e coupling (see :func:`kinetic_mixing_delta_a`)."""
-        return kinetic_mixing_delta_a(self.mass, self.eps, lepton)
 
     def extra_outputs(self) -> dict[str, object]:
         """The chi2 decay widths (GeV) and rest-frame c tau (cm), reported by ``muonreach widths``."""
