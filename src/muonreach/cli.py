@@ -231,8 +231,8 @@ def _opt(x: float | None) -> str:
     return "null" if x is None else f"{x:.5e}"
 
 
-def _write_rows(path: str, payload: dict) -> None:
-    """Write reach rows as CSV (header mass,coupling_low,coupling_high; empty = null) or JSON."""
+def _write_rows(path: str, payload: dict, columns: tuple[str, ...] = ("mass", "coupling_low", "coupling_high")) -> None:
+    """Write ``payload['rows']`` as CSV (header = columns; empty cell = null) or as JSON (the whole payload)."""
     import csv
     from pathlib import Path
 
@@ -242,10 +242,9 @@ def _write_rows(path: str, payload: dict) -> None:
     elif target.suffix == ".csv":
         with target.open("w", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["mass", "coupling_low", "coupling_high"])
+            writer.writerow(columns)
             for r in payload["rows"]:
-                writer.writerow([r["mass"], "" if r["coupling_low"] is None else r["coupling_low"],
-                                 "" if r["coupling_high"] is None else r["coupling_high"]])
+                writer.writerow(["" if r[c] is None else r[c] for c in columns])
     else:
         raise InvalidParameter(f"--out must end in .csv or .json, got {path!r}")
 

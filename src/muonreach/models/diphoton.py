@@ -10,19 +10,35 @@ from __future__ import annotations
 import cmath
 import math
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from ..errors import InvalidParameter
 from ..validation import finite, positive
 
 _IEPS = 1e-13  # the Feynman prescription m^2 -> m^2 - i0, as a finite shift
 
 
+def loop_f_array(tau: ArrayLike) -> NDArray[np.complex128]:
+    """f(tau) of 002 eq. (6), vectorised: arcsin^2(tau^-1/2) for tau >= 1, -1/4 [ln((1+b)/(1-b)) - i pi]^2 below,
+    b = sqrt(1 - tau). ``tau`` must be positive (not checked here: see :func:`loop_f`)."""
+    t = np.asarray(tau, dtype=float)
+    above = t >= 1.0
+    heavy = np.arcsin(1.0 / np.sqrt(np.where(above, t, 1.0))) ** 2
+    b = np.sqrt(np.where(above, 0.0, 1.0 - t))
+    light = -0.25 * (np.log((1.0 + b) / np.where(above, 1.0, 1.0 - b)) - 1j * np.pi) ** 2
+    return np.where(above, heavy + 0j, light)
+
+
 def loop_f(tau: float) -> complex:
-    """f(tau) of 002 eq. (6): arcsin^2(tau^-1/2) for tau >= 1, -1/4 [ln((1+b)/(1-b)) - i pi]^2 below, b = sqrt(1-tau)."""
-    t = positive("tau", tau)
-    if t >= 1.0:
-        return complex(math.asin(1.0 / math.sqrt(t)) ** 2)
-    b = math.sqrt(1.0 - t)
-    return -0.25 * complex(math.log((1.0 + b) / (1.0 - b)), -math.pi) ** 2
+    """f(tau) of 002 eq. (6) for one positive tau (see :func:`loop_f_array`)."""
+    return complex(loop_f_array(positive("tau", tau)))
+
+
+def f_half_on_shell_array(tau: ArrayLike) -> NDArray[np.complex128]:
+    """F_1/2(tau, 0) = -2 tau [1 + (1 - tau) f(tau)] (000 App. A eq. (A.3)), vectorised over positive tau."""
+    t = np.asarray(tau, dtype=float)
+    return -2.0 * t * (1.0 + (1.0 - t) * loop_f_array(t))
 
 
 def f_half_on_shell(tau: float) -> complex:
@@ -30,8 +46,7 @@ def f_half_on_shell(tau: float) -> complex:
 
     Limits: -4/3 for a heavy lepton (tau -> inf), 0 for a light one (tau -> 0, like tau ln^2 tau).
     """
-    t = positive("tau", tau)
-    return -2.0 * t * (1.0 + (1.0 - t) * loop_f(t))
+    return complex(f_half_on_shell_array(positive("tau", tau)))
 
 
 def f_half(tau: float, rho: float) -> complex:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from .. import constants as c
 from ..errors import InvalidParameter
 from ..gm2 import loops
 from ..validation import coupling, positive
 from .base import Mediator, require_lepton
-from .diphoton import f_half_on_shell
+from .diphoton import f_half_on_shell_array
 from .kinematics import beta_pair
 
 
@@ -25,19 +28,21 @@ def scalar_to_fermions_width(mass: float, g: float, m_f: float) -> float:
     return g * g * mass / (8.0 * math.pi) * b**3
 
 
-def scalar_to_photons_width(mass: float, couplings: dict[str, float]) -> float:
-    """Gamma(S -> gamma gamma) through the lepton loops (002 eqs. (5)-(6)).
+def scalar_to_photons_width(mass: ArrayLike, couplings: dict[str, float]) -> float | NDArray[np.float64]:
+    """Gamma(S -> gamma gamma) through the lepton loops (002 eqs. (5)-(6)); vectorised over ``mass``.
 
     Gamma = alpha^2 m_S^3 / (256 pi^3) |sum_l (g_l/m_l) F_1/2(4 m_l^2/m_S^2, 0)|^2, which equals 002 eq. (5)
     since F_1/2 = -2 tau [1 + (1 - tau) f(tau)]. 000 eq. (2.5) prints g_l^2/m_l^2 inside the modulus; that is
     a misprint (dimensionally and against 002 eq. (5)): the amplitude is linear in g_l (DESIGN.md errata).
     """
-    amplitude = sum(
-        (g / c.LEPTON_MASSES[l]) * f_half_on_shell(4.0 * c.LEPTON_MASSES[l] ** 2 / mass**2)
-        for l, g in couplings.items()
-        if g != 0.0
-    )
-    return c.ALPHA**2 * mass**3 / (256.0 * math.pi**3) * abs(amplitude) ** 2
+    m = np.asarray(mass, dtype=float)
+    amplitude = np.zeros(m.shape, dtype=complex)
+    for lepton, g in couplings.items():
+        if g != 0.0:
+            m_l = c.LEPTON_MASSES[lepton]
+            amplitude = amplitude + (g / m_l) * f_half_on_shell_array(4.0 * m_l**2 / m**2)
+    width = c.ALPHA**2 * m**3 / (256.0 * math.pi**3) * np.abs(amplitude) ** 2
+    return float(width) if width.ndim == 0 else width
 
 
 @dataclass(frozen=True)
