@@ -2,6 +2,10 @@
 
 1. (g-2) band over 200 masses: coupling scaling (one loop integral per mass) vs root-finding by repeated
    integration.
+3. Relic curve: 100 masses of the muon-specific scalar (m_chi = m_S/3, g_chi = 1) from 20 MeV to 10 GeV on
+   2 processes (issue target: under 10 s), vs a naive root-finder that recomputes the thermal average and
+   solves the Boltzmann equation at every trial coupling (scipy brentq), at a few masses, scaled.
+4. Scans (benchmarks/scan_bench.py): a 10^4-point scan with 1 and 2 dask workers.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -76,6 +80,41 @@ def bench_reach(n_masses: int = 200, n_naive: int = 3) -> None:
     print(f"    contour time per mass: {1e3 * t_fast / n_masses:.2f} ms (target: whole contour under 1 s)")
 
 
+def bench_relic(n_masses: int = 100, n_naive: int = 3, workers: int = 2) -> None:
+    from muonreach.cosmo.annihilation import dark_sector, poles
+    from muonreach.cosmo.freezeout import relic_density
+    from muonreach.cosmo.relic import OMEGA_DM_H2, relic_curve
+
+    dm = {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}
+    masses = np.geomspace(0.02, 10.0, n_masses)
+    t0 = time.perf_counter()
+    fast = relic_curve("scalar-muon", masses, dm, workers=workers)
+    t_fast = time.perf_counter() - t0
+    spec = get_model_spec("scalar-muon")
+    picks = np.linspace(0, n_masses - 1, n_naive).round().astype(int)
+    t0 = time.perf_counter()
+    diffs = []
+    for i in picks:
+        m = float(masses[i])
+
+        def excess(lg: float, m: float = m) -> float:
+            model = spec.build(m, 10.0**lg, dm)
+            return math.log(relic_density(dark_sector(model), poles(model)) / OMEGA_DM_H2)
+
+        naive = 10.0 ** optimize.brentq(excess, -5.0, 0.5, xtol=1e-5)
+        diffs.append(abs(naive / fast[i] - 1.0))
+    t_naive = (time.perf_counter() - t0) * n_masses / len(picks)
+    _report(f"relic curve scalar-muon, {n_masses} masses ({workers} processes)", t_fast, t_naive, max(diffs),
+            f" (1 process, scaled from {len(picks)} masses)")
+
+
 if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from scan_bench import bench_scan
+
     bench_gm2_band()
     bench_reach()
+    bench_relic()
+    bench_scan()

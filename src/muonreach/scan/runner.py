@@ -1,0 +1,252 @@
+"""Running a scan on dask.distributed: a LocalCluster by default, or an existing cluster by address.
+
+One dask task per chunk (``client.map``), with dask's retries for a task that raises and dask's own
+rescheduling for a worker that dies (``distributed.scheduler.allowed-failures``). With an output store a
+task writes its chunk and its completion marker and returns a small summary; without one it returns the
+arrays, which the client assembles into an in-memory Dataset. Chunks already marked done in the store are
+not submitted, which is all resuming takes.
+
+Fault injection for tests: when the environment variable ``MUONREACH_SCAN_KILL_ONCE`` names a file that does
+not exist yet, the first task to see it creates the file and kills its own worker process (``os._exit``)
+after writing its chunk's data but before its marker -- the worst moment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .compute import STATUS_FAILED, STATUS_NOT_COMPUTED, ChunkResult, compute_chunk
+from .spec import ScanSpec, load_spec
+
+KILL_ONCE_ENV: str = "MUONREACH_SCAN_KILL_ONCE"
+
+
+@dataclass(frozen=True)
+class ChunkSummary:
+    cid: int
+    points: int
+    n_failed: int
+    seconds: float = 0.0  # compute and write time on the worker
+
+
+@dataclass
+class ScanReport:
+    """What happened in one call of :func:`run_scan` (pass one in to read it afterwards)."""
+
+    total_chunks: int
+    already_done: int
+    computed: int = 0
+    chunk_errors: dict[int, str] = field(default_factory=dict)
+    seconds: float = 0.0  # wall time from submission to the last chunk (cluster start-up excluded)
+    points_computed: int = 0
+    task_seconds: float = 0.0  # summed time of the chunk tasks on the workers (store mode)
+
+
+def _kill_once() -> None:
+    marker = os.environ.get(KILL_ONCE_ENV)
+    if not marker:
+        return
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    os._exit(17)
+
+
+def warm_up() -> None:
+    """Import what a chunk needs, once per worker (so the first chunk's time is its own)."""
+    import zarr  # noqa: F401
+
+    from ..experiments import yields  # noqa: F401
+    from ..models import catalog  # noqa: F401
+    from ..reach import contour  # noqa: F401
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+def run_chunk(cid: int, spec: ScanSpec, out: str | None) -> ChunkResult | ChunkSummary:
+    """The dask task: compute chunk ``cid``; write it (and its marker) to ``out``, or return it."""
+    t0 = time.perf_counter()
+    res = compute_chunk(spec, cid)
+    if out is None:
+        _kill_once()
+        return res
+    from .store import mark_done, write_chunk
+
+    write_chunk(Path(out), spec, res, marker=False)
+    _kill_once()
+    mark_done(Path(out), cid)
+    return ChunkSummary(cid, res.points, res.n_failed, time.perf_counter() - t0)
+
+
+@contextlib.contextmanager
+def _client(workers: int | None, scheduler: Any, processes: bool, n_tasks: int) -> Iterator[Any]:
+    """A dask.distributed Client: the given one, one connected to ``scheduler``, or a new LocalCluster."""
+    from distributed import Client
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if scheduler is not None:
+        with Client(str(scheduler), set_as_default=False) as client:
+            yield client
+        return
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    n = max(1, min(n, n_tasks))
+    with local_cluster(n, processes) as cluster, Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+def local_cluster(n_workers: int, processes: bool = True):
+    """A dask LocalCluster of ``n_workers`` single-threaded workers, without a dashboard (its HTTP endpoint
+    on a free port, so that several clusters can run side by side), logging only errors."""
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes, dashboard_address=None,
+                        scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return contextlib.nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("scan"), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=False, refresh_per_second=4,
+    )
+
+
+def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = None, out: str | Path | None = None,
+             *, progress: bool = False, max_chunks: int | None = None, processes: bool = True,
+             report: ScanReport | None = None):
+    """Run a scan and return its ``xarray.Dataset``.
+
+    ``spec_or_path``: a :class:`ScanSpec`, a path to a TOML spec, TOML text or a parsed dict.
+    ``workers``: processes of the LocalCluster started for this scan (default: the number of CPUs, at most
+    the number of chunks); ``processes=False`` runs them as threads of this process (handy in a notebook).
+    ``scheduler``: a ``tcp://host:port`` address or a ``distributed.Client`` to use instead (the workers must
+    have muonreach installed and, with ``out``, see the output directory).
+    ``out``: a ``DIR.zarr`` directory; it is created, or resumed if it holds an unfinished scan of the same
+    spec (only missing chunks are computed). The returned Dataset is then read lazily from it. With
+    ``out=None`` the result is kept in memory.
+    ``max_chunks``: compute at most this many missing chunks, then stop (the rest can be resumed).
+    ``report``: a :class:`ScanReport` filled in with what this call did.
+
+    Points whose computation raised have ``status == 1`` and a reason in ``failure``; see
+    :func:`failure_summary`. Chunks whose task failed for good (e.g. a worker killed repeatedly) are listed
+    in ``report.chunk_errors``; their points have ``status == 1`` with the reason, but no completion
+    marker, so the next run computes them again.
+    """
+    from .store import build_dataset, empty_arrays, open_result, place, prepare
+
+    spec = load_spec(spec_or_path)
+    out_path = None if out is None else Path(out)
+    done = prepare(out_path, spec) if out_path is not None else set()
+    todo = [c for c in range(spec.n_chunks) if c not in done]
+    if max_chunks is not None:
+        todo = todo[: max(0, int(max_chunks))]
+    rep = report if report is not None else ScanReport(spec.n_chunks, len(done))
+    rep.total_chunks, rep.already_done = spec.n_chunks, len(done)
+    arrays = empty_arrays(spec) if out_path is None else None
+
+    if todo:
+        from distributed import as_completed
+
+        with _client(workers, scheduler, processes, len(todo)) as client, \
+                _progress(progress) as bar:
+            client.run(warm_up)
+            t0 = time.perf_counter()
+            task = None
+            if bar is not None:
+                task = bar.add_task("scan", total=spec.n_chunks, completed=len(done), rate="")
+            token = uuid.uuid4().hex[:8]
+            # the spec is in the graph once (not once per task), as a task that dask can recompute if the
+            # worker holding it dies (scattered data would be lost with it)
+            spec_ref = client.submit(_identity, spec, key=f"muonreach-spec-{token}", pure=False)
+            futures = client.map(run_chunk, todo, spec=spec_ref, out=None if out_path is None else str(out_path.absolute()),
+                                 key=[f"muonreach-scan-{token}-{c}" for c in todo], retries=spec.retries, pure=False)
+            cid_of = {f.key: c for f, c in zip(futures, todo)}
+            points = 0
+            try:
+                for fut in as_completed(futures, loop=client.loop):
+                    cid = cid_of[fut.key]
+                    if fut.status == "error":
+                        exc = fut.exception()
+                        rep.chunk_errors[cid] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+                        _record_chunk_error(spec, cid, rep.chunk_errors[cid], out_path, arrays)
+                    else:
+                        res = fut.result()
+                        if arrays is not None:
+                            place(arrays, spec, res)
+                        rep.computed += 1
+                        rep.task_seconds += getattr(res, "seconds", 0.0)
+                        points += res.points
+                    fut.release()
+                    if bar is not None:
+                        rate = points / max(time.perf_counter() - t0, 1e-9)
+                        bar.update(task, advance=1, rate=f"{rate:,.0f} points/s")
+            finally:
+                for fut in futures:
+                    fut.cancel()
+            rep.seconds = time.perf_counter() - t0
+            rep.points_computed = points
+
+    if out_path is None:
+        return build_dataset(spec, arrays)
+    return open_result(out_path, spec)
+
+
+def _record_chunk_error(spec: ScanSpec, cid: int, reason: str, out: Path | None, arrays) -> None:
+    """A chunk whose task failed for good: its points become failed with the reason (no marker: a new run
+    computes it again)."""
+    from .compute import chunk_shape
+    from .store import place, write_chunk
+
+    slices = spec.chunk_slices(cid)
+    shape = chunk_shape(spec, slices, spec.dims)
+    variables = {v: np.full(chunk_shape(spec, slices, d), np.nan) for v, d in spec.variable_dims().items()}
+    res = ChunkResult(cid, slices, variables, np.full(shape, STATUS_FAILED, dtype=np.int8),
+                      np.full(shape, f"chunk {cid}: {reason}", dtype=object), int(np.prod(shape)), int(np.prod(shape)))
+    if out is None:
+        place(arrays, spec, res)
+    else:
+        write_chunk(out, spec, res, marker=False)
+
+
+def failure_summary(ds, limit: int = 5) -> tuple[int, int, list[str]]:
+    """(number of failed points, number of points not computed, up to ``limit`` lines naming failed points)."""
+    status = np.asarray(ds["status"].values)
+    failed = np.argwhere(status == STATUS_FAILED)
+    missing = int(np.count_nonzero(status == STATUS_NOT_COMPUTED))
+    lines = []
+    if len(failed):
+        reasons = ds["failure"]
+        for idx in failed[:limit]:
+            sel = dict(zip(ds["status"].dims, (int(i) for i in idx)))
+            label = {"coupling": ds.attrs.get("coupling_name", "coupling")}
+            coords = ", ".join(f"{label.get(d, d)}={_fmt(ds[d].values[i])}" for d, i in sel.items())
+            lines.append(f"{coords}: {reasons[sel].values.item()}")
+    return len(failed), missing, lines
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    return str(value)

@@ -1,0 +1,453 @@
+"""Grid scans (muonreach.scan, `muonreach scan`): spec validation, values against the direct API, dask
+execution (2-process LocalCluster), interruption and resume, a worker killed mid-scan, failing points.
+
+Clusters of real processes are started three times (2-worker run, killed worker, failing point through the
+command line); the other tests use an in-process cluster (``processes=False``) to stay fast.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import run_subprocess
+from muonreach.errors import SpecError
+from muonreach.scan import STATUS_FAILED, STATUS_NOT_COMPUTED, STATUS_OK, ScanReport, failure_summary, load_spec, run_scan
+from muonreach.scan.runner import KILL_ONCE_ENV
+from muonreach.scan.store import MARKERS, done_chunks
+
+xr = pytest.importorskip("xarray")
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "src" / "muonreach" / "scan" / "examples" / "na64-grid.toml"
+
+# 12 masses x 20 couplings x 2 experiments = 480 points, 6 chunks of 2 masses
+GRID = """
+name = "test-grid"
+[model]
+name = "scalar-muon"
+g_chi = 1.0
+m_chi_ratio = 0.3333
+[[axis]]
+name = "mass"
+min = 0.01
+max = 5.0
+points = 12
+spacing = "log"
+[[axis]]
+name = "g_mu"
+min = 1e-6
+max = 1e-2
+points = 20
+spacing = "log"
+[[axis]]
+name = "experiment"
+values = ["na64mu-2018", "m3-phase1"]
+[[observable]]
+kind = "events"
+[[observable]]
+kind = "delta_a"
+[[observable]]
+kind = "pull"
+dataset = "wa2025-wp2025"
+[[observable]]
+kind = "reach"
+[execution]
+chunks = { mass = 2 }
+"""
+
+# dark photon at 45 GeV: its hadronic width needs R(sqrt(s)) beyond the 38.4 GeV table -> DataRangeError
+FAILING = """
+[model]
+name = "dark-photon"
+[[axis]]
+name = "mass"
+values = [0.1, 45.0]
+[[axis]]
+name = "eps"
+values = [1e-4, 1e-3, 1e-2]
+[[observable]]
+kind = "events"
+experiment = "na64mu-2018"
+[[observable]]
+kind = "delta_a"
+"""
+
+
+def _data(ds) -> dict:
+    """Every data variable and coordinate as numpy (for exact comparisons across runs)."""
+    ds = ds.load()
+    return {k: np.asarray(ds[k].values) for k in list(ds.data_vars) + list(ds.coords)}
+
+
+def _assert_same(a, b) -> None:
+    da, db = _data(a), _data(b)
+    assert set(da) == set(db)
+    for k in da:
+        if da[k].dtype.kind == "f":
+            np.testing.assert_array_equal(da[k], db[k], err_msg=k)  # NaN == NaN here; bitwise equality otherwise
+        else:
+            assert (da[k] == db[k]).all(), k
+    assert a.attrs == b.attrs
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The GRID scan in memory on an in-process cluster (threads): the reference for the other runs."""
+    return run_scan(GRID, workers=2, processes=False)
+
+
+# ------------------------------------------------------------------------------------------------------
+# spec
+# ------------------------------------------------------------------------------------------------------
+
+
+def test_example_spec_parses():
+    spec = load_spec(EXAMPLE)
+    assert spec.dims == ("mass", "coupling") and spec.shape == (40, 30)
+    assert spec.n_chunks == 10
+    dims = spec.variable_dims()
+    assert dims["events_na64mu-2018"] == ("mass", "coupling")
+    assert dims["reach_na64mu-2018_low"] == ("mass",)  # reach edges are per mass
+    assert len(spec.hash) == 64 and spec.hash == load_spec(EXAMPLE).hash
+
+
+def test_canonical_dimension_order():
+    spec = load_spec(GRID.replace('kind = "reach"', 'kind = "reach"\n[[axis]]\nname = "x_min"\nvalues = [0.2, 0.4]'))
+    assert spec.dims == ("mass", "experiment", "x_min", "coupling")
+    dims = spec.variable_dims()
+    assert dims["delta_a_mu"] == ("mass", "coupling")  # no experiment-side dims
+    assert dims["events"] == ("mass", "experiment", "x_min", "coupling")
+    assert dims["reach_low"] == ("mass", "experiment", "x_min")
+
+
+BAD_SPECS = {
+    "unknown parameter": ('[model]\nname = "scalar-muon"\n[[axis]]\nname = "g_nope"\nvalues = [1.0]\n'
+                          '[[axis]]\nname = "mass"\nvalues = [0.1]\n[[observable]]\nkind = "delta_a"', "unknown parameter 'g_nope'"),
+    "empty axis": ('[model]\nname = "scalar-muon"\ng_mu = 1e-3\n[[axis]]\nname = "mass"\nvalues = []\n'
+                   '[[observable]]\nkind = "delta_a"', "is empty"),
+    "empty range": ('[model]\nname = "scalar-muon"\ng_mu = 1e-3\n[[axis]]\nname = "mass"\nmin = 0.1\nmax = 1.0\npoints = 0\n'
+                    '[[observable]]\nkind = "delta_a"', "is empty"),
+    "malformed TOML": ('[model\nname = "scalar-muon"', "not valid TOML"),
+    "unknown observable": ('[model]\nname = "scalar-muon"\nmass = 0.1\ng_mu = 1e-3\n[[observable]]\nkind = "lifetime"',
+                           "unknown observable kind 'lifetime'"),
+    "unknown model": ('[model]\nname = "axion"\nmass = 0.1\n[[observable]]\nkind = "delta_a"', "unknown model"),
+    "unknown experiment": ('[model]\nname = "scalar-muon"\nmass = 0.1\ng_mu = 1e-3\n[[observable]]\nkind = "events"\n'
+                           'experiment = "nope"', "unknown experiment"),
+    "unused coupling axis": ('[model]\nname = "scalar-muon"\n[[axis]]\nname = "mass"\nvalues = [0.1]\n[[axis]]\nname = "g_mu"\n'
+                             'values = [1e-3]\n[[observable]]\nkind = "reach"\nexperiment = "na64mu-2018"', "reach edges are per mass"),
+    "no experiment": ('[model]\nname = "scalar-muon"\nmass = 0.1\ng_mu = 1e-3\n[[observable]]\nkind = "events"', "needs 'experiment"),
+    "log of zero": ('[model]\nname = "scalar-muon"\ng_mu = 1e-3\n[[axis]]\nname = "mass"\nmin = 0.0\nmax = 1.0\npoints = 3\n'
+                    'spacing = "log"\n[[observable]]\nkind = "delta_a"', "log spacing needs min > 0"),
+    "negative mass": ('[model]\nname = "scalar-muon"\ng_mu = 1e-3\n[[axis]]\nname = "mass"\nvalues = [0.1, -1]\n'
+                      '[[observable]]\nkind = "delta_a"', "mass must be positive"),
+    "bad experiment value": ('[model]\nname = "scalar-muon"\nmass = 0.1\ng_mu = 1e-3\n[[axis]]\nname = "x_min"\nvalues = [0.5, 1.5]\n'
+                             '[[observable]]\nkind = "events"\nexperiment = "na64mu-2018"', "x_min must be in"),
+    "chunk along coupling": ('[model]\nname = "scalar-muon"\nmass = 0.1\n[[axis]]\nname = "g_mu"\nvalues = [1e-3, 1e-2]\n'
+                             '[[observable]]\nkind = "delta_a"\n[execution]\nchunks = { g_mu = 1 }', "a chunk always spans"),
+    "unknown dataset": ('[model]\nname = "scalar-muon"\nmass = 0.1\ng_mu = 1e-3\n[[observable]]\nkind = "pull"\ndataset = "x"',
+                        "unknown (g-2) dataset"),
+    "typo key": ('[model]\nname = "scalar-muon"\nmass = 0.1\ng_mu = 1e-3\n[[observable]]\nkind = "delta_a"\nlepon = "e"',
+                 "unknown key 'lepon'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SPECS))
+def test_spec_errors_are_one_line(case):
+    text, fragment = BAD_SPECS[case]
+    with pytest.raises(SpecError) as err:
+        load_spec(text + "\n")
+    message = str(err.value)
+    assert fragment in message and "\n" not in message
+
+
+@pytest.mark.parametrize("case", ["unknown parameter", "empty axis", "malformed TOML", "unknown observable"])
+def test_cli_spec_errors_exit_2_one_line(case, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(BAD_SPECS[case][0] + "\n")
+    proc = run_subprocess("scan", str(path), "--out", str(tmp_path / "o.zarr"))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("muonreach: error:") and BAD_SPECS[case][1] in lines[0]
+    assert not (tmp_path / "o.zarr").exists()
+
+
+def test_help_lists_scan():
+    proc = run_subprocess("--help")
+    assert proc.returncode == 0 and "scan" in proc.stdout
+
+
+# ------------------------------------------------------------------------------------------------------
+# values
+# ------------------------------------------------------------------------------------------------------
+
+
+def test_values_match_the_direct_api(reference):
+    from muonreach.experiments.spec import load_experiment
+    from muonreach.experiments.yields import yield_calculator
+    from muonreach.gm2.datasets import get_dataset
+    from muonreach.models.registry import get_model_spec
+    from muonreach.reach.contour import reach
+
+    ds = reference
+    assert (ds.status.values == STATUS_OK).all()
+    spec = get_model_spec("scalar-muon")
+    dm = {"g_chi": 1.0, "m_chi_ratio": 0.3333}
+    couplings = ds.coupling.values
+    for i in (0, 5, 11):
+        m = float(ds.mass.values[i])
+        direct = [spec.build(m, float(g), dm).delta_a("mu") for g in couplings]
+        np.testing.assert_allclose(ds.delta_a_mu.values[i], direct, rtol=1e-12)
+        pull = get_dataset("wa2025-wp2025").pull(np.asarray(direct))
+        np.testing.assert_allclose(ds["pull_wa2025-wp2025"].values[i], pull, rtol=1e-9)
+        for name in ("na64mu-2018", "m3-phase1"):
+            exp = load_experiment(name)
+            n = yield_calculator(exp, spec, m, dm).events(couplings)
+            np.testing.assert_allclose(ds.events.sel(experiment=name).values[i], n, rtol=1e-12)
+            row = reach(exp, spec, np.array([m]), dm)[0]
+            low = ds.reach_low.sel(experiment=name).values[i]
+            assert (math.isnan(low) and row.coupling_low is None) or low == pytest.approx(row.coupling_low, rel=1e-12)
+    assert ds.reach_low.dims == ("mass", "experiment")  # no coupling dimension
+    assert ds.delta_a_mu.dims == ("mass", "coupling")
+
+
+def test_provenance_attributes(reference):
+    import json
+
+    from muonreach import __version__
+
+    attrs = reference.attrs
+    assert attrs["muonreach_version"] == __version__
+    assert attrs["model"] == "scalar-muon" and attrs["coupling_name"] == "g_mu"
+    assert 'name = "test-grid"' in attrs["spec_toml"] and json.loads(attrs["spec"])["model"] == "scalar-muon"
+    assert [d["name"] for d in json.loads(attrs["gm2_datasets"])] == ["wa2025-wp2025"]
+    files = json.loads(attrs["experiments"])
+    assert {f["name"] for f in files} == {"na64mu-2018", "m3-phase1"} and all(len(f["sha256"]) == 64 for f in files)
+    assert reference.coupling.attrs["long_name"] == "g_mu" and reference.mass.attrs["units"] == "GeV"
+
+
+def test_model_and_experiment_parameter_axes():
+    text = """
+[model]
+name = "scalar-muon"
+m_chi_ratio = 0.3333
+[experiment]
+muons_on_target = 1e13
+[[axis]]
+name = "mass"
+values = [0.05, 0.5]
+[[axis]]
+name = "g_chi"
+values = [0.0, 1.0]
+[[axis]]
+name = "x_min"
+values = [0.2, 0.5]
+[[axis]]
+name = "coupling"
+values = [1e-4, 1e-3]
+[[observable]]
+kind = "events"
+experiment = "na64mu-2018"
+"""
+    ds = run_scan(text, workers=1, processes=False)
+    assert ds["events_na64mu-2018"].dims == ("mass", "g_chi", "x_min", "coupling")
+    from muonreach.experiments.spec import load_experiment
+    from muonreach.experiments.yields import yield_calculator
+    from muonreach.models.registry import get_model_spec
+
+    exp = load_experiment("na64mu-2018").with_overrides({"muons_on_target": 1e13, "x_min": 0.5})
+    n = yield_calculator(exp, get_model_spec("scalar-muon"), 0.5, {"g_chi": 1.0, "m_chi_ratio": 0.3333}).events(np.array([1e-4, 1e-3]))
+    np.testing.assert_allclose(ds["events_na64mu-2018"].sel(mass=0.5, g_chi=1.0, x_min=0.5).values, n, rtol=1e-12)
+
+
+def test_omega_h2_with_a_stand_in(monkeypatch):
+    calls = []
+
+    def omega_h2(model, mass, coupling, overrides):
+        calls.append((model, mass, coupling, dict(overrides)))
+        if coupling > 5e-3:
+            raise ValueError("stand-in: no freeze-out solution")
+        return 0.12 * (1e-3 / coupling) ** 2
+
+    fake = types.ModuleType("muonreach.cosmo.relic")
+    fake.omega_h2 = omega_h2
+    monkeypatch.setitem(sys.modules, "muonreach.cosmo.relic", fake)
+    text = """
+[model]
+name = "scalar-muon"
+g_chi = 1.0
+[[axis]]
+name = "mass"
+values = [0.1, 0.3]
+[[axis]]
+name = "g_mu"
+values = [1e-3, 2e-3, 1e-2]
+[[observable]]
+kind = "omega_h2"
+"""
+    ds = run_scan(text, workers=1, processes=False)
+    np.testing.assert_allclose(ds.omega_h2.values[:, :2], [[0.12, 0.03], [0.12, 0.03]], rtol=1e-12)
+    assert calls[0][0] == "scalar-muon" and calls[0][3]["g_chi"] == 1.0
+    assert (ds.status.values[:, 2] == STATUS_FAILED).all() and (ds.status.values[:, :2] == STATUS_OK).all()
+    assert "omega_h2: ValueError: stand-in: no freeze-out solution" in str(ds.failure.values[0, 2])
+
+
+def test_omega_h2_without_relic_module_is_a_spec_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "muonreach.cosmo.relic", None)  # import raises ImportError
+    with pytest.raises(SpecError, match="muonreach.cosmo.relic"):
+        load_spec('[model]\nname = "scalar-muon"\nmass = 0.1\ng_mu = 1e-3\n[[observable]]\nkind = "omega_h2"\n')
+
+
+def test_failing_points_are_recorded():
+    ds = run_scan(FAILING, workers=1, processes=False)
+    status = ds.status.sel(mass=45.0).values
+    assert (status == STATUS_FAILED).all() and (ds.status.sel(mass=0.1).values == STATUS_OK).all()
+    reason = str(ds.failure.sel(mass=45.0).values[0])
+    assert reason.startswith("events_na64mu-2018: DataRangeError:") and "38.38" in reason
+    assert np.isnan(ds["events_na64mu-2018"].sel(mass=45.0).values).all()
+    assert np.isfinite(ds.delta_a_mu.sel(mass=45.0).values).all()  # the other observable is kept
+    assert np.isfinite(ds["events_na64mu-2018"].sel(mass=0.1).values).all()
+    n_failed, n_missing, lines = failure_summary(ds)
+    assert n_failed == 3 and n_missing == 0 and lines[0].startswith("mass=45, eps=0.0001: events_na64mu-2018")
+
+
+# ------------------------------------------------------------------------------------------------------
+# execution: dask LocalCluster, resume, worker death
+# ------------------------------------------------------------------------------------------------------
+
+
+def test_two_worker_local_cluster(tmp_path, reference):
+    out = tmp_path / "grid.zarr"
+    report = ScanReport(0, 0)
+    ds = run_scan(GRID, workers=2, out=out, report=report)
+    assert report.computed == 6 and not report.chunk_errors
+    assert done_chunks(out) == set(range(6))
+    _assert_same(ds, reference)  # processes + Zarr == threads + memory, bit for bit
+    again = ScanReport(0, 0)
+    ds2 = run_scan(GRID, workers=2, out=out, report=again)  # nothing left to do
+    assert again.already_done == 6 and again.computed == 0
+    _assert_same(ds2, reference)
+
+
+def test_interrupt_and_resume(tmp_path, reference):
+    import zarr
+
+    out = tmp_path / "grid.zarr"
+    first = ScanReport(0, 0)
+    part = run_scan(GRID, workers=2, processes=False, out=out, max_chunks=2, report=first)
+    assert first.computed == 2 and done_chunks(out) == {0, 1}
+    status = part.status.values
+    assert (status[:4] == STATUS_OK).all() and (status[4:] == STATUS_NOT_COMPUTED).all()
+    assert np.isnan(part.delta_a_mu.values[4:]).all()
+    # a chunk interrupted half-way: data written, no marker
+    zarr.open_group(str(out), mode="r+")["delta_a_mu"][6:8, :] = -1.0
+    with pytest.raises(SpecError, match="different spec"):
+        run_scan(GRID.replace("points = 20", "points = 21"), workers=1, processes=False, out=out)
+    second = ScanReport(0, 0)
+    ds = run_scan(GRID, workers=2, processes=False, out=out, report=second)
+    assert second.already_done == 2 and second.computed == 4
+    _assert_same(ds, reference)
+
+
+def test_worker_killed_mid_scan(tmp_path, monkeypatch, reference):
+    marker = tmp_path / "killed"
+    monkeypatch.setenv(KILL_ONCE_ENV, str(marker))
+    out = tmp_path / "grid.zarr"
+    report = ScanReport(0, 0)
+    ds = run_scan(GRID, workers=2, out=out, report=report)
+    assert marker.exists()  # a worker did die (after writing its data, before its marker)
+    assert int(marker.read_text()) != os.getpid()
+    assert report.computed == 6 and not report.chunk_errors  # each chunk reported once
+    assert sorted(p.name for p in (out / MARKERS).iterdir() if p.name.endswith(".done")) == [f"{i}.done" for i in range(6)]
+    _assert_same(ds, reference)  # nothing lost, nothing written twice differently
+
+
+def test_cli_failing_point_exits_nonzero(tmp_path):
+    spec = tmp_path / "failing.toml"
+    spec.write_text(FAILING)
+    out = tmp_path / "failing.zarr"
+    proc = run_subprocess("scan", str(spec), "--out", str(out), "--workers", "1", "--no-progress")
+    assert proc.returncode == 1, proc.stderr
+    assert "3 of 6 points failed" in proc.stderr
+    assert "mass=45, eps=0.0001: events_na64mu-2018: DataRangeError" in proc.stderr
+    ds = xr.open_zarr(out, consolidated=False)
+    assert int((ds.status.values == STATUS_FAILED).sum()) == 3
+
+
+def test_fixed_coupling_gives_per_mass_variables():
+    text = """
+[model]
+name = "scalar-muon"
+g_mu = 1e-3
+[[axis]]
+name = "mass"
+values = [0.1, 0.2, 0.4]
+[[observable]]
+kind = "events"
+experiment = "na64mu-2018"
+[[observable]]
+kind = "delta_a"
+[[observable]]
+kind = "reach"
+experiment = "na64mu-2018"
+"""
+    ds = run_scan(text, workers=1, processes=False)
+    assert ds.delta_a_mu.dims == ("mass",) and ds.status.dims == ("mass",)
+    from muonreach.models.registry import get_model_spec
+
+    assert ds.delta_a_mu.values[1] == pytest.approx(get_model_spec("scalar-muon").build(0.2, 1e-3).delta_a("mu"), rel=1e-12)
+    assert ds.attrs["fixed_coupling"] == "0.001" and (ds.status.values == STATUS_OK).all()
+
+
+def test_cli_on_an_existing_scheduler(tmp_path, run_cli, reference):
+    """`--scheduler ADDRESS` runs the same spec unchanged on a running cluster (here an in-process one)."""
+    import json
+
+    from muonreach.scan.runner import local_cluster
+
+    spec = tmp_path / "grid.toml"
+    spec.write_text(GRID)
+    out = tmp_path / "grid.zarr"
+    with local_cluster(2, processes=False) as cluster:
+        code, stdout, stderr = run_cli("scan", str(spec), "--scheduler", cluster.scheduler_address, "--out", str(out),
+                                       "--no-progress", "--json")
+        assert code == 0, stderr
+        assert len(cluster.scheduler.workers) == 2  # the cluster survives the scan
+    payload = json.loads(stdout)
+    assert payload["chunks_done"] == 6 and payload["failed_points"] == 0 and payload["points"] == 480
+    _assert_same(xr.open_zarr(out, consolidated=False)[list(reference.data_vars)], reference)
+
+
+def test_a_chunk_whose_task_fails_is_reported_and_resumed(tmp_path, monkeypatch, reference):
+    """A task that raises (after its retries) leaves its chunk without a marker, its points failed with the
+    reason; the next run computes it."""
+    import muonreach.scan.runner as runner
+
+    real = runner.compute_chunk
+
+    def broken(spec, cid):
+        if cid == 1:
+            raise OSError("disk on fire")
+        return real(spec, cid)
+
+    monkeypatch.setattr(runner, "compute_chunk", broken)  # seen by in-process (thread) workers
+    out = tmp_path / "grid.zarr"
+    report = ScanReport(0, 0)
+    ds = run_scan(GRID.replace("[execution]", "[execution]\nretries = 0"), workers=2, processes=False, out=out,
+                  report=report)
+    assert set(report.chunk_errors) == {1} and "OSError: disk on fire" in report.chunk_errors[1]
+    assert done_chunks(out) == {0, 2, 3, 4, 5}
+    assert (ds.status.values[2:4] == STATUS_FAILED).all() and (ds.status.values[:2] == STATUS_OK).all()
+    assert "chunk 1: OSError: disk on fire" in str(ds.failure.values[2, 0, 0])
+    monkeypatch.setattr(runner, "compute_chunk", real)
+    again = ScanReport(0, 0)
+    ds = run_scan(GRID.replace("[execution]", "[execution]\nretries = 0"), workers=2, processes=False, out=out,
+                  report=again)
+    assert again.computed == 1 and not again.chunk_errors
+    for var in reference.data_vars:  # attributes differ: spec_toml has the retries line
+        np.testing.assert_array_equal(ds[var].values, reference[var].values)
