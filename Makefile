@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: the main job (a table of Delta a_mu, widths and decay lengths of the benchmark models)
+## run: the main job: the benchmark table, then the main figure (000 Fig. 5, both panels) in out/
 run: $(STAMP)
 	$(VENV)/bin/muonreach summary
+	mkdir -p out
+	$(VENV)/bin/muonreach figure 000-fig5 --out out/000-fig5.png
 
 ## test: the whole test suite
 test: $(STAMP)

@@ -160,3 +160,10 @@ def test_bad_experiment_input_one_line_exit_2(args, tmp_path):
     assert result.returncode == 2, result.stderr
     errors = [l for l in result.stderr.strip().splitlines() if not l.startswith("muonreach: warning:")]
     assert len(errors) == 1 and errors[0].startswith("muonreach: error:")
+
+
+def test_list_limits(run_cli_json):
+    rows = run_cli_json("list", "limits")["limits"]
+    names = {r["name"] for r in rows}
+    assert {"na64e-invisible-2019", "babar-leptophilic-2020"} <= names
+    assert all(r["provenance"] in ("official", "digitised") for r in rows)

@@ -250,10 +250,15 @@ def _write_rows(path: str, payload: dict, columns: tuple[str, ...] = ("mass", "c
 
 
 @main.command("list")
-@click.argument("what", type=click.Choice(["models", "datasets", "experiments", "materials"]))
+@click.argument("what", type=click.Choice(["models", "datasets", "experiments", "materials", "limits"]))
 @json_option
 def list_cmd(what: str, as_json: bool) -> None:
-    """List the known models or (g-2) datasets."""
+    """List the known models, (g-2) datasets, experiments, materials or limit curves."""
+    if what == "limits":
+        from .commands.limits import command as limits_command
+
+        click.get_current_context().invoke(limits_command, model=None, plane=None, as_json=as_json)
+        return
     if what == "models":
         from .models.registry import model_specs
 

@@ -185,7 +185,12 @@ def decay_weight(exp: Experiment, mass: float, momentum: NDArray, depth: NDArray
     br_inv = np.where(stable, 1.0, gamma_inv / safe)
     br_vis = np.where(stable, 0.0, gamma_vis / safe)
     # 1/L = m Gamma / (p hbar c); zero for a stable particle
-    inv_length = np.where(stable, 0.0, total) * mass / (np.maximum(momentum, 1e-300) * units.HBARC_GEV_CM)
+    rate = np.where(stable, 0.0, total) * mass
+    denominator = np.asarray(momentum, dtype=float) * units.HBARC_GEV_CM
+    shape = np.broadcast_shapes(np.shape(rate), np.shape(denominator))
+    rate, denominator = np.broadcast_to(rate, shape), np.broadcast_to(denominator, shape)
+    # p = 0 only at the zero-weight nodes of an empty x piece: a huge finite 1/L there avoids inf * 0
+    inv_length = np.divide(rate, denominator, out=np.full(shape, 1e300), where=denominator > 0.0)
     remaining = exp.target_length - depth  # target still ahead of the production point
     if exp.signature == "invisible":
         if not exp.visible_escape:

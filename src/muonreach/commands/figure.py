@@ -1,0 +1,47 @@
+"""``muonreach figure SPEC --out FILE.{png,pdf,svg}``: draw a figure spec (a shipped name or a TOML path)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("figure")
+@click.argument("spec", required=False)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="output file: .png, .pdf or .svg")
+@click.option("--list", "list_only", is_flag=True, help="list the shipped figure specs and exit")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable summary (file, spec, layer notes) on stdout")
+def command(spec: str | None, out: str | None, list_only: bool, as_json: bool) -> None:
+    """Draw SPEC (e.g. 000-fig5, or path/to/spec.toml) into --out; layers, ranges and styles come from the spec."""
+    import time
+
+    from ..cli import emit
+    from ..errors import InvalidParameter
+    from ..plot.spec import list_specs, load_spec
+
+    if list_only:
+        rows = []
+        for name in list_specs():
+            s = load_spec(name)
+            rows.append({"name": name, "title": s.title, "source": s.source})
+        emit({"specs": rows}, as_json, "\n".join(f"{r['name']:<14} {r['source']}" for r in rows))
+        return
+    if spec is None:
+        raise InvalidParameter("give a figure spec (a name from `muonreach figure --list` or a .toml path)")
+    if out is None:
+        raise InvalidParameter("--out FILE.png|.pdf|.svg is required")
+    from ..plot.render import FORMATS
+
+    if not out.lower().endswith(FORMATS):
+        raise InvalidParameter(f"--out must end in {', '.join(FORMATS)}; got {out!r}")
+    fig_spec = load_spec(spec)
+    from ..plot import make_figure
+
+    start = time.perf_counter()
+    path, data = make_figure(fig_spec, out)
+    notes = [note for panel in data for layer in panel for note in layer.notes]
+    for note in dict.fromkeys(notes):
+        if note.startswith("warning: "):
+            click.echo(f"muonreach: {note}", err=True)
+    payload = {"file": str(path), "spec": fig_spec.name, "source": fig_spec.source, "seconds": round(time.perf_counter() - start, 2),
+               "notes": list(dict.fromkeys(notes))}
+    emit(payload, as_json, f"wrote {path} ({fig_spec.name}; reproduces {fig_spec.source or 'n/a'}) in {payload['seconds']:.1f} s")

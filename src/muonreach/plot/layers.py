@@ -1,0 +1,335 @@
+"""Layer types of a figure spec: each turns its options and the panel (model, benchmark, ranges) into shapes.
+
+No matplotlib here: a layer returns :class:`~muonreach.plot.shapes.LayerData` (lines, bands, polygons,
+already clipped to the axes), which ``render.py`` draws and the tests inspect. Physics comes from the
+packages that own it: ``gm2.bands`` (favoured band, exclusion), ``reach.contour`` (reach), ``cosmo``
+(relic target, self-interaction and perturbativity bounds), ``constraints`` (data curves); ``planes.py``
+maps (mediator mass, coupling) to the sigma_e plane and back.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+from ..errors import ConvergenceError, KinematicallyForbidden, MuonReachError, SpecError, UnknownName
+from ..validation import PERTURBATIVE_LIMIT
+from . import planes
+from .shapes import Band, LayerData, Line, clip_band, clip_line, clip_polygon, log_grid, runs
+from .spec import LayerSpec, LayerType, Option, PanelSpec
+
+_MASS_RANGE = {
+    "mass_min": Option("float", None, help="lowest mediator mass in GeV (default: from the panel's x range)"),
+    "mass_max": Option("float", None, help="highest mediator mass in GeV (default: from the panel's x range)"),
+}
+
+
+def _masses(layer: LayerSpec, panel: PanelSpec, points: int) -> np.ndarray:
+    lo, hi = planes.mediator_range(panel)
+    lo = layer.options.get("mass_min") or lo
+    hi = layer.options.get("mass_max") or hi
+    if not 0.0 < lo < hi:
+        raise SpecError(f"{layer.where}: mass range [{lo:g}, {hi:g}] GeV is empty")
+    return log_grid(lo, hi, points)
+
+
+def _check_masses(layer: LayerSpec, panel: PanelSpec) -> None:
+    lo, hi = layer.options.get("mass_min"), layer.options.get("mass_max")
+    for name, v in (("mass_min", lo), ("mass_max", hi)):
+        if v is not None and v <= 0.0:
+            raise SpecError(f"option {name} must be positive, got {v:g}")
+    if lo is not None and hi is not None and lo >= hi:
+        raise SpecError(f"mass_min {lo:g} must be below mass_max {hi:g}")
+
+
+def _bands(panel: PanelSpec, m: np.ndarray, g_low: np.ndarray, g_high: np.ndarray) -> list[Band]:
+    """Bands in coupling (NaN = none at that mass), mapped to the panel's plane and clipped."""
+    out: list[Band] = []
+    for r in runs(np.isfinite(g_low) & np.isfinite(g_high)):
+        x, lo = planes.to_axes(panel, m[r], g_low[r])
+        _, hi = planes.to_axes(panel, m[r], g_high[r])
+        out += clip_band(x, lo, hi, panel.x, panel.y)
+    return out
+
+
+# --- (g-2) ------------------------------------------------------------------------------------------------
+
+_GM2_OPTIONS = {
+    "dataset": Option("str", None, True, "a (g-2) dataset of `muonreach list datasets` (NAME-future: 000's projection)"),
+    "lepton": Option("str", "mu", help="mu or e"),
+    "points": Option("int", 120, help="number of log-spaced masses"),
+    **_MASS_RANGE,
+}
+
+
+def _check_dataset(layer: LayerSpec, panel: PanelSpec) -> None:
+    from ..gm2.datasets import get_dataset
+
+    ds = get_dataset(layer.options["dataset"])
+    if ds.lepton != layer.options["lepton"]:
+        raise SpecError(f"dataset {ds.name!r} is for lepton {ds.lepton!r}, not {layer.options['lepton']!r}")
+    if layer.options["n_sigma"] <= 0:
+        raise SpecError("n_sigma must be positive")
+    _check_masses(layer, panel)
+
+
+def _gm2_band(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """Couplings within n sigma of the dataset's Delta a (000 Sec. 2.1, 4.1): a band in coupling."""
+    from ..gm2.bands import model_band
+    from ..gm2.datasets import get_dataset
+
+    o = layer.options
+    ds = get_dataset(o["dataset"])
+    m = _masses(layer, panel, o["points"])
+    low, high = np.full(m.size, math.nan), np.full(m.size, math.nan)
+    for i, mass in enumerate(m):
+        band = model_band(panel.model, float(mass), ds, o["n_sigma"], o["lepton"], panel.benchmark)
+        if band is not None:
+            low[i], high[i] = band.low, min(band.high, PERTURBATIVE_LIMIT)
+    notes = [f"{ds.name}: Delta a = {ds.delta:.3e} +- {ds.sigma:.2e}, {o['n_sigma']:g} sigma band"]
+    if np.any(low == 0.0):
+        notes.append(f"{ds.name}: the {o['n_sigma']:g} sigma band reaches zero coupling (Delta a is within "
+                     f"{o['n_sigma']:g} sigma of zero); drawn down to the bottom of the axis")
+    return LayerData(tuple(_bands(panel, m, low, high)), tuple(notes))
+
+
+def _gm2_exclusion(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """Couplings whose contribution lies more than n sigma beyond Delta a (000 Sec. 4.1): excluded above."""
+    from ..gm2.bands import model_exclusion
+    from ..gm2.datasets import get_dataset
+
+    o = layer.options
+    ds = get_dataset(o["dataset"])
+    m = _masses(layer, panel, o["points"])
+    low = np.full(m.size, math.nan)
+    for i, mass in enumerate(m):
+        g = model_exclusion(panel.model, float(mass), ds, o["n_sigma"], o["lepton"], panel.benchmark)
+        if g is not None:
+            low[i] = g
+    high = np.full(m.size, PERTURBATIVE_LIMIT)
+    return LayerData(tuple(_bands(panel, m, low, high)),
+                     (f"{ds.name}: excluded where Delta a_NP > Delta a + {o['n_sigma']:g} sigma",))
+
+
+# --- reach ------------------------------------------------------------------------------------------------
+
+
+def _experiment(layer: LayerSpec):
+    from ..experiments.spec import load_experiment
+
+    return load_experiment(layer.options["experiment"]).with_overrides(layer.options["set"])
+
+
+def _check_reach(layer: LayerSpec, panel: PanelSpec) -> None:
+    _experiment(layer)
+    _check_masses(layer, panel)
+
+
+def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """Region with at least N_CL signal events (``reach.contour``); open edges run to 4 pi."""
+    from ..experiments.yields import energy_range
+    from ..models.registry import get_model_spec
+    from ..reach.contour import reach
+
+    exp = _experiment(layer)
+    m = _masses(layer, panel, layer.options["points"])
+    allowed = []
+    for mass in m:
+        try:
+            energy_range(exp, float(mass))
+            allowed.append(True)
+        except KinematicallyForbidden:
+            allowed.append(False)
+    m = m[np.array(allowed, dtype=bool)]
+    if m.size == 0:
+        return LayerData((), (f"{exp.name}: no mass in range can be produced",))
+    rows = reach(exp, get_model_spec(panel.model), m, panel.benchmark)
+    low = np.array([math.nan if r.coupling_low is None else r.coupling_low for r in rows])
+    high = np.array([PERTURBATIVE_LIMIT if r.coupling_high is None else r.coupling_high for r in rows])
+    high = np.where(np.isnan(low), math.nan, high)
+    overrides = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in layer.options["set"].items())
+    note = f"{exp.name} ({exp.source})" + (f" with {overrides}" if overrides else "") + f"; {exp.muons_on_target:.3g} MOT"
+    notes = (note,) + ((f"warning: {exp.name}: {exp.approximate}",) if exp.approximate else ())
+    return LayerData(tuple(_bands(panel, m, low, high)), notes)
+
+
+# --- relic target -----------------------------------------------------------------------------------------
+
+
+def _relic_curve(model: str, masses: np.ndarray, overrides: dict, workers: int = 1) -> list[float | None]:
+    """The coupling giving Omega h^2 = 0.12 per mediator mass (None: none below 4 pi), from ``cosmo.relic``.
+
+    Imported here, at call time: the relic solver is slow and lives in ``muonreach.cosmo``. Tests replace
+    this function with a cheap stand-in."""
+    try:
+        from ..cosmo.relic import relic_curve
+    except ImportError as exc:
+        raise MuonReachError(f"relic layers need muonreach.cosmo.relic.relic_curve ({exc})") from None
+    return relic_curve(model, masses, overrides, workers=workers)
+
+
+def _relic(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """Relic target (000 Sec. 2.2): below the line the DM is over-abundant.
+
+    Masses where the relic solver does not converge become a gap in the line and a warning note (printed by
+    ``muonreach figure``), rather than ending the whole figure."""
+    m = _masses(layer, panel, layer.options["points"])
+    g = np.full(m.size, math.nan)
+    failed = []
+    try:  # all masses at once, spread over the machine's cores
+        values = _relic_curve(panel.model, m, dict(panel.benchmark), workers=min(os.cpu_count() or 1, 4))
+    except ConvergenceError:  # find the culprits one by one, keep the rest
+        values = []
+        for mass in m:
+            try:
+                values += _relic_curve(panel.model, np.array([mass]), dict(panel.benchmark))
+            except ConvergenceError:
+                failed.append(float(mass))
+                values.append(None)
+    for i, value in enumerate(values):
+        if value is not None:
+            g[i] = float(value)
+    notes = ["relic target Omega h^2 = 0.12 (muonreach.cosmo.relic)"]
+    if failed:
+        masses = ", ".join(f"{v:.4g}" for v in failed)
+        notes.append(f"warning: relic ({panel.model}): no convergence at m = {masses} GeV; gap in the line")
+    shapes: list = []
+    for r in runs(np.isfinite(g)):
+        x, y = planes.to_axes(panel, m[r], g[r])
+        shapes += clip_line(x, y, panel.x, panel.y)
+        if layer.options["shade_below"]:
+            shapes += clip_band(x, np.zeros_like(y), y, panel.x, panel.y)
+    return LayerData(tuple(shapes), tuple(notes))
+
+
+# --- data curves -----------------------------------------------------------------------------------------
+
+
+def _curve(layer: LayerSpec):
+    from ..constraints import get_limit
+
+    return get_limit(layer.options["name"])
+
+
+def _check_limit(layer: LayerSpec, panel: PanelSpec) -> None:
+    curve = _curve(layer)
+    if curve.plane.name == panel.plane:
+        pass
+    elif curve.plane.name == "sigma-e" and panel.plane == "coupling":
+        planes.check_sigma_e(panel)  # drawn through 000 eq. (4.1) at the panel's benchmark
+    else:
+        raise SpecError(f"limit {curve.name!r} lives in plane {curve.plane.name!r}; the panel is {panel.plane!r}")
+    if panel.model is not None and not curve.applies_to_model(panel.model):
+        raise SpecError(f"limit {curve.name!r} is for model {curve.model!r}, not {panel.model!r} "
+                        "(curves are translated to another model only where justified: constraints/data/README.md)")
+
+
+def _limit(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """A data curve of ``muonreach.constraints``, its excluded (or probed) side filled if the style says so."""
+    c = _curve(layer)
+    x, y, y_high = c.x, c.y, c.y_high
+    notes = [f"{c.name}: {c.source.paper}" + (f", arXiv:{c.source.arxiv}" if c.source.arxiv else "")
+             + f"; {c.provenance}; licence: {c.licence_status}"]
+    if c.plane.name != panel.plane:  # sigma_e limit drawn in the coupling plane
+        x, y = planes.sigma_e_to_coupling(panel, x, y)
+        notes.append(f"{c.name}: sigma_e converted to {panel.model} couplings with 000 eq. (4.1) at the panel's benchmark")
+    xa, ya = panel.x, panel.y
+    if c.edge == "closed":
+        shapes = clip_polygon(x, y, xa, ya)
+    elif c.edge == "two-sided":
+        shapes = clip_band(x, y, y_high, xa, ya)
+    elif c.edge == "lower":
+        shapes = clip_band(x, y, np.full(x.size, math.inf), xa, ya)
+    else:
+        shapes = clip_band(x, np.zeros(x.size), y, xa, ya)
+    return LayerData(tuple(shapes), tuple(notes))
+
+
+# --- dark-coupling bounds (000 Fig. 1) ----------------------------------------------------------------------
+
+
+def _g_chi_masses(layer: LayerSpec, panel: PanelSpec) -> np.ndarray:
+    return log_grid(panel.x.min, panel.x.max, layer.options["points"])
+
+
+def _self_interaction(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """g_chi above which sigma_T/m_chi exceeds the bound (000 eq. (2.10)); excluded above."""
+    m = _g_chi_masses(layer, panel)
+    g = planes.g_chi_self_interaction(m, layer.options["ratio"], layer.options["limit_cm2_g"])
+    return LayerData(tuple(clip_band(m, g, np.full(m.size, math.inf), panel.x, panel.y)),
+                     (f"sigma_T/m_chi > {layer.options['limit_cm2_g']:g} cm^2/g, m_chi/m_S = {layer.options['ratio']:.4g}",))
+
+
+def _perturbativity(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """g_chi(m_S) above which alpha_chi runs to 4 pi below the scale (000 eq. (2.11))."""
+    m = _g_chi_masses(layer, panel)
+    g = planes.g_chi_perturbativity(m, layer.options["scale_gev"])
+    shapes: list = clip_line(m, g, panel.x, panel.y)
+    if layer.options["shade_above"]:
+        shapes += clip_band(m, g, np.full(m.size, math.inf), panel.x, panel.y)
+    return LayerData(tuple(shapes), (f"alpha_chi >= 4 pi at {layer.options['scale_gev']:g} GeV or below",))
+
+
+def _resonant(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """Resonant regime alpha_chi >~ m_S/m_chi (000 Fig. 1 caption): the boundary g_chi = sqrt(4 pi m_S/m_chi) of
+    the Born condition of ``cosmo.bounds.self_interaction``, beyond which eq. (2.10) does not apply. The second
+    condition, m_chi v/m_S < 1, holds everywhere here (v ~ 1e-3, m_chi < m_S/2)."""
+    m = _g_chi_masses(layer, panel)
+    g = np.full(m.size, math.sqrt(4.0 * math.pi / layer.options["ratio"]))
+    return LayerData(tuple(clip_band(m, g, np.full(m.size, math.inf), panel.x, panel.y)),
+                     (f"alpha_chi > m_S/m_chi = {1 / layer.options['ratio']:.4g}",))
+
+
+def _check_ratio(layer: LayerSpec, panel: PanelSpec) -> None:
+    if not 0.0 < layer.options["ratio"] < 0.5:
+        raise SpecError(f"ratio m_chi/m_S must be in (0, 1/2) (S -> chi chi open), got {layer.options['ratio']:g}")
+
+
+_RATIO = Option("float", None, True, "m_chi / m_S")
+
+#: Every layer type, by the name used in ``type = ...``.
+LAYER_TYPES: dict[str, LayerType] = {
+    "gm2-band": LayerType(("coupling", "sigma-e"), {**_GM2_OPTIONS, "n_sigma": Option("float", 2.0, help="width of the band")},
+                          _gm2_band, _check_dataset, "couplings favoured by (g-2) at n sigma"),
+    "gm2-exclusion": LayerType(("coupling", "sigma-e"), {**_GM2_OPTIONS, "n_sigma": Option("float", 5.0, help="exclusion level")},
+                               _gm2_exclusion, _check_dataset, "couplings excluded by (g-2) at n sigma (too large a contribution)"),
+    "reach": LayerType(("coupling", "sigma-e"), {
+        "experiment": Option("str", None, True, "a `muonreach list experiments` name or a path"),
+        "set": Option("table", {}, help="experiment overrides, e.g. { muons_on_target = 1e13 }"),
+        "points": Option("int", 100, help="number of log-spaced masses"), **_MASS_RANGE,
+    }, _reach, _check_reach, "reach contour of an experiment (region with >= N_CL events)"),
+    "relic": LayerType(("coupling", "sigma-e"), {
+        "points": Option("int", 50, help="number of masses (the relic solver is the slow part)"),
+        "shade_below": Option("bool", False, help="also fill the over-abundant region below the line"), **_MASS_RANGE,
+    }, _relic, _check_masses, "thermal relic target Omega h^2 = 0.12"),
+    "limit": LayerType(("coupling", "sigma-e"), {"name": Option("str", None, True, "a `muonreach limits` name or a .toml path")},
+                       _limit, _check_limit, "a data curve (existing limit or projection)", needs_model=False),
+    "self-interaction": LayerType(("g-chi",), {
+        "ratio": _RATIO, "limit_cm2_g": Option("float", 1.0, help="bound on sigma_T/m_chi in cm^2/g"),
+        "points": Option("int", 100, help="number of masses"),
+    }, _self_interaction, _check_ratio, "DM self-interaction bound on g_chi (000 eq. (2.10))", needs_model=False),
+    "perturbativity": LayerType(("g-chi",), {
+        "scale_gev": Option("float", 1000.0, help="scale up to which alpha_chi must stay below 4 pi"),
+        "points": Option("int", 100, help="number of masses"),
+        "shade_above": Option("bool", False, help="also fill the region above the line"),
+    }, _perturbativity, None, "perturbativity of g_chi up to a scale (000 eq. (2.11))", needs_model=False),
+    "resonant-regime": LayerType(("g-chi",), {"ratio": _RATIO, "points": Option("int", 20, help="number of masses")},
+                                 _resonant, _check_ratio, "resonant self-scattering regime (000 Fig. 1)", needs_model=False),
+}
+
+
+def compute(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """The shapes of one layer of a panel."""
+    if layer.type not in LAYER_TYPES:
+        raise UnknownName(f"{layer.where}: unknown layer type {layer.type!r}")
+    return LAYER_TYPES[layer.type].compute(layer, panel)
+
+
+__all__ = ["LAYER_TYPES", "Band", "LayerData", "Line", "compute", "compute_all"]
+
+
+def compute_all(spec) -> list[list[LayerData]]:
+    """Every layer of every panel of a :class:`~muonreach.plot.spec.FigureSpec`, in order."""
+    return [[compute(layer, panel) for layer in panel.layers] for panel in spec.panels]

@@ -1,0 +1,184 @@
+"""Draw a figure spec with matplotlib, headless (a bare ``Figure``: no pyplot, no GUI backend).
+
+Layout is automatic: panels on a grid (``[figure] columns``), constrained layout, one legend per panel placed
+by matplotlib (``legend = "best"``) or beside / below the axes, or one legend for the whole figure below the
+panels (``legend = "figure"``, entries shared by panels shown once); no label has a hard-coded position. The file
+format follows the extension (png raster; pdf and svg vector) and its metadata record the muonreach
+version, the spec and the paper figure it reproduces.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..errors import InvalidParameter
+from .shapes import Band, LayerData, Line
+from .spec import FigureSpec, PanelSpec, Style
+
+FORMATS: tuple[str, ...] = (".png", ".pdf", ".svg")
+_LINESTYLES = {"solid": "-", "dashed": "--", "dotted": ":", "dashdot": "-."}
+_MASS_SYMBOL = {"scalar": "m_S", "scalar-muon": "m_S", "scalar-lepton": "m_S", "dark-photon": "m_{A'}",
+                "inelastic-dm": "m_{A'}", "lmu-ltau": "m_{Z'}", "vector-muon": "m_V", "emu-scalar": "m_\\phi"}
+_COUPLING_SYMBOL = {"g_mu": "g_\\mu", "eps": "\\epsilon", "g": "g'", "h_mue": "h_{\\mu e}"}
+
+
+def axis_labels(panel: PanelSpec) -> tuple[str, str]:
+    """Default axis labels for the panel's plane and model (a spec's ``label`` overrides them)."""
+    if panel.plane == "sigma-e":
+        return r"$m_\chi$ [GeV]", r"$\bar\sigma_e$ [cm$^2$]"
+    if panel.plane == "g-chi":
+        return r"$m_S$ [GeV]", r"$g_\chi$"
+    from ..models.registry import get_model_spec
+
+    coupling = get_model_spec(panel.model).coupling if panel.model else "coupling"
+    mass = _MASS_SYMBOL.get(panel.model or "", "m")
+    return f"${mass}$ [GeV]", f"${_COUPLING_SYMBOL.get(coupling, coupling)}$"
+
+
+def _rgba(color: str, alpha: float) -> tuple:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(color, alpha)
+
+
+def _closed(x_lo, y_lo, x_hi, y_hi):
+    return np.concatenate([x_lo, x_hi[::-1], x_lo[:1]]), np.concatenate([y_lo, y_hi[::-1], y_lo[:1]])
+
+
+def _on_edges(x: np.ndarray, y: np.ndarray, panel: PanelSpec) -> np.ndarray:
+    """For each point, a bit mask of the axis edges it lies on (1 left, 2 right, 4 bottom, 8 top)."""
+    def near(v, ref, log):
+        return np.isclose(np.log10(v), np.log10(ref), rtol=0, atol=1e-9) if log else np.isclose(v, ref, rtol=1e-12)
+
+    return (near(x, panel.x.min, panel.x.log) * 1 | near(x, panel.x.max, panel.x.log) * 2
+            | near(y, panel.y.min, panel.y.log) * 4 | near(y, panel.y.max, panel.y.log) * 8)
+
+
+def _outline(x: np.ndarray, y: np.ndarray, panel: PanelSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A closed boundary without the stretches that run along an axis edge (a clipped region's artificial
+    sides, e.g. the top of a reach contour that is open up to 4 pi): those would paint over the frame."""
+    edges = _on_edges(x, y, panel)
+    along = (edges[:-1] & edges[1:]) != 0  # segment i -> i+1 lies on one edge
+    pieces, start = [], 0
+    for i, skip in enumerate(along):
+        if skip:
+            if i > start:
+                pieces.append((x[start:i + 1], y[start:i + 1]))
+            start = i + 1
+    if start < x.size - 1:
+        pieces.append((x[start:], y[start:]))
+    return pieces
+
+
+def _draw_layer(ax, data: LayerData, style: Style, color: str, panel: PanelSpec) -> None:
+    ls = _LINESTYLES[style.linestyle]
+    edge = style.edgecolor or color
+    outline = not style.fill or style.edgecolor is not None  # contours and hatched bands get an outline
+    common = {"zorder": style.zorder} if style.zorder is not None else {}
+    label, area = style.label, False
+    for shape in data.shapes:
+        if isinstance(shape, Line):
+            x, y = (np.append(shape.x, shape.x[:1]), np.append(shape.y, shape.y[:1])) if shape.closed else (shape.x, shape.y)
+            ax.plot(x, y, color=color, linestyle=ls, linewidth=style.linewidth, label=label, **common)
+            label = None
+            continue
+        if isinstance(shape, Band):
+            x, y = _closed(shape.x, shape.y_low, shape.x, shape.y_high)
+        else:
+            x, y = np.append(shape.x, shape.x[:1]), np.append(shape.y, shape.y[:1])
+        area = True
+        if style.fill or style.hatch:
+            ax.fill(x, y, facecolor=_rgba(color, style.alpha) if style.fill else "none", hatch=style.hatch,
+                    edgecolor=_rgba(edge, style.alpha) if style.hatch else "none", linewidth=0.0, **common)
+        if outline:
+            for px, py in _outline(x, y, panel):
+                ax.plot(px, py, color=edge, linestyle=ls, linewidth=style.linewidth, **common)
+    if label is None or not area:
+        return
+    if style.fill or style.hatch:  # a legend-only proxy: the area's face, hatch and outline style
+        ax.fill([], [], facecolor=_rgba(color, style.alpha) if style.fill else "none", hatch=style.hatch,
+                edgecolor=edge if (outline or style.hatch) else "none", linestyle=ls,
+                linewidth=style.linewidth if outline else 0.0, label=label)
+    else:
+        ax.plot([], [], color=edge, linestyle=ls, linewidth=style.linewidth, label=label)
+
+
+def _legend(ax, mode: str) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles or mode in ("none", "figure"):
+        return
+    if mode == "best":
+        ax.legend(loc="best", fontsize="x-small", framealpha=0.85)
+    elif mode == "below":
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3 if len(handles) > 6 else 2,
+                  fontsize="x-small", frameon=False)
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="x-small", frameon=False)
+
+
+def _figure_legend(fig, axes) -> None:
+    """One legend under all panels; entries with the same label (the same layer in several panels) appear once."""
+    entries: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    if entries:
+        fig.legend(list(entries.values()), list(entries), loc="outside lower center", ncol=min(4, len(entries)),
+                   fontsize="x-small", frameon=False)
+
+
+def draw(spec: FigureSpec, data: list[list[LayerData]], out: str | Path) -> Path:
+    """Draw the computed layers of ``spec`` into ``out`` (.png, .pdf or .svg); returns the path written."""
+    from matplotlib.figure import Figure
+
+    target = Path(out)
+    if target.suffix.lower() not in FORMATS:
+        raise InvalidParameter(f"--out must end in {', '.join(FORMATS)}; got {str(out)!r}")
+    cols = spec.columns
+    rows = math.ceil(len(spec.panels) / cols)
+    size = spec.size or (5.6 * cols, 4.8 * rows + (0.9 if spec.legend in ("below", "figure") else 0.0))
+    fig = Figure(figsize=size, layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, panel, layers in zip(axes, spec.panels, data, strict=False):  # axes may outnumber panels
+        xl, yl = axis_labels(panel)
+        ax.set_xscale("log" if panel.x.log else "linear")
+        ax.set_yscale("log" if panel.y.log else "linear")
+        ax.set_xlim(panel.x.min, panel.x.max)
+        ax.set_ylim(panel.y.min, panel.y.max)
+        ax.set_xlabel(panel.x.label or xl)
+        ax.set_ylabel(panel.y.label or yl)
+        if panel.title:
+            ax.set_title(panel.title, fontsize="medium")
+        for i, (layer, ldata) in enumerate(zip(panel.layers, layers, strict=True)):
+            color = layer.style.color or f"C{i % 10}"
+            _draw_layer(ax, ldata, layer.style, color, panel)
+        ax.tick_params(which="both", direction="in", top=True, right=True)
+        _legend(ax, spec.legend)
+    for ax in axes[len(spec.panels):]:
+        ax.set_visible(False)
+    if spec.legend == "figure":
+        _figure_legend(fig, axes[: len(spec.panels)])
+    if spec.title:
+        fig.suptitle(spec.title, fontsize="medium")
+    notes = list(dict.fromkeys(n for panel in data for layer in panel for n in layer.notes))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(target, dpi=spec.dpi, metadata=_metadata(spec, target.suffix.lower(), notes))
+    except OSError as exc:
+        raise InvalidParameter(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
+
+
+def _metadata(spec: FigureSpec, suffix: str, notes: list[str]) -> dict:
+    text = f"muonreach {__version__} figure spec {spec.name}; reproduces: {spec.source or 'n/a'}"
+    if notes:
+        text += "; data: " + "; ".join(notes)
+    if suffix == ".png":
+        return {"Title": spec.title or spec.name, "Description": text, "Software": f"muonreach {__version__}"}
+    if suffix == ".pdf":
+        return {"Title": spec.title or spec.name, "Subject": text, "Creator": f"muonreach {__version__}"}
+    return {"Title": spec.title or spec.name, "Description": text, "Creator": f"muonreach {__version__}"}

@@ -1,0 +1,297 @@
+"""Figure specs: every shipped spec validates and renders headless; layer data are finite and inside the
+axes; invalid specs give one-line errors (SpecError / UnknownName) and exit code 2 on the command line.
+
+The relic layer calls ``muonreach.cosmo.relic.relic_curve`` (slow, another module's job); these tests replace
+it by a cheap stand-in so they check the plotting, not the freeze-out solver."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import run_subprocess
+
+from muonreach.errors import SpecError, UnknownName
+from muonreach.plot import layers, list_specs, load_spec, make_figure
+from muonreach.plot.shapes import (
+    Axis,
+    Band,
+    Line,
+    clip_band,
+    clip_line,
+    clip_polygon,
+    inside,
+)
+from muonreach.plot.spec import parse_spec
+
+SPECS = list_specs()
+
+
+def _fake_relic(model, masses, overrides):
+    """Stand-in for cosmo.relic.relic_curve: a smooth power law, no solution above 30 GeV."""
+    return [None if m > 30.0 else 3e-4 * (m / 0.1) ** 1.2 for m in np.asarray(masses, dtype=float)]
+
+
+@pytest.fixture
+def fake_relic(monkeypatch):
+    calls = []
+
+    def fake(model, masses, overrides, workers=1):
+        calls.append((model, len(masses), dict(overrides)))
+        return _fake_relic(model, masses, overrides)
+
+    monkeypatch.setattr(layers, "_relic_curve", fake)
+    return calls
+
+
+def test_shipped_specs():
+    assert {"000-fig1", "000-fig5", "000-fig6", "000-fig7", "002-fig5", "status-2025"} <= set(SPECS)
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_spec_says_what_it_reproduces(name):
+    spec = load_spec(name)
+    assert spec.name == name
+    assert "Fig." in spec.source and "arXiv:" in spec.source
+    for panel in spec.panels:
+        for layer in panel.layers:
+            if layer.type == "relic":  # keep figures fast: the relic solver is the slow part
+                assert layer.options["points"] <= 60
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_spec_renders_with_data_inside_axes(name, tmp_path, fake_relic):
+    spec = load_spec(name)
+    path, data = make_figure(spec, tmp_path / f"{name}.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for panel, panel_data in zip(spec.panels, data, strict=True):
+        assert len(panel_data) == len(panel.layers)
+        for layer, ldata in zip(panel.layers, panel_data, strict=True):
+            assert ldata.shapes, f"{layer.where}: nothing to draw"
+            assert inside(ldata, panel.x, panel.y), f"{layer.where}: data outside the axes or not finite"
+    n_relic = sum(layer.options["points"] for panel in spec.panels for layer in panel.layers if layer.type == "relic")
+    assert sum(n for _, n, _ in fake_relic) == n_relic  # every mass of every relic layer, once
+
+
+def test_relic_layer_gets_model_and_benchmark(fake_relic):
+    spec = load_spec("000-fig5")
+    panel = spec.panels[0]
+    layer = next(lay for lay in panel.layers if lay.type == "relic")
+    layers.compute(layer, panel)
+    assert len(fake_relic) == 1  # one call for the whole curve (spread over processes)
+    model, n, overrides = fake_relic[-1]
+    assert model == "scalar-muon" and n == 50
+    assert overrides == {"g_chi": 1.0, "m_chi_ratio": pytest.approx(1 / 3)}
+
+
+def test_relic_point_without_convergence_is_a_gap_with_a_warning(monkeypatch):
+    from muonreach.errors import ConvergenceError
+
+    def flaky(model, masses, overrides, workers=1):
+        if any(1.0 < float(m) < 2.0 for m in masses):
+            raise ConvergenceError("the relic-coupling search did not converge")
+        return _fake_relic(model, masses, overrides)
+
+    monkeypatch.setattr(layers, "_relic_curve", flaky)
+    panel = load_spec("000-fig5").panels[1]
+    data = layers.compute(next(lay for lay in panel.layers if lay.type == "relic"), panel)
+    assert len(data.shapes) == 2  # the line is split at the failed mass
+    assert any(n.startswith("warning: relic (scalar-lepton): no convergence at m = 1.") for n in data.notes)
+
+
+def test_vector_formats(tmp_path, fake_relic):
+    spec = load_spec("000-fig1")
+    pdf, _ = make_figure(spec, tmp_path / "f.pdf")
+    svg, _ = make_figure(spec, tmp_path / "f.svg")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert b"<svg" in svg.read_bytes()[:2000]
+
+
+def test_reach_layers_solid_and_dashed_differ():
+    """000 Fig. 5: the 1e13 MOT contour (experiment override) lies below the 1e12 one."""
+    spec = load_spec("000-fig5")
+    panel = spec.panels[0]
+    reach = [lay for lay in panel.layers if lay.type == "reach" and lay.options["experiment"] == "na64mu-2018"]
+    assert [lay.options["set"] for lay in reach] == [{}, {"muons_on_target": 1e13}]
+    lows = []
+    for lay in reach:
+        band = layers.compute(lay, panel).shapes[0]
+        lows.append(np.interp(-1.0, np.log10(band.x), np.log10(band.y_low)))  # at m_S = 0.1 GeV
+    assert lows[1] < lows[0] - 0.3
+
+
+def test_gm2_band_matches_gm2_module():
+    from muonreach.gm2.bands import model_band
+    from muonreach.gm2.datasets import get_dataset
+
+    spec = load_spec("002-fig5")
+    panel = spec.panels[1]
+    layer = next(lay for lay in panel.layers if lay.type == "gm2-band")
+    band = layers.compute(layer, panel).shapes[0]
+    i = band.x.size // 2
+    ref = model_band("scalar-muon", float(band.x[i]), get_dataset("pdg2016"), 2.0, "mu", {})
+    assert band.y_low[i] == pytest.approx(ref.low, rel=1e-6) and band.y_high[i] == pytest.approx(ref.high, rel=1e-6)
+
+
+def test_status_2025_band_reaches_zero():
+    """With Delta a_mu (2025) within 2 sigma of zero the band's lower edge is zero coupling."""
+    spec = parse_spec({"schema": 1, "panels": [{
+        "model": "scalar-muon", "x": {"min": 0.01, "max": 1.0}, "y": {"min": 1e-6, "max": 1.0},
+        "layers": [{"type": "gm2-band", "options": {"dataset": "wa2025-wp2025"}}]}]}, "t.toml")
+    data = layers.compute(spec.panels[0].layers[0], spec.panels[0])
+    assert np.allclose(data.shapes[0].y_low, 1e-6) and any("reaches zero" in n for n in data.notes)
+
+
+def test_sigma_e_conversion_round_trip():
+    """A sigma_e limit drawn in the coupling plane and mapped back gives the original curve."""
+    from muonreach.constraints import get_limit
+    from muonreach.plot import planes
+
+    spec = load_spec("000-fig5")
+    panel = spec.panels[1]  # lepton-specific, g_chi = 1, m_chi = m_S/3
+    curve = get_limit("darkside50-e-2022")
+    m_s, g = planes.sigma_e_to_coupling(panel, curve.x, curve.y)
+    assert m_s == pytest.approx(3 * curve.x)
+    sigma_panel = load_spec("000-fig7").panels[0]
+    m_chi, sigma = planes.to_axes(sigma_panel, m_s, g)
+    assert m_chi == pytest.approx(curve.x) and sigma == pytest.approx(curve.y, rel=1e-9)
+
+
+def test_load_by_name_and_by_path():
+    from importlib import resources
+
+    path = resources.files("muonreach.plot").joinpath("specs/002-fig5.toml")
+    assert load_spec(str(path)).raw == load_spec("002-fig5").raw
+
+
+# --- clipping --------------------------------------------------------------------------------------------
+
+AX, AY = Axis(1e-2, 1e2), Axis(1e-6, 1.0)
+
+
+def test_clip_line_cuts_at_the_axes():
+    pieces = clip_line(np.array([1e-3, 1.0, 1e3]), np.array([1e-3, 1e-3, 1e-3]), AX, AY)
+    assert len(pieces) == 1 and pieces[0].x[0] == pytest.approx(1e-2) and pieces[0].x[-1] == pytest.approx(1e2)
+    # a line that leaves through the top and comes back is split in two
+    pieces = clip_line(np.array([0.1, 1.0, 10.0]), np.array([1e-3, 10.0, 1e-3]), AX, AY)
+    assert len(pieces) == 2 and all(isinstance(p, Line) for p in pieces)
+    assert max(p.y.max() for p in pieces) == pytest.approx(1.0)
+
+
+def test_clip_band_open_and_zero_edges():
+    x = np.geomspace(1e-3, 1e3, 7)
+    bands = clip_band(x, np.zeros(7), np.full(7, np.inf), AX, AY)
+    assert len(bands) == 1 and isinstance(bands[0], Band)
+    assert np.allclose(bands[0].y_low, 1e-6) and np.allclose(bands[0].y_high, 1.0)
+    assert bands[0].x[0] == pytest.approx(1e-2) and bands[0].x[-1] == pytest.approx(1e2)
+    gaps = clip_band(x, np.array([1e-4, np.nan, 1e-4, 1e-4, np.nan, 1e-4, 1e-4]), np.full(7, 1e-2), AX, AY)
+    assert len(gaps) == 1  # only the run of 2 points inside the x range survives
+
+
+def test_clip_polygon():
+    poly = clip_polygon(np.array([1e-3, 1e3, 1e3, 1e-3]), np.array([1e-3, 1e-3, 1e3, 1e3]), AX, AY)
+    assert len(poly) == 1 and poly[0].x.min() == pytest.approx(1e-2) and poly[0].y.max() == pytest.approx(1.0)
+
+
+# --- invalid specs ---------------------------------------------------------------------------------------
+
+_GOOD = """schema = 1
+name = "mine"
+source = "a test"
+[[panels]]
+model = "scalar-lepton"
+benchmark = { g_chi = 1.0 }
+x = { min = 0.01, max = 1.0 }
+y = { min = 1e-6, max = 1.0 }
+[[panels.layers]]
+type = "gm2-band"
+options = { dataset = "pdg2016" }
+style = { color = "green", fill = true, label = "band" }
+[[panels.layers]]
+type = "limit"
+options = { name = "xenon10-e-2012" }
+"""
+
+BAD = {
+    "unknown layer type": (_GOOD.replace('type = "gm2-band"', 'type = "rainbow"'), UnknownName, "unknown layer type 'rainbow'"),
+    "unknown model": (_GOOD.replace('"scalar-lepton"', '"axion-42"'), UnknownName, "unknown model 'axion-42'"),
+    "unknown experiment": (_GOOD + '[[panels.layers]]\ntype = "reach"\noptions = { experiment = "lhc-mu" }\n',
+                           UnknownName, "unknown experiment 'lhc-mu'"),
+    "unknown dataset": (_GOOD.replace('"pdg2016"', '"pdg1999"'), UnknownName, "unknown (g-2) dataset 'pdg1999'"),
+    "unknown limit": (_GOOD.replace('"xenon10-e-2012"', '"xenon9"'), UnknownName, "unknown limit curve 'xenon9'"),
+    "range min >= max": (_GOOD.replace("max = 1.0 }\ny", "max = 0.01 }\ny"), SpecError, "min 0.01 must be below max 0.01"),
+    "non-positive log range": (_GOOD.replace("min = 1e-6", "min = 0.0"), SpecError, "must be positive"),
+    "malformed TOML": (_GOOD.replace("[[panels]]", "[[panels]"), SpecError, "not valid TOML"),
+    "unknown option": (_GOOD.replace('dataset = "pdg2016"', 'dataset = "pdg2016", colour = 1'), SpecError, "unknown key(s) colour"),
+    "missing option": (_GOOD.replace('options = { dataset = "pdg2016" }', ""), SpecError, "missing option 'dataset'"),
+    "bad colour": (_GOOD.replace('"green"', '"greenish"'), SpecError, "not a colour"),
+    "bad linestyle": (_GOOD.replace("fill = true", 'linestyle = "wavy"'), SpecError, "linestyle"),
+    "bad benchmark": (_GOOD.replace("g_chi = 1.0", "g_nu = 1"), UnknownName, "no parameter 'g_nu'"),
+    "sigma_e limit without electron coupling": (_GOOD.replace('"scalar-lepton"', '"scalar-muon"'), SpecError,
+                                                "needs electron and dark-matter couplings"),
+    "limit of another model": (_GOOD.replace('"xenon10-e-2012"', '"e137"'), SpecError, "lives in plane|is for model"),
+    "layer in wrong plane": (_GOOD.replace('type = "gm2-band"', 'type = "self-interaction"'), SpecError, "cannot be drawn in plane"),
+    "no schema": (_GOOD.replace("schema = 1", "schema = 7"), SpecError, "'schema' must be 1"),
+    "no panels": ('schema = 1\nname = "x"\n', SpecError, "at least one"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_invalid_spec_is_one_line_error(case, tmp_path):
+    text, exc, message = BAD[case]
+    path = tmp_path / "mine.toml"
+    path.write_text(text)
+    with pytest.raises(exc, match=message.replace("(", r"\(").replace(")", r"\)") if "|" not in message else message) as info:
+        load_spec(str(path))
+    assert "\n" not in str(info.value) and "mine.toml" in str(info.value)
+
+
+@pytest.mark.parametrize("case", ["unknown layer type", "unknown model", "unknown experiment", "range min >= max", "malformed TOML"])
+def test_cli_invalid_spec_exits_2_with_one_line(case, tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(BAD[case][0])
+    proc = run_subprocess("figure", str(path), "--out", str(tmp_path / "x.png"))
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("muonreach: error:"), proc.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_cli_errors_for_names_and_outputs(tmp_path):
+    for args in (["figure", "no-such-figure", "--out", str(tmp_path / "x.png")],
+                 ["figure", "000-fig1", "--out", str(tmp_path / "x.jpg")],
+                 ["figure", "000-fig1"]):
+        proc = run_subprocess(*args)
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_cli_renders_a_user_spec(tmp_path):
+    """End to end in a fresh interpreter (no relic layer: nothing to stand in for)."""
+    path = tmp_path / "mine.toml"
+    path.write_text(_GOOD)
+    out = tmp_path / "sub" / "mine.svg"
+    proc = run_subprocess("figure", str(path), "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert out.exists() and b"<svg" in out.read_bytes()[:2000]
+    assert '"spec": "mine"' in proc.stdout
+
+
+def test_cli_lists_specs():
+    proc = run_subprocess("figure", "--list")
+    assert proc.returncode == 0 and all(name in proc.stdout for name in SPECS)
+
+
+def test_figure_module_imports_no_matplotlib():
+    """`muonreach --help` stays fast: the command modules import matplotlib only when they run."""
+    import subprocess
+    import sys
+
+    code = "import sys, muonreach.cli; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"
+
+
+def test_docs_list_every_spec():
+    docs = Path(__file__).resolve().parents[1] / "docs" / "figures.md"
+    text = docs.read_text()
+    for name in SPECS:
+        assert f"`{name}`" in text
