@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.integrate import solve_ivp
+from scipy.optimize import brentq
 from scipy.interpolate import CubicSpline, PchipInterpolator
 from scipy.special import k1e, kve
 
@@ -414,6 +415,32 @@ class FreezeOut:
         # ln q(x) and W_eq(x) = ln Y_eq(x) on a fine grid in ln x, evaluated in the ODE by cubic splines
         self.lnq = _FastSpline(X_START, self.x_hi, lambda x: np.log(self.rate.q(x)))
         self.weq = _FastSpline(X_START, self.x_hi, lambda x: log_equilibrium_yield(sector, x, self.table))
+
+    def estimate(self, rate_scale: float = 1.0) -> float:
+        """Omega h^2 from the instantaneous freeze-out approximation on this problem's own rate (no ODE).
+
+        Freeze-out x_f where the departure from equilibrium is Delta = ln(1 + c), c = 1/2: the quasi-static
+        balance c (2 + c) q Y_eq = -d ln Y_eq/dx; then 1/Y_inf = 1/((1 + c) Y_eq(x_f)) + int_{x_f} q dx
+        (Kolb & Turner, Sec. 5.2, with the full q(x) of this problem, so thresholds and resonances are in).
+        A guide for root finders only (a few % from :meth:`solve`); the answers muonreach reports come from
+        the ODE."""
+        scale = positive("rate_scale", rate_scale)
+        c = 0.5
+        lnq, weq = self.lnq, self.weq
+
+        def balance(lx: float) -> float:
+            x = math.exp(lx)
+            return math.log(c * (2.0 + c) * scale) + lnq(x) + weq(x) - math.log(max(-weq.derivative(x), 1e-300))
+
+        lo, hi = math.log(X_START * 1.001), math.log(self.x_hi * 0.999)
+        if balance(lo) < 0.0:
+            x_f = X_START * 1.001  # never in equilibrium at x = 1: freeze-out at once
+        elif balance(hi) > 0.0:
+            raise ConvergenceError("the yield does not leave equilibrium inside the tabulated x range")
+        else:
+            x_f = math.exp(brentq(balance, lo, hi, xtol=1e-6))
+        inv_y = math.exp(-weq(x_f)) / (1.0 + c) + scale * self.rate.tail_integral(x_f)
+        return self.m1 / inv_y * S0_CM3 / RHO_CRIT_H2_GEV_CM3
 
     def solve(self, rate_scale: float = 1.0) -> FreezeOutResult:
         """Solve with <sigma_eff v> -> rate_scale <sigma_eff v> (see :func:`solve_freeze_out`)."""

@@ -59,17 +59,44 @@ def omega_h2(model_name: str, mass: float, coupling: float, overrides: dict | No
 
 
 def _solve_scale(problem: FreezeOut, target: float) -> float:
-    """lambda with Omega(lambda) = target, by the secant method in (ln lambda, ln Omega)."""
-    l0, f0 = 0.0, math.log(problem.solve(1.0).omega_h2 / target)
-    l1 = l0 + f0  # Omega ~ 1/lambda
+    """lambda with Omega(lambda) = target by the ODE, steered by the cheap estimate of :meth:`FreezeOut.estimate`.
+
+    The estimate's root, corrected by the ODE/estimate ratio found so far (smooth in lambda), gives the next
+    trial; once two ODE points exist, the secant method in (ln lambda, ln Omega) takes over. Usually two
+    ODE solutions suffice."""
+    ln_target = math.log(target)
+
+    def estimate_root(offset: float, start: float) -> float:
+        def f(lam: float) -> float:
+            return math.log(problem.estimate(math.exp(lam))) + offset - ln_target
+
+        a, fa = start, f(start)
+        b = a + fa  # Omega ~ 1/lambda
+        for _ in range(60):
+            fb = f(b)
+            if abs(fb) < 1e-7:
+                return b
+            slope = (fb - fa) / (b - a) if b != a else -1.0
+            if not slope < 0.0:
+                slope = -1.0
+            a, fa, b = b, fb, b - fb / slope
+        raise ConvergenceError("the freeze-out estimate did not bracket the relic density")
+
+    points: list[tuple[float, float]] = []
+    offset, guess = 0.0, 0.0
     for _ in range(40):
-        f1 = math.log(problem.solve(math.exp(l1)).omega_h2 / target)
-        if abs(f1) < OMEGA_RTOL:
-            return math.exp(l1)
-        slope = (f1 - f0) / (l1 - l0) if l1 != l0 else -1.0
-        if not slope < 0.0:  # Omega must fall with the rate; guard against a flat or noisy secant
-            slope = -1.0
-        l0, f0, l1 = l1, f1, l1 - f1 / slope
+        if len(points) < 2:
+            guess = estimate_root(offset, guess)
+        else:
+            (l0, f0), (l1, f1) = points[-2], points[-1]
+            slope = (f1 - f0) / (l1 - l0) if l1 != l0 else -1.0
+            guess = l1 - f1 / (slope if slope < 0.0 else -1.0)
+        omega = problem.solve(math.exp(guess)).omega_h2
+        f = math.log(omega) - ln_target
+        if abs(f) < OMEGA_RTOL:
+            return math.exp(guess)
+        offset = math.log(omega) - math.log(problem.estimate(math.exp(guess)))
+        points.append((guess, f))
     raise ConvergenceError("the relic-coupling search did not converge")
 
 
