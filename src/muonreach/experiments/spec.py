@@ -7,12 +7,11 @@ A file has the sections [beam], [target], [detector], [selection], [signature], 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..datafiles import read_toml, shipped_tomls
 from ..errors import InvalidParameter, SpecError, UnknownName
 from ..materials import Material, get_material
 from ..validation import finite, fraction, non_negative, positive
@@ -155,33 +154,14 @@ def parse_experiment(raw: dict, origin: str) -> Experiment:
         raise SpecError(f"experiment {name!r} ({origin}): malformed value ({exc})") from None
 
 
-def _builtin_files() -> dict[str, Any]:
-    folder = resources.files(__package__).joinpath("data")
-    return {f.name[: -len(".toml")]: f for f in folder.iterdir() if f.name.endswith(".toml")}
-
-
 def list_experiments() -> list[str]:
     """Names of the shipped experiments."""
-    return sorted(_builtin_files())
+    return sorted(shipped_tomls(__package__, "data"))
 
 
 def load_experiment(name_or_path: str | Path) -> Experiment:
     """A shipped experiment by name, or a user TOML file by path."""
-    text_name = str(name_or_path)
-    files = _builtin_files()
-    if text_name in files:
-        text, origin = files[text_name].read_text(), f"{text_name}.toml"
-    elif text_name.endswith(".toml"):
-        try:
-            text, origin = Path(text_name).read_text(), text_name
-        except OSError as exc:
-            raise SpecError(f"cannot read experiment file {text_name}: {exc.strerror}") from None
-    else:
-        raise UnknownName(f"unknown experiment {text_name!r}; known: {', '.join(sorted(files))} (or a path to a .toml file)")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{origin}: not valid TOML ({exc})") from None
+    raw, origin = read_toml(name_or_path, __package__, "data", "experiment")
     return parse_experiment(raw, origin)
 
 

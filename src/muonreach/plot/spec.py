@@ -26,13 +26,12 @@ malformed spec, :class:`UnknownName` for an unknown model, experiment, dataset, 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..datafiles import read_toml, shipped_tomls
 from ..errors import InvalidParameter, MuonReachError, SpecError, UnknownName
 from .shapes import Axis
 
@@ -346,31 +345,12 @@ def parse_spec(raw: dict, origin: str) -> FigureSpec:
 # --- lookup ----------------------------------------------------------------------------------------------
 
 
-def _shipped() -> dict[str, Any]:
-    folder = resources.files(__package__).joinpath("specs")
-    return {f.name[: -len(".toml")]: f for f in folder.iterdir() if f.name.endswith(".toml")}
-
-
 def list_specs() -> list[str]:
     """Names of the shipped figure specs."""
-    return sorted(_shipped())
+    return sorted(shipped_tomls(__package__, "specs"))
 
 
 def load_spec(name_or_path: str | Path) -> FigureSpec:
     """A shipped spec by name (``000-fig5``) or a spec file by path."""
-    text_name = str(name_or_path)
-    shipped = _shipped()
-    if text_name in shipped:
-        text, origin = shipped[text_name].read_text(), f"{text_name}.toml"
-    elif text_name.endswith(".toml") or Path(text_name).exists():
-        try:
-            text, origin = Path(text_name).read_text(), text_name
-        except OSError as exc:
-            raise SpecError(f"cannot read figure spec {text_name}: {exc.strerror}") from None
-    else:
-        raise UnknownName(f"unknown figure spec {text_name!r}; shipped: {', '.join(sorted(shipped))} (or a path to a .toml file)")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{origin}: not valid TOML ({exc})") from None
+    raw, origin = read_toml(name_or_path, __package__, "specs", "figure spec")
     return parse_spec(raw, origin)
