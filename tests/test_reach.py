@@ -165,3 +165,9 @@ def test_bad_experiment_input(tmp_path):
         load_experiment(str(bad))
     with pytest.raises(KinematicallyForbidden):
         yield_calculator(load_experiment("fnal-mu-dump"), get_model_spec("scalar-muon"), 5.0, None)
+
+
+def test_electron_beam_yields_refused_not_silently_wrong():
+    # the muon <dE/dx> would be wrong for an electron beam (radiative loss): a clear error instead
+    with pytest.raises(InvalidParameter):
+        load_experiment("na64mu-2018").with_overrides({"lepton": "e"})

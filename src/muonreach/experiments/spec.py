@@ -45,8 +45,13 @@ class Experiment:
     approximate: str = ""
 
     def __post_init__(self) -> None:
-        if self.lepton not in ("mu", "e"):
-            raise InvalidParameter(f"{self.name}: beam lepton must be 'mu' or 'e', got {self.lepton!r}")
+        if self.lepton != "mu":
+            # dsigma/dx supports electron beams (muonreach.production), but an electron's energy loss in a thick
+            # target is radiative (a shower), not the muon <dE/dx> these yields integrate over
+            raise InvalidParameter(
+                f"{self.name}: beam lepton {self.lepton!r}: yields are implemented for muon beams only "
+                "(electron energy loss is radiative; use muonreach.production for electron cross sections)"
+            )
         positive(f"{self.name}: beam energy", self.energy)
         positive(f"{self.name}: muons_on_target", self.muons_on_target)
         positive(f"{self.name}: target_length", self.target_length)
