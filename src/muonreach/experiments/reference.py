@@ -15,7 +15,7 @@ from scipy import integrate
 
 from .. import units
 from ..constants import LEPTON_MASSES
-from ..errors import ConvergenceError
+from ..errors import ConvergenceError, InvalidParameter
 from ..models.base import is_invisible
 from ..models.registry import ModelSpec
 from ..production.cross_sections import dsigma_dx_iww_per_chi
@@ -36,7 +36,9 @@ def _quad(f, a: float, b: float, points: list[float] | None = None) -> float:
 
 def events_by_quadrature(exp: Experiment, spec: ModelSpec, mass: float, coupling: float,
                          overrides: dict | None = None) -> float:
-    """Expected signal events at one (mass, coupling) by nested ``quad`` (reference implementation)."""
+    """Expected signal events at one (mass, coupling) by nested ``quad`` (reference implementation, IWW)."""
+    if exp.approximation != "iww":
+        raise InvalidParameter(f"the reference quadrature implements the IWW yields, not {exp.approximation!r}")
     model = spec.build(mass, coupling, overrides)
     kind, g_prod = model.production_coupling(exp.lepton)
     widths = model.partial_widths()

@@ -14,6 +14,7 @@ from typing import Any
 from ..datafiles import read_toml, shipped_tomls
 from ..errors import InvalidParameter, SpecError, UnknownName
 from ..materials import Material, get_material
+from ..production.cross_sections import APPROXIMATIONS
 from ..validation import finite, fraction, non_negative, positive
 
 SIGNATURES: tuple[str, ...] = ("invisible", "decay_beyond", "decay_in_volume")
@@ -42,6 +43,7 @@ class Experiment:
     background: float = 0.0
     observed: int | None = None
     energy_loss: str = "constant"
+    approximation: str = "iww"
     approximate: str = ""
 
     def __post_init__(self) -> None:
@@ -62,6 +64,8 @@ class Experiment:
         non_negative(f"{self.name}: background", self.background)
         if self.signature not in SIGNATURES:
             raise InvalidParameter(f"{self.name}: signature must be one of {', '.join(SIGNATURES)}, got {self.signature!r}")
+        if self.approximation not in APPROXIMATIONS:
+            raise InvalidParameter(f"{self.name}: approximation must be one of {', '.join(APPROXIMATIONS)}, got {self.approximation!r}")
         if self.energy_loss not in ENERGY_LOSS_MODES:
             raise InvalidParameter(f"{self.name}: energy_loss must be one of {', '.join(ENERGY_LOSS_MODES)}")
         if self.energy_min >= self.energy:
@@ -111,7 +115,7 @@ OVERRIDABLE = {
     "energy": finite, "muons_on_target": finite, "material": _text, "target_length": finite,
     "detector_length": finite, "x_min": finite, "energy_min": finite, "signature": _text,
     "visible_escape": _bool, "events_cl": finite, "background": finite, "observed": _optional_int,
-    "energy_loss": _text, "lepton": _text,
+    "energy_loss": _text, "lepton": _text, "approximation": _text,
 }
 
 
@@ -151,6 +155,7 @@ def parse_experiment(raw: dict, origin: str) -> Experiment:
             background=float(_get(raw, "statistics", "background", name, 0.0)),
             observed=_get(raw, "statistics", "observed", name, None),
             energy_loss=str(_get(raw, "target", "energy_loss", name, "constant")),
+            approximation=str(_get(raw, "selection", "approximation", name, "iww")),
             approximate=str(raw.get("approximate", "")),
         )
     except (TypeError, ValueError) as exc:

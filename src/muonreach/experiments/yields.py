@@ -2,7 +2,8 @@
 
     N = N_mu n_atom int_{E_min}^{E_beam} dE / <dE/dx>(E) int_{x_lo}^{x_hi} dx dsigma/dx(E, x) P(x, E)
 
-with the production cross section of :mod:`muonreach.production.cross_sections` (IWW by default) and the
+with the production cross section of :mod:`muonreach.production.cross_sections` (the experiment's
+``approximation``: "iww", the papers' choice and the default, or "ww") and the
 signature weight P of the experiment:
 
 * ``invisible`` (000 eq. (3.1)): P = BR_inv [+ BR_vis exp(-z_end/L) with ``visible_escape``], z_end the
@@ -33,7 +34,7 @@ from ..constants import LEPTON_MASSES
 from ..errors import KinematicallyForbidden, SpecError
 from ..models.base import Mediator, is_invisible
 from ..models.registry import ModelSpec
-from ..production.cross_sections import dsigma_dx_iww_per_chi
+from ..production.cross_sections import dsigma_dx, dsigma_dx_iww_per_chi
 from ..production.flux import iww_photon_flux
 from .spec import Experiment
 
@@ -135,9 +136,13 @@ def production_grid(exp: Experiment, mass: float, kind: str, coupling: float, me
     x_lo = np.maximum(exp.x_min, mass / energy)
     x_hi = 1.0 - m_l / energy
     x, w_x = x_nodes(x_lo, x_hi)
-    chi = iww_photon_flux(exp.target, mass, exp.lepton, energy, method)
-    dsdx = np.stack([dsigma_dx_iww_per_chi(kind, x[i], float(e), mass, coupling, m_l) for i, e in enumerate(energy)])
-    dsdx *= np.asarray(chi)[:, None]
+    if exp.approximation == "iww":  # one flux per energy, shared by every x (002 eq. (13))
+        chi = iww_photon_flux(exp.target, mass, exp.lepton, energy, method)
+        dsdx = np.stack([dsigma_dx_iww_per_chi(kind, x[i], float(e), mass, coupling, m_l) for i, e in enumerate(energy)])
+        dsdx *= np.asarray(chi)[:, None]
+    else:  # WW: the flux depends on x and the angle (slower; docs/production.md)
+        dsdx = np.stack([dsigma_dx(kind, x[i], float(e), mass, coupling, exp.target, exp.lepton, exp.approximation)
+                         for i, e in enumerate(energy)])
     n_atom = exp.target.n_atom_per_cm3
     weight = exp.muons_on_target * n_atom * units.GEV2_TO_CM2 * (w_e / dedx)[:, None] * w_x * dsdx
     momentum = np.sqrt(np.maximum((x * energy[:, None]) ** 2 - mass**2, 0.0))
