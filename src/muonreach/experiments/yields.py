@@ -43,6 +43,8 @@ N_ENERGY: int = 24
 N_X: int = 48
 _GL_E = np.polynomial.legendre.leggauss(N_ENERGY)
 _GL_X = np.polynomial.legendre.leggauss(N_X)
+#: Points of the energy grid on which the depth-energy relation of a tabulated loss is integrated.
+_FINE_POINTS: int = 4000
 #: Reference coupling at which production weights and width coefficients are evaluated.
 G_REF: float = 1e-3
 
@@ -87,13 +89,19 @@ def _dedx_table_fn(exp: Experiment):
 
 
 def _exit_energy_table(exp: Experiment) -> float:
-    """Muon energy after the full target with the energy-dependent loss (CSDA: dE/dy = -<dE/dx>(E))."""
+    """Muon energy after the full target with the energy-dependent loss (CSDA: dE/dy = -<dE/dx>(E)).
+
+    A coarse log grid down to 1 MeV locates the exit energy, a fine grid just below it pins it down (the
+    trapezoid error is then < 1e-5 of the target length)."""
+    fn = _dedx_table_fn(exp)
     grid = np.geomspace(1e-3, exp.energy, 400)
-    dedx = _dedx_table_fn(exp)(grid)
-    depth = _cumulative_depth(grid, dedx)  # depth needed to slow from E_beam to grid[i]
+    depth = _cumulative_depth(grid, fn(grid))  # depth needed to slow from E_beam to grid[i]
     if depth[0] <= exp.target_length:
-        return 0.0
-    return float(np.interp(-exp.target_length, -depth, grid))
+        return 0.0  # the muon stops in the target
+    coarse = float(np.interp(-exp.target_length, -depth, grid))
+    fine = np.linspace(max(0.9 * coarse, 1e-3), exp.energy, _FINE_POINTS)
+    depth = _cumulative_depth(fine, fn(fine))
+    return float(np.interp(-exp.target_length, -depth, fine))
 
 
 def _cumulative_depth(grid: NDArray, dedx: NDArray) -> NDArray:
@@ -109,7 +117,7 @@ def depth_at(exp: Experiment, energies: NDArray) -> tuple[NDArray, NDArray]:
         dedx = np.full_like(energies, exp.target.dedx_gev_cm)
         return (exp.energy - energies) / dedx, dedx
     fn = _dedx_table_fn(exp)
-    grid = np.geomspace(max(float(energies.min()) * 0.999, 1e-3), exp.energy, 400)
+    grid = np.linspace(max(float(energies.min()) * 0.999, 1e-3), exp.energy, _FINE_POINTS)
     depth = _cumulative_depth(grid, fn(grid))
     return np.interp(energies, grid, depth), fn(energies)
 
