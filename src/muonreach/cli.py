@@ -179,7 +179,7 @@ def _experiment_and_model(experiment: str, model: str, sets: tuple[str, ...]):
 @set_option
 @json_option
 def events_cmd(experiment: str, model: str, mass: float, coupling: float, sets: tuple[str, ...], as_json: bool) -> None:
-    """Expected signal events of MODEL in EXPERIMENT (IWW production; see `muonreach list experiments`)."""
+    """Expected signal events of MODEL in EXPERIMENT (see `muonreach list experiments`)."""
     from .experiments.yields import yield_calculator
     from .reach.contour import events_threshold
     from .validation import positive

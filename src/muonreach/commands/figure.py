@@ -11,7 +11,9 @@ import click
 @click.option("--list", "list_only", is_flag=True, help="list the shipped figure specs and exit")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable summary (file, spec, layer notes) on stdout")
 def command(spec: str | None, out: str | None, list_only: bool, as_json: bool) -> None:
-    """Draw SPEC (e.g. 000-fig5, or path/to/spec.toml) into --out; layers, ranges and styles come from the spec."""
+    """Draw a figure spec (a shipped name such as 000-fig5, or a path) into --out.
+
+    Layers, ranges and styles come from the spec."""
     import time
 
     from ..cli import emit
