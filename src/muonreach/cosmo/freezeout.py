@@ -66,6 +66,7 @@ X_TABLE_MAX: float = 1e5  # <sigma_eff v>(x) is tabulated up to here; beyond: po
 X_ODE_MAX: float = 1e4  # if Y has not left equilibrium by then: ConvergenceError
 POINTS_PER_DECADE: int = 40
 FROZEN_RATIO: float = 1e-4  # the ODE stops when Y_eq/Y < FROZEN_RATIO; the rest is a quadrature
+MAX_STEP_X: float = 0.5  # largest ODE step in x (freeze-out takes Delta x ~ 1-5)
 U_MAX: float = 80.0  # thermal integral cut: u = (sqrt(s) - sqrt(s_threshold))/T < U_MAX (weight e^-80)
 _GL_ORDER = 8
 _PANEL_MAX = 2.0  # longest Gauss-Legendre panel in u
@@ -473,8 +474,11 @@ class FreezeOut:
 
         departs.direction = 1  # type: ignore[attr-defined]
 
-        sol = solve_ivp(rhs, (X_START, x_hi), [0.0], method="Radau", jac=jac, rtol=self.rtol, atol=1e-8,
-                        events=(frozen, departs))
+        # max_step: an L-stable solver with a large step can jump from equilibrium across freeze-out and land on
+        # the quasi-static branch (Omega 20 % low was seen near a resonance at rtol 1e-6 without it);
+        # atol = rtol on Delta = ln(Y/Y_eq), whose error is the relative error of Y
+        sol = solve_ivp(rhs, (X_START, x_hi), [0.0], method="Radau", jac=jac, rtol=self.rtol, atol=self.rtol,
+                        max_step=MAX_STEP_X, events=(frozen, departs))
         if sol.status == -1:
             raise ConvergenceError(f"Boltzmann solver failed for {self.sector.description or 'the dark sector'}: {sol.message}")
         if sol.status != 1 or sol.t_events[0].size == 0:
