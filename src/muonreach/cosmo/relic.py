@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from ..errors import ConvergenceError, InvalidParameter, MuonReachError
+from ..errors import ConvergenceError, InvalidParameter
 from ..models.base import is_invisible
 from ..models.registry import get_model_spec
 from ..validation import PERTURBATIVE_LIMIT, positive
@@ -58,12 +58,12 @@ def omega_h2(model_name: str, mass: float, coupling: float, overrides: dict | No
     return FreezeOut(dark_sector(model), poles(model), rtol=RELIC_RTOL).solve().omega_h2
 
 
-def _solve_scale(problem: FreezeOut, target: float) -> float:
-    """lambda with Omega(lambda) = target by the ODE, steered by the cheap estimate of :meth:`FreezeOut.estimate`.
+def _solve_scale(problem: FreezeOut, target: float, offset: float = 0.0) -> tuple[float, float]:
+    """(lambda, offset): Omega(lambda) = target by the ODE, steered by the estimate of :meth:`FreezeOut.estimate`.
 
-    The estimate's root, corrected by the ODE/estimate ratio found so far (smooth in lambda), gives the next
-    trial; once two ODE points exist, the secant method in (ln lambda, ln Omega) takes over. Usually two
-    ODE solutions suffice."""
+    The estimate's root, corrected by ``offset`` = ln(Omega_ODE/Omega_estimate) (smooth in lambda and in the
+    mass: a neighbouring mass's offset is a good start), gives the next trial; once two ODE points exist, the
+    secant method in (ln lambda, ln Omega) takes over. One or two ODE solutions usually suffice."""
     ln_target = math.log(target)
 
     def estimate_root(offset: float, start: float) -> float:
@@ -83,7 +83,7 @@ def _solve_scale(problem: FreezeOut, target: float) -> float:
         raise ConvergenceError("the freeze-out estimate did not bracket the relic density")
 
     points: list[tuple[float, float]] = []
-    offset, guess = 0.0, 0.0
+    guess = 0.0
     for _ in range(40):
         if len(points) < 2:
             guess = estimate_root(offset, guess)
@@ -93,9 +93,10 @@ def _solve_scale(problem: FreezeOut, target: float) -> float:
             guess = l1 - f1 / (slope if slope < 0.0 else -1.0)
         omega = problem.solve(math.exp(guess)).omega_h2
         f = math.log(omega) - ln_target
+        new_offset = math.log(omega) - math.log(problem.estimate(math.exp(guess)))
         if abs(f) < OMEGA_RTOL:
-            return math.exp(guess)
-        offset = math.log(omega) - math.log(problem.estimate(math.exp(guess)))
+            return math.exp(guess), new_offset
+        offset = new_offset
         points.append((guess, f))
     raise ConvergenceError("the relic-coupling search did not converge")
 
@@ -106,6 +107,12 @@ def relic_coupling(model_name: str, mass: float, overrides: dict | None = None, 
     None when no coupling within the perturbative range |g| <= 4 pi does (also when a coupling derived from
     it, e.g. g_tau = g_mu m_tau/m_mu of the lepton-specific model, would leave that range).
     """
+    return _relic_coupling(model_name, mass, overrides, target, 0.0)[0]
+
+
+def _relic_coupling(model_name: str, mass: float, overrides: dict | None, target: float,
+                    offset: float) -> tuple[float | None, float]:
+    """:func:`relic_coupling` with the estimate offset to start from, returning the offset found."""
     positive("mass", mass)
     positive("target", target)
     g_ref = 1e-3
@@ -113,38 +120,44 @@ def relic_coupling(model_name: str, mass: float, overrides: dict | None = None, 
     for _ in range(4):
         model = _model(model_name, mass, g_ref, overrides)
         problem = FreezeOut(dark_sector(model), poles(model), rtol=RELIC_RTOL)
-        g = g_ref * math.sqrt(_solve_scale(problem, target))
+        scale, offset = _solve_scale(problem, target, offset)
+        g = g_ref * math.sqrt(scale)
         if g > PERTURBATIVE_LIMIT:
-            return None
+            return None, offset
         try:
             at_g = _model(model_name, mass, g, overrides)
         except InvalidParameter:
-            return None  # a derived coupling beyond 4 pi
+            return None, offset  # a derived coupling beyond 4 pi
         # sigma(s) ~ g^2 exactly unless the mediator width changed: if it moved by < 1e-4, so did Omega
         if abs(at_g.total_width / model.total_width - 1.0) < 1e-4:
-            return g
+            return g, offset
         full = FreezeOut(dark_sector(at_g), poles(at_g), rtol=RELIC_RTOL).solve().omega_h2
         if abs(full / target - 1.0) < 1e-3:
-            return g
+            return g, offset
         g_ref = g
     raise ConvergenceError(f"{model_name} at m = {mass:g} GeV: the relic coupling did not settle (width effects)")
 
 
-def _relic_point(args: tuple[str, float, dict | None, float]) -> float | None:
-    name, mass, overrides, target = args
-    return relic_coupling(name, mass, overrides, target)
+def _relic_block(args: tuple[str, list[float], dict | None, float]) -> list[float | None]:
+    """Relic couplings of a run of neighbouring masses, each search started from the previous one's offset."""
+    name, masses, overrides, target = args
+    out, offset = [], 0.0
+    for mass in masses:
+        g, offset = _relic_coupling(name, mass, overrides, target, offset)
+        out.append(g)
+    return out
 
 
 def relic_curve(model_name: str, masses: Sequence[float] | np.ndarray, overrides: dict | None = None,
                 target: float = OMEGA_DM_H2, workers: int = 1) -> list[float | None]:
     """The relic coupling at each mediator mass (None where none below the perturbative limit).
 
-    ``workers`` > 1 spreads the masses over processes (each point is independent)."""
-    jobs = [(model_name, float(m), overrides, target) for m in masses]
-    if workers <= 1 or len(jobs) < 2:
-        return [_relic_point(job) for job in jobs]
+    ``workers`` > 1 splits the masses into contiguous blocks, one process each."""
+    values = [float(m) for m in masses]
+    if workers <= 1 or len(values) < 2:
+        return _relic_block((model_name, values, overrides, target))
+    # contiguous blocks, one per worker: neighbouring masses share their estimate offsets
+    blocks = [[float(v) for v in b] for b in np.array_split(np.array(values), min(workers, len(values)))]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        try:
-            return list(pool.map(_relic_point, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
-        except MuonReachError:
-            raise
+        parts = pool.map(_relic_block, [(model_name, b, overrides, target) for b in blocks])
+        return [g for part in parts for g in part]
