@@ -1,7 +1,7 @@
 """Regenerate the shipped curve CSVs from the external data collection (maintainer tool, not used at run time).
 
 Each ``data/<name>.toml`` has an ``[import]`` table saying how its CSV was made from a file of the collection
-described in ``/work/shared/data/SOURCES.md`` (``external/<repo>/<path>``)::
+of the external data collection (``shared/data/external/<repo>/<path>`` beside the repository, see its SOURCES.md)::
 
     [import]
     path = "darkcast-2023_via_Noah-Everett_DS-Decay-Scripts/darkcast/limits/E137_Andreas2012mt.lmt"
@@ -12,7 +12,7 @@ described in ``/work/shared/data/SOURCES.md`` (``external/<repo>/<path>``)::
     y_max = 12.566           # optional: drop rows with any y >= y_max after conversion (plot sentinels, y > 4 pi)
     sort = true              # sort rows by x (default true; false keeps a closed contour's order)
 
-Run ``python -m muonreach.constraints.importer /work/shared/data/external`` to rewrite the CSVs, or add
+Run ``python -m muonreach.constraints.importer PATH/TO/shared/data/external`` to rewrite the CSVs, or add
 ``--check`` to verify that the shipped CSVs are what the recipes give (exit 1 otherwise).
 """
 
