@@ -1,7 +1,7 @@
 """Regenerate the shipped curve CSVs from the external data collection (maintainer tool, not used at run time).
 
-Each ``data/<name>.toml`` has an ``[import]`` table saying how its CSV was made from a file of the collection
-of the external data collection (``shared/data/external/<repo>/<path>`` beside the repository, see its SOURCES.md)::
+Each ``data/<name>.toml`` has an ``[import]`` table saying how its CSV was made from a file of the
+external data collection (``shared/data/external/<repo>/<path>`` beside the repository, see its SOURCES.md)::
 
     [import]
     path = "darkcast-2023_via_Noah-Everett_DS-Decay-Scripts/darkcast/limits/E137_Andreas2012mt.lmt"
