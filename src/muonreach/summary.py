@@ -63,5 +63,5 @@ def summary_table(rows: list[dict]) -> str:
             _fmt(r["pull"], "+.2f"), _fmt(r["total_width"]), dom, _fmt(r["ctau_cm"]), _fmt(r["decay_length_cm"]),
         )
     buffer = io.StringIO()
-    Console(file=buffer, width=160, force_terminal=False).print(table)
+    Console(file=buffer, width=150, force_terminal=False).print(table)
     return buffer.getvalue().rstrip()
