@@ -116,10 +116,10 @@ def _relic_coupling(model_name: str, mass: float, overrides: dict | None, target
     positive("mass", mass)
     positive("target", target)
     g_ref = 1e-3
-    _require_invisible_mediator(_model(model_name, mass, g_ref, overrides), model_name)
+    model = _model(model_name, mass, g_ref, overrides)
+    _require_invisible_mediator(model, model_name)
+    problem = FreezeOut(dark_sector(model), poles(model), rtol=RELIC_RTOL)
     for _ in range(4):
-        model = _model(model_name, mass, g_ref, overrides)
-        problem = FreezeOut(dark_sector(model), poles(model), rtol=RELIC_RTOL)
         scale, offset = _solve_scale(problem, target, offset)
         g = g_ref * math.sqrt(scale)
         if g > PERTURBATIVE_LIMIT:
@@ -131,10 +131,11 @@ def _relic_coupling(model_name: str, mass: float, overrides: dict | None, target
         # sigma(s) ~ g^2 exactly unless the mediator width changed: if it moved by < 1e-4, so did Omega
         if abs(at_g.total_width / model.total_width - 1.0) < 1e-4:
             return g, offset
-        full = FreezeOut(dark_sector(at_g), poles(at_g), rtol=RELIC_RTOL).solve().omega_h2
-        if abs(full / target - 1.0) < 1e-3:
+        # the width moved: check at g itself; if that misses, the same problem becomes the next reference
+        problem = FreezeOut(dark_sector(at_g), poles(at_g), rtol=RELIC_RTOL)
+        if abs(problem.solve().omega_h2 / target - 1.0) < 1e-3:
             return g, offset
-        g_ref = g
+        g_ref, model = g, at_g
     raise ConvergenceError(f"{model_name} at m = {mass:g} GeV: the relic coupling did not settle (width effects)")
 
 
