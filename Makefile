@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run test lint bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,13 @@ run: $(STAMP)
 	mkdir -p out
 	$(VENV)/bin/muonreach figure 000-fig5 --out out/000-fig5.png
 
-## test: the whole test suite
-test: $(STAMP)
+## test: the linters, then the whole test suite
+test: lint
 	$(PY) -m pytest -q
+
+## lint: ruff (style, imports, bugs)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
 
 ## bench: benchmarks, each next to a naive baseline measured in the same run
 bench: $(STAMP)

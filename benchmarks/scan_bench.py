@@ -4,7 +4,8 @@ A 10^4-point scan (100 log-spaced masses x 100 log-spaced couplings) of scalar-m
 signal events at na64mu-2018 and Delta a_mu, written to Zarr in 20 chunks, on a dask LocalCluster with 1 and
 with 2 worker processes (1 thread each). The cluster is started (and warmed up) once per worker count and
 each scan is timed from the call of ``run_scan`` (store creation included) to the returned Dataset, best of
-``repeats`` runs; the cluster start-up is printed separately. Prints points per second and the 2-worker speed-up (target: at least 1.7x on two cores).
+``repeats`` runs; the cluster start-up is printed separately. Prints points per second and the 2-worker
+speed-up (target: at least 1.7x on two cores).
 """
 
 from __future__ import annotations

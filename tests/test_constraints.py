@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_subprocess
 
+from conftest import run_subprocess
 from muonreach import constants as c
 from muonreach.constraints import (
     ANY_MODEL,
@@ -72,7 +72,7 @@ def test_babar_leptophilic_translation():
     curve = get_limit("babar-leptophilic-2020")
     assert curve.model == "scalar-lepton" and "xi m_mu / v" in curve.translation
     assert curve.y[0] == pytest.approx(1.46241765 * c.M_MU / c.HIGGS_VEV, rel=1e-5)
-    assert c.M_MU / c.HIGGS_VEV == pytest.approx(4.291e-4, rel=1e-3)
+    assert pytest.approx(4.291e-4, rel=1e-3) == c.M_MU / c.HIGGS_VEV
 
 
 def test_babar_4mu_is_the_published_gprime():
@@ -155,7 +155,7 @@ def test_malformed_curves_are_one_line_spec_errors(meta, data, message):
 
 
 def test_parse_two_sided():
-    x, lo, hi = parse_csv("x,y_low,y_high\n1,1e-7,1e-3\n2,1e-7,1e-4\n", "two-sided", "t")
+    _, _, hi = parse_csv("x,y_low,y_high\n1,1e-7,1e-3\n2,1e-7,1e-4\n", "two-sided", "t")
     assert list(hi) == [1e-3, 1e-4]
     with pytest.raises(SpecError, match="below y_low"):
         parse_csv("x,y_low,y_high\n1,1e-3,1e-7\n2,1e-7,1e-4\n", "two-sided", "t")

@@ -177,7 +177,7 @@ def adaptive_width(m1, m2, m_l, m_a):
         a, b = math.sqrt(max(e1**2 - m_l**2, 0)), math.sqrt(max(e3**2 - m1**2, 0))
         return [(e1 + e3) ** 2 - (a + b) ** 2, (e1 + e3) ** 2 - (a - b) ** 2]
 
-    val, err = integrate.nquad(f, [bounds, [4 * m_l**2, (m2 - m1) ** 2]], opts={"epsrel": 1e-11, "epsabs": 0, "limit": 200})
+    val, _ = integrate.nquad(f, [bounds, [4 * m_l**2, (m2 - m1) ** 2]], opts={"epsrel": 1e-11, "epsabs": 0, "limit": 200})
     return val
 
 
@@ -297,7 +297,7 @@ def test_delta_a(lepton):
     m_l = {"e": M_E, "mu": M_MU}[lepton]
     for model in (DarkPhoton(0.05, 2e-3), InelasticDM(0.05, 2e-3, 0.01, 0.002)):
         r = (model.mass / m_l) ** 2
-        integral = integrate.quad(lambda x: 2 * x * x * (1 - x) / (x * x + (1 - x) * r), 0, 1, epsrel=1e-12)[0]
+        integral = integrate.quad(lambda x, r=r: 2 * x * x * (1 - x) / (x * x + (1 - x) * r), 0, 1, epsrel=1e-12)[0]
         assert model.delta_a(lepton) == pytest.approx(model.eps**2 * ALPHA / (2 * math.pi) * integral, rel=1e-6)
     # light A': eps^2 alpha / (2 pi)
     assert DarkPhoton(1e-6 * m_l, 1e-3).delta_a(lepton) == pytest.approx(1e-6 * ALPHA / (2 * math.pi), rel=1e-4)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_subprocess
 
+from conftest import run_subprocess
 from muonreach.errors import SpecError, UnknownName
 from muonreach.plot import layers, list_specs, load_spec, make_figure
 from muonreach.plot.shapes import (

@@ -146,9 +146,9 @@ def test_cosmological_constants() -> None:
     # s_0 = (2 pi^2/45)(43/11) T_0^3 with T_0 = 2.7255 K (k_B = 8.617333262e-5 eV/K). Tolerance 1e-4 (digits).
     h100 = 1e7 / 3.0856775814913673e24
     rho_c = 3 * h100**2 / (8 * math.pi * 6.67430e-8) / 1.78266192e-24
-    assert fo.RHO_CRIT_H2_GEV_CM3 == pytest.approx(rho_c, rel=1e-4)
+    assert pytest.approx(rho_c, rel=1e-4) == fo.RHO_CRIT_H2_GEV_CM3
     t0 = 2.7255 * 8.617333262e-14 / 1.973269804e-14  # cm^-1
-    assert fo.S0_CM3 == pytest.approx(2 * math.pi**2 / 45 * 43 / 11 * t0**3, rel=1e-4)
+    assert pytest.approx(2 * math.pi**2 / 45 * 43 / 11 * t0**3, rel=1e-4) == fo.S0_CM3
     # 1 GeV^-2 = 0.3893794e-27 cm^2 x 2.99792458e10 cm/s = 1.16733e-17 cm^3/s
     assert fo.to_cm3_per_s(1.0) == pytest.approx(1.16733e-17, rel=1e-5)
     assert fo.from_cm3_per_s(fo.to_cm3_per_s(3.0)) == pytest.approx(3.0)

@@ -299,7 +299,7 @@ kind = "omega_h2"
 
 def test_omega_h2_without_relic_module_is_a_spec_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "muonreach.cosmo.relic", None)  # import raises ImportError
-    with pytest.raises(SpecError, match="muonreach.cosmo.relic"):
+    with pytest.raises(SpecError, match=r"muonreach\.cosmo\.relic"):
         load_spec('[model]\nname = "scalar-muon"\nmass = 0.1\ng_mu = 1e-3\n[[observable]]\nkind = "omega_h2"\n')
 
 
@@ -426,7 +426,7 @@ def test_cli_on_an_existing_scheduler(tmp_path, run_cli, reference):
 def test_a_chunk_whose_task_fails_is_reported_and_resumed(tmp_path, monkeypatch, reference):
     """A task that raises (after its retries) leaves its chunk without a marker, its points failed with the
     reason; the next run computes it."""
-    import muonreach.scan.runner as runner
+    from muonreach.scan import runner
 
     real = runner.compute_chunk
 

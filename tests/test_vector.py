@@ -12,8 +12,8 @@ from muonreach.models.vector import (
     LmuLtau,
     MuonVector,
     kinetic_mixing,
-    vector_width_from_coupling,
     vector_to_neutrinos_width,
+    vector_width_from_coupling,
 )
 
 PI2 = math.pi**2

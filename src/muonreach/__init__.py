@@ -4,14 +4,8 @@
 Units: GeV, cm, s (see :mod:`muonreach.units`).
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("muonreach")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
-
-from .errors import (  # noqa: E402
+from ._version import __version__
+from .errors import (
     ConvergenceError,
     DataRangeError,
     InvalidParameter,
@@ -22,12 +16,12 @@ from .errors import (  # noqa: E402
 )
 
 __all__ = [
-    "__version__",
-    "MuonReachError",
+    "ConvergenceError",
+    "DataRangeError",
     "InvalidParameter",
     "KinematicallyForbidden",
-    "UnknownName",
+    "MuonReachError",
     "SpecError",
-    "DataRangeError",
-    "ConvergenceError",
+    "UnknownName",
+    "__version__",
 ]

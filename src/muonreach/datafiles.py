@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, UnknownName
+from .errors import UnknownName
+from .specfields import parse_toml_text, read_toml_file
 
 
 def shipped_tomls(package: str, folder: str) -> dict[str, Traversable]:
@@ -20,19 +20,13 @@ def shipped_tomls(package: str, folder: str) -> dict[str, Traversable]:
 def read_toml(name_or_path: str | Path, package: str, folder: str, what: str) -> tuple[dict[str, Any], str]:
     """(parsed document, origin) of a shipped file by name, or of a user file by path.
 
-    UnknownName for a name that is neither shipped nor a path; SpecError for an unreadable file or bad TOML."""
+    UnknownName for a name that is neither shipped nor a path; SpecError for an unreadable or non-UTF-8
+    file or bad TOML."""
     text_name = str(name_or_path)
     shipped = shipped_tomls(package, folder)
     if text_name in shipped:
-        text, origin = shipped[text_name].read_text(), f"{text_name}.toml"
-    elif text_name.endswith(".toml") or Path(text_name).exists():
-        try:
-            text, origin = Path(text_name).read_text(), text_name
-        except OSError as exc:
-            raise SpecError(f"cannot read {what} {text_name}: {exc.strerror}") from None
-    else:
-        raise UnknownName(f"unknown {what} {text_name!r}; shipped: {', '.join(sorted(shipped))} (or a path to a .toml file)")
-    try:
-        return tomllib.loads(text), origin
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{origin}: not valid TOML ({exc})") from None
+        origin = f"{text_name}.toml"
+        return parse_toml_text(shipped[text_name].read_bytes(), origin), origin
+    if text_name.endswith(".toml") or Path(text_name).exists():
+        return read_toml_file(text_name, what), text_name
+    raise UnknownName(f"unknown {what} {text_name!r}; shipped: {', '.join(sorted(shipped))} (or a path to a .toml file)")

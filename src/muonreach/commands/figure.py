@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .common import emit
+
 
 @click.command("figure")
 @click.argument("spec", required=False)
@@ -16,7 +18,6 @@ def command(spec: str | None, out: str | None, list_only: bool, as_json: bool) -
     Layers, ranges and styles come from the spec."""
     import time
 
-    from ..cli import emit
     from ..errors import InvalidParameter
     from ..plot.spec import list_specs, load_spec
 

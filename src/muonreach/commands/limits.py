@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import click
 
+from .common import emit, json_option
 
-@click.command("limits")
-@click.option("--model", default=None, help="only curves drawable for this model (its own or model-independent ones)")
-@click.option("--plane", default=None, help="only curves in this plane: coupling, sigma-e or g-chi")
-@click.option("--json", "as_json", is_flag=True, help="machine-readable JSON on stdout")
-def command(model: str | None, plane: str | None, as_json: bool) -> None:
-    """List the limit curves (existing limits and projections) with model, plane, CL, source and licence."""
-    from ..cli import emit
+
+def limit_rows(model: str | None, plane: str | None) -> tuple[list[dict], str]:
+    """(rows, table text) of the limit curves drawable for ``model`` in ``plane`` (None: all)."""
     from ..constraints import PLANES, limits_for
     from ..errors import UnknownName
 
@@ -28,4 +25,14 @@ def command(model: str | None, plane: str | None, as_json: bool) -> None:
         lic = "no licence" if r["licence_status"] == "no-licence" else r["licence"].split(" ", 1)[0]
         lines.append(f"{r['name']:<22} {r['model']:<14} {r['plane']['name']:<9} {r['kind']:<10} {r['edge']:<9} {cl:<5} "
                      f"{r['provenance']:<10} {lic}  ({r['source']['arxiv'] or r['source']['paper'][:40]})")
-    emit({"limits": rows}, as_json, "\n".join(lines))
+    return rows, "\n".join(lines)
+
+
+@click.command("limits")
+@click.option("--model", default=None, help="only curves drawable for this model (its own or model-independent ones)")
+@click.option("--plane", default=None, help="only curves in this plane: coupling, sigma-e or g-chi")
+@json_option
+def command(model: str | None, plane: str | None, as_json: bool) -> None:
+    """List the limit curves (existing limits and projections) with model, plane, CL, source and licence."""
+    rows, text = limit_rows(model, plane)
+    emit({"limits": rows}, as_json, text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..cli import coupling_option, emit, json_option, parse_sets, set_option
 from ..errors import InvalidParameter
+from .common import emit, fmt_optional, json_option, mass_grid, output_path, parse_sets, save_rows, set_option
 
 
 @click.command("relic")
@@ -26,9 +26,6 @@ def command(model: str, mass: float | None, coupling: float | None, mass_min: fl
     Masses are the mediator's; the dark-matter mass follows the benchmark (--set m_chi_ratio=..., g_chi=...).
     A null coupling means no coupling within |g| <= 4 pi gives the observed density.
     """
-    import numpy as np
-
-    from ..cli import _opt, _write_rows
     from ..cosmo.relic import OMEGA_DM_H2, omega_h2, relic_curve
     from ..models.registry import get_model_spec
     from ..validation import positive
@@ -44,16 +41,11 @@ def command(model: str, mass: float | None, coupling: float | None, mass_min: fl
         return
     if mass_min is None or mass_max is None:
         raise InvalidParameter("give --mass-min and --mass-max for a relic curve, or --mass and --coupling for Omega h^2")
-    lo, hi = positive("--mass-min", mass_min), positive("--mass-max", mass_max)
-    if lo > hi:
-        raise InvalidParameter(f"--mass-min {lo:g} is above --mass-max {hi:g}")
-    if out is not None and not out.endswith((".csv", ".json")):
-        raise InvalidParameter(f"--out must end in .csv or .json, got {out!r}")
-    masses = np.geomspace(lo, hi, points) if points > 1 else np.array([lo])
+    masses = mass_grid(mass_min, mass_max, points)
+    target = output_path(out, (".csv", ".json"))
     couplings = relic_curve(model, masses, overrides, workers=workers)
     rows = [{"mass": float(m), "coupling": g} for m, g in zip(masses, couplings)]
     payload = {"model": model, "coupling_name": spec.coupling, "omega_h2": OMEGA_DM_H2, "rows": rows}
-    if out is not None:
-        _write_rows(out, payload, ("mass", "coupling"))
-    text = "\n".join(f"{r['mass']:.5g}  {_opt(r['coupling'])}" for r in rows)
+    save_rows(target, payload, ("mass", "coupling"))
+    text = "\n".join(f"{r['mass']:.5g}  {fmt_optional(r['coupling'])}" for r in rows)
     emit(payload, as_json, f"# {model}: mass [GeV], {spec.coupling} giving Omega h^2 = {OMEGA_DM_H2}\n{text}")

@@ -110,7 +110,7 @@ class LimitCurve:
 
 
 def _str(raw: dict, key: str, origin: str, required: bool = True) -> str:
-    value = raw.get(key, None)
+    value = raw.get(key)
     if value is None:
         if required:
             raise SpecError(f"{origin}: missing '{key}'")

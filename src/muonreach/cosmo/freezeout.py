@@ -39,8 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
 from scipy.interpolate import CubicSpline, PchipInterpolator
+from scipy.optimize import brentq
 from scipy.special import k1e, kve
 
 from ..errors import ConvergenceError, DataRangeError, InvalidParameter, SpecError
@@ -135,7 +135,7 @@ def _breakpoints(temperature: float, threshold: float, poles: tuple[Pole, ...]) 
     pts = [np.array([0.0, U_MAX])]
     for centre, w in features:
         span = U_MAX + abs(centre)
-        k = int(math.ceil(math.log(max(span / w, 1.0)) / math.log(_GRADING))) + 1
+        k = math.ceil(math.log(max(span / w, 1.0)) / math.log(_GRADING)) + 1
         offsets = w * _GRADING ** np.arange(k)
         pts.append(np.concatenate(([centre], centre + offsets, centre - offsets)))
     b = np.concatenate(pts)
@@ -302,7 +302,7 @@ class _Rate:
 
     def __init__(self, sector: DarkSector, poles: tuple[Pole, ...], table: geff.DofTable) -> None:
         self.m1 = sector.lightest.mass
-        n = int(round(POINTS_PER_DECADE * math.log10(X_TABLE_MAX / X_START))) + 1
+        n = round(POINTS_PER_DECADE * math.log10(X_TABLE_MAX / X_START)) + 1
         self.x = np.geomspace(X_START, X_TABLE_MAX, n)
         rate, _ = _averages(sector, self.x, poles)
         if not np.all(np.isfinite(rate)):
@@ -362,7 +362,7 @@ class _FastSpline:
 
     def __init__(self, x_lo: float, x_hi: float, f: Callable[[NDArray[np.float64]], ArrayLike]) -> None:
         self.l0 = math.log(x_lo)
-        n = max(int(math.ceil((math.log(x_hi) - self.l0) / self.STEP)), 4) + 1
+        n = max(math.ceil((math.log(x_hi) - self.l0) / self.STEP), 4) + 1
         lx = np.linspace(self.l0, math.log(x_hi), n)
         self.step = (math.log(x_hi) - self.l0) / (n - 1)
         values = np.asarray(f(np.exp(lx)), dtype=float)

@@ -37,7 +37,8 @@ from ..validation import finite, positive
 _U_MAX = 60.0  # |ln(x/(1-x))| beyond 60 contributes < 1e-26 relative
 
 
-def _feynman_integral(numerator: Callable[[float, float], float], denominator: Callable[[float, float], float], hints: list[float]) -> float:
+def _feynman_integral(numerator: Callable[[float, float], float], denominator: Callable[[float, float], float],
+                      hints: list[float]) -> float:
     """int_0^1 numerator(x, 1-x)/denominator(x, 1-x) dx by quad in u = logit(x) (1-x passed exactly)."""
 
     def integrand(u: float) -> float:

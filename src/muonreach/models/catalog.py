@@ -159,7 +159,8 @@ register(
         "h_mue",
         _emu,
         {
-            "dm": Param("none", "dark matter: none, scalar (s1 s2, g_dm in GeV) or fermion (psi1 psi2)", "choice", ("none", "scalar", "fermion")),
+            "dm": Param("none", "dark matter: none, scalar (s1 s2, g_dm in GeV) or fermion (psi1 psi2)", "choice",
+                        ("none", "scalar", "fermion")),
             "g_dm": Param(0.0, "phi coupling to the DM pair (GeV for dm=scalar, dimensionless for dm=fermion)"),
             "m1": Param(None, "mass of DM state 1 in GeV (overrides m1_ratio)"),
             "m1_ratio": Param(_THIRD, "m1 / m_phi when m1 is not given (001: m_phi = 3 m_1)"),

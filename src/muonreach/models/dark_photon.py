@@ -12,8 +12,8 @@ the data-driven R ratio of :mod:`muonreach.models.rratio`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np

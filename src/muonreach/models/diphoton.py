@@ -8,7 +8,6 @@ one photon on shell and the other of virtuality q^2 (metric +,-,-,-).
 from __future__ import annotations
 
 import cmath
-import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray

@@ -108,7 +108,7 @@ def _draw_layer(ax, data: LayerData, style: Style, color: str, panel: PanelSpec)
 
 
 def _legend(ax, mode: str) -> None:
-    handles, labels = ax.get_legend_handles_labels()
+    handles, _ = ax.get_legend_handles_labels()
     if not handles or mode in ("none", "figure"):
         return
     if mode == "best":

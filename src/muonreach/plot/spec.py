@@ -26,6 +26,7 @@ malformed spec, :class:`UnknownName` for an unknown model, experiment, dataset, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,7 +139,7 @@ def _number(value: Any, where: str, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SpecError(f"{where}: must be a number, got {value!r}")
     x = float(value)
-    if x != x or x in (float("inf"), float("-inf")):
+    if not math.isfinite(x):
         raise SpecError(f"{where}: must be finite, got {value!r}")
     if positive and x <= 0.0:
         raise SpecError(f"{where}: must be positive, got {value!r}")

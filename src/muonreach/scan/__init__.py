@@ -14,16 +14,16 @@ from .runner import ScanReport, failure_summary, run_scan
 from .spec import Axis, Observable, ScanSpec, load_spec, parse_spec
 
 __all__ = [
-    "run_scan",
-    "load_spec",
-    "parse_spec",
-    "ScanSpec",
+    "STATUS_FAILED",
+    "STATUS_NOT_COMPUTED",
+    "STATUS_OK",
     "Axis",
     "Observable",
     "ScanReport",
-    "failure_summary",
+    "ScanSpec",
     "compute_chunk",
-    "STATUS_OK",
-    "STATUS_FAILED",
-    "STATUS_NOT_COMPUTED",
+    "failure_summary",
+    "load_spec",
+    "parse_spec",
+    "run_scan",
 ]

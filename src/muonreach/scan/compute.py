@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import KinematicallyForbidden
+from ..errors import KinematicallyForbidden, MuonReachError
 from .spec import Observable, ScanSpec
 
 STATUS_OK: int = 0
@@ -96,12 +96,12 @@ def compute_chunk(spec: ScanSpec, cid: int) -> ChunkResult:
             for j, g in enumerate(couplings):
                 try:
                     mspec.build(mass, float(g), overrides)
-                except Exception as exc:  # noqa: BLE001 -- recorded per point
+                except Exception as exc:
                     ok[j] = False
                     failures.add("model", oidx + ((j,) if has_c else ()), _point_reason(spec, g, exc))
         rows: dict[str, tuple[np.ndarray, dict[int, str]]] = {}
 
-        def delta_row(lepton: str) -> tuple[np.ndarray, dict[int, str]]:
+        def delta_row(lepton: str, rows=rows, mass=mass, overrides=overrides, ok=ok) -> tuple[np.ndarray, dict[int, str]]:
             if lepton not in rows:
                 rows[lepton] = _delta_a_row(mspec, mass, couplings, overrides, lepton, ok)
             return rows[lepton]
@@ -118,7 +118,7 @@ def compute_chunk(spec: ScanSpec, cid: int) -> ChunkResult:
                 for j in np.flatnonzero(ok):
                     try:
                         values[j] = float(relic.omega_h2(spec.model, mass, float(couplings[j]), dict(overrides)))
-                    except Exception as exc:  # noqa: BLE001
+                    except Exception as exc:
                         reasons[j] = _reason(exc)
                 _put_row(arrays, failures, obs.variables[0], oidx, values, reasons, has_c, ok)
             else:
@@ -165,7 +165,7 @@ def _variant(spec: ScanSpec, name: str, over: tuple) -> Any:
     if found is None:
         try:
             found = spec.experiment(name).with_overrides(dict(over))
-        except Exception as exc:  # noqa: BLE001 -- a combination the spec validation did not try
+        except Exception as exc:
             found = exc
         if len(_VARIANTS) > 10_000:
             _VARIANTS.clear()
@@ -186,24 +186,23 @@ def _delta_a_row(mspec, mass: float, g: np.ndarray, overrides: dict, lepton: str
         return float(mspec.build(mass, x, overrides).delta_a(lepton))
 
     gi = g[idx]
-    if idx.size >= 3:
+    g_big = float(gi[np.argmax(np.abs(gi))])
+    if idx.size >= 3 and g_big != 0.0:
+        g_small = float(gi[np.argmin(np.abs(gi))])
         try:
-            g_big = float(gi[np.argmax(np.abs(gi))])
-            g_small = float(gi[np.argmin(np.abs(gi))])
-            if g_big != 0.0:
-                d_big, d_half, d_small = direct(g_big), direct(0.5 * g_big), direct(g_small)
-                if _close(d_half, 0.25 * d_big) and _close(d_small, d_big * (g_small / g_big) ** 2):
-                    out[idx] = d_big * (gi / g_big) ** 2
-                    return out, reasons
-                if _close(d_half, d_big) and _close(d_small, d_big):
-                    out[idx] = d_big
-                    return out, reasons
-        except Exception:  # noqa: BLE001 -- fall back to point by point, which isolates the failure
-            pass
+            d_big, d_half, d_small = direct(g_big), direct(0.5 * g_big), direct(g_small)
+        except MuonReachError:  # a probe point is invalid: evaluate point by point below, with reasons
+            d_big = d_half = d_small = math.nan
+        if _close(d_half, 0.25 * d_big) and _close(d_small, d_big * (g_small / g_big) ** 2):
+            out[idx] = d_big * (gi / g_big) ** 2
+            return out, reasons
+        if _close(d_half, d_big) and _close(d_small, d_big):
+            out[idx] = d_big
+            return out, reasons
     for j in idx:
         try:
             out[j] = direct(float(g[j]))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             reasons[int(j)] = _reason(exc)
     return out, reasons
 
@@ -228,7 +227,7 @@ def _events_row(exp, mspec, mass: float, g: np.ndarray, overrides: dict,
         out[idx] = calc.events(g[idx])
     except KinematicallyForbidden:
         out[idx] = 0.0  # not produced: no signal (physics, not a failure)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return out, {int(j): _reason(exc) for j in idx}
     return out, {}
 
@@ -236,8 +235,8 @@ def _events_row(exp, mspec, mass: float, g: np.ndarray, overrides: dict,
 def _put_row(arrays: dict, failures: _Failures, var: str, index: tuple, values: np.ndarray,
              reasons: dict[int, str], has_c: bool, ok: np.ndarray) -> None:
     """Store a coupling row; a non-finite value at a valid point is a failure (no silent NaN)."""
-    for j in np.flatnonzero(ok):
-        j = int(j)
+    for j_np in np.flatnonzero(ok):
+        j = int(j_np)
         if j in reasons:
             failures.add(var, index + ((j,) if has_c else ()), reasons[j])
         elif not math.isfinite(values[j]):
@@ -258,7 +257,7 @@ def _put_reach(arrays: dict, failures: _Failures, variables: tuple[str, str], in
         arrays[high][index] = np.nan if row.coupling_high is None else row.coupling_high
     except KinematicallyForbidden:
         pass  # no sensitivity: both edges NaN
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         failures.add(low.removesuffix("_low"), index, exc)
 
 

@@ -145,13 +145,9 @@ class ScanSpec:
         """Dimensions of the variables of ``obs`` (canonical order)."""
         dims = []
         for a in self.axes:
-            if a.role in ("mass", "model"):
-                dims.append(a.name)
-            elif a.role == "experiment" and obs.uses_experiments and obs.experiment is None:
-                dims.append(a.name)
-            elif a.role == "exp_param" and obs.uses_experiments:
-                dims.append(a.name)
-            elif a.role == "coupling" and obs.uses_coupling:
+            on_experiment_axis = a.role == "experiment" and obs.uses_experiments and obs.experiment is None
+            if (a.role in ("mass", "model") or on_experiment_axis or (a.role == "exp_param" and obs.uses_experiments)
+                    or (a.role == "coupling" and obs.uses_coupling)):
                 dims.append(a.name)
         return tuple(dims)
 
@@ -349,7 +345,7 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
         if aname in seen:
             raise ctx.error(where, "given twice")
         seen.add(aname)
-        if role == "mass" and fixed_mass is not None or role == "coupling" and fixed_coupling is not None \
+        if (role == "mass" and fixed_mass is not None) or (role == "coupling" and fixed_coupling is not None) \
                 or aname in model_fixed or aname in experiment_fixed:
             raise ctx.error(where, "is both an axis and a fixed value")
         values, spacing = _axis_values(ctx, where, entry, numeric_ok=_numeric(role, aname, mspec))
