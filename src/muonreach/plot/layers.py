@@ -155,6 +155,35 @@ def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     return LayerData(tuple(_bands(panel, m, low, high)), notes)
 
 
+# --- computed bounds (constraints.computed) ----------------------------------------------------------------
+
+
+def _check_bound(layer: LayerSpec, panel: PanelSpec) -> None:
+    from ..constraints.computed import get_bound
+    from ..models.registry import get_model_spec
+
+    bound = get_bound(layer.options["name"])
+    if panel.model is not None and not bound.applies_to(get_model_spec(panel.model)):
+        raise SpecError(f"bound {bound.name!r} does not apply to model {panel.model!r}")
+    _check_masses(layer, panel)
+
+
+def _bound(layer: LayerSpec, panel: PanelSpec) -> LayerData:
+    """A constraint computed by muonreach for the panel's model (``constraints.computed``)."""
+    from ..constraints.computed import get_bound
+    from ..models.registry import get_model_spec
+
+    bound = get_bound(layer.options["name"])
+    m = _masses(layer, panel, layer.options["points"])
+    rows = bound.evaluate(get_model_spec(panel.model), m, {**panel.benchmark, **layer.options["set"]})
+    high = np.where(np.isnan(rows.high), PERTURBATIVE_LIMIT, rows.high)
+    high = np.where(np.isnan(rows.low), math.nan, high)
+    notes = (f"{bound.name}: {bound.description} ({bound.source}; {100 * bound.cl:.0f} % CL)", *rows.notes)
+    if bound.approximate:
+        notes += (f"{bound.name}: approximate: {bound.approximate}",)
+    return LayerData(tuple(_bands(panel, rows.mass, rows.low, high)), notes)
+
+
 # --- relic target -----------------------------------------------------------------------------------------
 
 
@@ -304,6 +333,11 @@ LAYER_TYPES: dict[str, LayerType] = {
         "points": Option("int", 50, help="number of masses (the relic solver is the slow part)"),
         "shade_below": Option("bool", False, help="also fill the over-abundant region below the line"), **_MASS_RANGE,
     }, _relic, _check_masses, "thermal relic target Omega h^2 = 0.12"),
+    "bound": LayerType(("coupling",), {
+        "name": Option("str", None, True, "a computed bound (muonreach.constraints.computed)"),
+        "set": Option("table", {}, help="bound or model options, on top of the panel's benchmark"),
+        "points": Option("int", 60, help="number of log-spaced masses"), **_MASS_RANGE,
+    }, _bound, _check_bound, "a constraint computed by muonreach for the panel's model"),
     "limit": LayerType(("coupling", "sigma-e"), {"name": Option("str", None, True, "a `muonreach limits` name or a .toml path")},
                        _limit, _check_limit, "a data curve (existing limit or projection)", needs_model=False),
     "self-interaction": LayerType(("g-chi",), {
