@@ -13,13 +13,7 @@ import pytest
 from muonreach import constants as c
 from muonreach.cosmo.annihilation import (
     annihilation_channels,
-    dark_photon_sector,
     dark_sector,
-    emu_scalar_sector,
-    inelastic_dm_sector,
-    leptophilic_scalar_sector,
-    lmu_ltau_sector,
-    muon_vector_sector,
     poles,
     sigma_fermions_via_vector,
     vector_current_contraction,
@@ -192,7 +186,7 @@ def test_emu_fermion_channel_from_traces(m1, m2, s):
         return (0.2 * 3e-3) ** 2 * chi * lep * bw(s, model)
 
     expected = sigma_from_traces(s, m1, m2, c.M_E, c.M_MU, msq)
-    assert total(emu_scalar_sector(model), (0, 1))(np.array([s]))[0] == approx(expected, rel=1e-10)
+    assert total(dark_sector(model), (0, 1))(np.array([s]))[0] == approx(expected, rel=1e-10)
 
 
 def test_emu_scalar_dm_channel_from_traces():
@@ -205,7 +199,7 @@ def test_emu_scalar_dm_channel_from_traces():
         return (0.05 * 3e-3) ** 2 * spin_tensor(k1, c.M_E, [PR], k2, -c.M_MU)[0, 0].real * bw(s, model)
 
     expected = sigma_from_traces(s, m1, m2, c.M_E, c.M_MU, msq, dof=1)
-    assert total(emu_scalar_sector(model), (0, 1))(np.array([s]))[0] == approx(expected, rel=1e-10)
+    assert total(dark_sector(model), (0, 1))(np.array([s]))[0] == approx(expected, rel=1e-10)
 
 
 # --- 2. non-relativistic limits: hand-derived a + b v^2 and the papers ---------------------------------------------
@@ -275,7 +269,7 @@ def test_emu_scalars_s_wave_is_001_eqs_15_16(m1, m2):
     # Tolerance 1e-6.
     model = EmuScalar(8.0, h_mue=3.3e-3, dm="scalar", g_dm=0.4, m1=m1, m2=m2)
     s, v = nr_point(m1, m2, 1e-4)
-    sv = total(emu_scalar_sector(model), (0, 1))(np.array([s]))[0] * v
+    sv = total(dark_sector(model), (0, 1))(np.array([s]))[0] * v
     big = m1 + m2
     msq1 = 0.4**2 * 3.3e-3**2 * (big**2 - c.M_E**2 - c.M_MU**2) / (8.0**2 - big**2) ** 2
     p_e = momentum(big, c.M_E, c.M_MU)
@@ -288,7 +282,7 @@ def test_emu_scalars_001_eq_17():
     # Tolerance 5e-4.
     model = EmuScalar(30.0, h_mue=3.3e-3, dm="scalar", g_dm=2.0, m1=10.0)
     v = 1e-4
-    sv = total(emu_scalar_sector(model), (0, 1))(np.array([s_of_v(10.0, v)]))[0] * v
+    sv = total(dark_sector(model), (0, 1))(np.array([s_of_v(10.0, v)]))[0] * v
     assert sv == approx(3.3e-3**2 * 2.0**2 / (8 * math.pi * (30.0**2 - 400.0) ** 2), rel=5e-4)
 
 
@@ -299,7 +293,7 @@ def test_emu_fermions_p_wave_is_001_eqs_15_18(m1, m2):
     # remainder is ~3 v^2 ~ 1e-7).
     model = EmuScalar(8.0, h_mue=3.3e-3, dm="fermion", g_dm=0.3, m1=m1, m2=m2)
     s, v = nr_point(m1, m2, 1e-4)
-    sv = total(emu_scalar_sector(model), (0, 1))(np.array([s]))[0] * v
+    sv = total(dark_sector(model), (0, 1))(np.array([s]))[0] * v
     big = m1 + m2
     # the paper's 1/(m_phi^2 - (m1 + m2)^2)^2 with the Breit-Wigner width term added (here (M Gamma)^2 / (M^2 -
     # S^2)^2 = 1.4e-5: phi -> psi1 psi2 at g = 0.3 is not negligible at this tolerance)
@@ -314,7 +308,7 @@ def test_emu_fermions_001_eq_19_is_the_sum_of_two_initial_states():
     # (corrections 1e-4). Tolerance 5e-4.
     model = EmuScalar(30.0, h_mue=3.3e-3, dm="fermion", g_dm=0.5, m1=10.0)
     v = 1e-3
-    sv = total(emu_scalar_sector(model), (0, 1))(np.array([s_of_v(10.0, v)]))[0] * v
+    sv = total(dark_sector(model), (0, 1))(np.array([s_of_v(10.0, v)]))[0] * v
     eq19 = 3.3e-3**2 * 0.5**2 * 100.0 * v**2 / (8 * math.pi * (900.0 - 400.0) ** 2)
     assert sv == approx(eq19 / 2, rel=5e-4)
 
@@ -491,10 +485,10 @@ def test_crossing_lmu_ltau_neutrinos_and_emu():
     f = EmuScalar(1.0, h_mue=3e-3, dm="fermion", g_dm=0.2, m1=0.25, m2=0.3)
     p_i = momentum(root, 0.25, 0.3)
     expected = factorised(s, p_i, 0.25, phi_to_fermions_width(root, 0.2, 0.25, 0.3), phi_to_mu_e_width(root, 3e-3), f)
-    assert total(emu_scalar_sector(f), (0, 1))(np.array([s]))[0] == approx(expected, rel=1e-10)
+    assert total(dark_sector(f), (0, 1))(np.array([s]))[0] == approx(expected, rel=1e-10)
     sc = EmuScalar(1.0, h_mue=3e-3, dm="scalar", g_dm=0.2, m1=0.25, m2=0.3)
     expected = factorised(s, p_i, 1.0, phi_to_scalars_width(root, 0.2, 0.25, 0.3), phi_to_mu_e_width(root, 3e-3), sc)
-    assert total(emu_scalar_sector(sc), (0, 1))(np.array([s]))[0] == approx(expected, rel=1e-10)
+    assert total(dark_sector(sc), (0, 1))(np.array([s]))[0] == approx(expected, rel=1e-10)
 
 
 @pytest.mark.parametrize(
@@ -547,7 +541,7 @@ def test_running_width_agrees_at_the_pole_and_differs_by_percent_across_it():
 def test_vectorised_over_s_any_shape():
     # Array in, array out, same shape; equal to element-wise calls (exactly: same floating-point operations).
     model = LeptophilicScalar.lepton_specific(0.5, 1e-3, g_chi=1.0, m_chi=0.2)
-    sig = total(leptophilic_scalar_sector(model))
+    sig = total(dark_sector(model))
     grid = np.linspace(0.1, 2.0, 12).reshape(3, 4)
     out = sig(grid)
     assert out.shape == (3, 4)
@@ -557,24 +551,23 @@ def test_vectorised_over_s_any_shape():
 
 def test_contract_states_and_pairs():
     # DarkState(name, mass, dof, self_conjugate) per the contract in cosmo/channels.py; pairs listed with i <= j.
-    ds = leptophilic_scalar_sector(LeptophilicScalar.muon_specific(1.0, 1e-3, g_chi=1.0, m_chi=0.3))
+    ds = dark_sector(LeptophilicScalar.muon_specific(1.0, 1e-3, g_chi=1.0, m_chi=0.3))
     assert [(s.name, s.mass, s.dof, s.self_conjugate) for s in ds.states] == [("chi", 0.3, 2, False)]
     assert list(ds.cross_sections) == [(0, 0)]
-    ds = inelastic_dm_sector(InelasticDM(1.0, eps=1e-3, m1=0.3, splitting=0.03))
+    ds = dark_sector(InelasticDM(1.0, eps=1e-3, m1=0.3, splitting=0.03))
     assert [(s.name, s.dof, s.self_conjugate) for s in ds.states] == [("chi1", 2, True), ("chi2", 2, True)]
     assert ds.states[1].mass == approx(0.33, rel=1e-12) and list(ds.cross_sections) == [(0, 1)]
-    ds = emu_scalar_sector(EmuScalar(1.0, h_mue=3e-3, dm="fermion", g_dm=0.1, m1=0.3, m2=0.35))
+    ds = dark_sector(EmuScalar(1.0, h_mue=3e-3, dm="fermion", g_dm=0.1, m1=0.3, m2=0.35))
     assert [(s.name, s.mass, s.dof, s.self_conjugate) for s in ds.states] == [("psi1", 0.3, 2, False), ("psi2", 0.35, 2, False)]
-    ds = emu_scalar_sector(EmuScalar(1.0, h_mue=3e-3, dm="scalar", g_dm=0.1, m1=0.3))
+    ds = dark_sector(EmuScalar(1.0, h_mue=3e-3, dm="scalar", g_dm=0.1, m1=0.3))
     assert [(s.name, s.dof, s.self_conjugate) for s in ds.states] == [("s1", 1, False), ("s2", 1, False)]
-    for model, f in [
-        (DarkPhoton(1.0, eps=1e-3, alpha_D=0.1, m_chi=0.3), dark_photon_sector),
-        (LmuLtau(1.0, g=1e-3, g_chi=0.1, m_chi=0.3), lmu_ltau_sector),
-        (MuonVector(1.0, g_mu=1e-3, g_chi=0.1, m_chi=0.3), muon_vector_sector),
+    for model in [
+        DarkPhoton(1.0, eps=1e-3, alpha_D=0.1, m_chi=0.3),
+        LmuLtau(1.0, g=1e-3, g_chi=0.1, m_chi=0.3),
+        MuonVector(1.0, g_mu=1e-3, g_chi=0.1, m_chi=0.3),
     ]:
-        ds = f(model)
+        ds = dark_sector(model)
         assert [(s.name, s.dof, s.self_conjugate) for s in ds.states] == [("chi", 2, False)]
-        assert dark_sector(model).states == ds.states
 
 
 def test_channel_names_and_sum():
@@ -603,7 +596,7 @@ def test_hadrons_are_r_times_massless_muons():
 def test_r_ratio_range_error_propagates():
     # R(sqrt s) is tabulated up to 38.38 GeV: for heavier chi the hadronic channel raises DataRangeError.
     model = InelasticDM(35.0, eps=1e-3, m1=20.0, splitting=1.0, alpha_D=0.1)
-    sig = total(inelastic_dm_sector(model), (0, 1))
+    sig = total(dark_sector(model), (0, 1))
     with pytest.raises(DataRangeError):
         sig(np.array([45.0**2]))
     assert sig(np.array([30.0**2]))[0] == 0.0  # below the chi1 chi2 threshold nothing is evaluated

@@ -278,7 +278,9 @@ def test_inelastic_a_prime_widths():
     widths = model.partial_widths()
     for key, value in sm.items():
         assert widths[key] == value
-    assert model.invisible_branching_ratio() > 1 - 1e-6
+    assert model.branching_ratios()["chi1_chi2"] > 1 - 1e-6
+    # chi2 -> chi1 l+ l- is 003's visible (displaced) signature: the channel is not declared invisible
+    assert "chi1_chi2" not in model.invisible_channels() and model.invisible_branching_ratio() == 0.0
 
 
 def test_chi2_on_shell_a_prime_rejected():

@@ -423,7 +423,7 @@ def test_inelastic_dm_small_splitting_against_003_eq_3() -> None:
     for m1 in (0.05, 0.1):
         model = InelasticDM.from_ratios(m1, eps=1e-3, delta_ratio=0.01)
         y = model.eps**2 * model.alpha_D * (m1 / model.mass) ** 4
-        omega = fo.relic_density(an.inelastic_dm_sector(model), poles=an.poles(model))
+        omega = fo.relic_density(an.dark_sector(model), poles=an.poles(model))
         expected = 0.1 * (1e-10 / y) * (m1 / 0.1) ** 2
         assert 1 / 1.4 < omega / expected < 1.4
 

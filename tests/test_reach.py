@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from muonreach.errors import InvalidParameter, KinematicallyForbidden, SpecError, UnknownName
+from muonreach.experiments.calculator import calculator
 from muonreach.experiments.reference import events_by_quadrature
+from muonreach.experiments.sample import BosonSample
+from muonreach.experiments.signatures import Decays
 from muonreach.experiments.spec import list_experiments, load_experiment
-from muonreach.experiments.yields import decay_weight, yield_calculator
 from muonreach.gm2.bands import model_band
 from muonreach.gm2.datasets import get_dataset
 from muonreach.models.registry import get_model_spec
@@ -33,17 +35,23 @@ DM = {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}  # 000's benchmark (eq. (2.8), g_c
 def test_fast_yield_agrees_with_nested_quadrature(experiment, model, mass, g, overrides):
     # issue 3 acceptance: fast path vs adaptive quadrature within 1e-3 (both converge far better; we see < 1e-9)
     exp, spec = load_experiment(experiment), get_model_spec(model)
-    fast = float(yield_calculator(exp, spec, mass, overrides).events(g))
+    fast = float(calculator(exp, spec, mass, overrides).events(g))
     assert fast == pytest.approx(events_by_quadrature(exp, spec, mass, g, overrides), rel=1e-3)
 
 
 def test_yield_scales_with_exposure_and_coupling():
     exp, spec = load_experiment("na64mu-2018"), get_model_spec("scalar-muon")
-    n1 = float(yield_calculator(exp, spec, 0.1, DM).events(1e-4))
-    n10 = float(yield_calculator(exp.with_overrides({"muons_on_target": "1e13"}), spec, 0.1, DM).events(1e-4))
+    n1 = float(calculator(exp, spec, 0.1, DM).events(1e-4))
+    n10 = float(calculator(exp.with_overrides({"muons_on_target": "1e13"}), spec, 0.1, DM).events(1e-4))
     assert n10 == pytest.approx(10 * n1, rel=1e-12)
     # invisible BR ~ 1: N ~ g^2 (000 eq. (3.1))
-    assert float(yield_calculator(exp, spec, 0.1, DM).events(2e-4)) == pytest.approx(4 * n1, rel=1e-6)
+    assert float(calculator(exp, spec, 0.1, DM).events(2e-4)) == pytest.approx(4 * n1, rel=1e-6)
+
+
+def decay_weight(exp, mass, p, gamma_vis):
+    """Signature probability of one boson of momentum p produced at the target front face (visible width only)."""
+    one = BosonSample(np.array([p]), np.array([p]), np.zeros(1), np.array([p]), np.ones(1))
+    return float(exp.signature.probability(one, exp.geometry, Decays(mass, np.zeros((1, 1)), np.array([[gamma_vis]])))[0, 0])
 
 
 def test_002_fig4_decay_probability_tends_to_one_at_small_coupling():
@@ -54,11 +62,11 @@ def test_002_fig4_decay_probability_tends_to_one_at_small_coupling():
     for model, rise_g in (("scalar-lepton", 1e-6), ("scalar-muon", 1e-5)):
         m = get_model_spec(model).build(0.1, rise_g)
         gamma = m.total_width
-        weight = decay_weight(exp, 0.1, np.array(p), np.array(0.0), np.array(0.0), np.array(gamma))
+        weight = decay_weight(exp, 0.1, p, gamma)
         assert float(weight) > 0.99
     b = get_model_spec("scalar-muon").build(0.1, 1e-3).total_width
     a = get_model_spec("scalar-lepton").build(0.1, 1e-3).total_width
-    pa, pb = (float(decay_weight(exp, 0.1, np.array(p), np.array(0.0), np.array(0.0), np.array(w))) for w in (a, b))
+    pa, pb = (decay_weight(exp, 0.1, p, w) for w in (a, b))
     assert pb > pa
 
 
@@ -144,8 +152,8 @@ def test_every_experiment_loads_and_yields():
     # invisible signatures see an L_mu - L_tau Z' (-> nu nu); displaced ones a long-lived muon-specific scalar
     for name in list_experiments():
         exp = load_experiment(name)
-        model, g = ("lmu-ltau", 1e-3) if exp.signature == "invisible" else ("scalar-muon", 1e-4)
-        assert float(yield_calculator(exp, get_model_spec(model), 0.05, None).events(g)) > 0.0
+        model, g = ("lmu-ltau", 1e-3) if exp.signature.name == "invisible" else ("scalar-muon", 1e-4)
+        assert float(calculator(exp, get_model_spec(model), 0.05, None).events(g)) > 0.0
 
 
 def test_bad_experiment_input(tmp_path):
@@ -160,16 +168,16 @@ def test_bad_experiment_input(tmp_path):
     with pytest.raises(UnknownName):
         load_experiment("na64mu-2018").with_overrides({"material": "Unobtainium"})
     bad = tmp_path / "bad.toml"
-    bad.write_text("name = 'x'\n[beam]\nenergy = 'high'\nmuons_on_target = 1\n")
+    bad.write_text("schema = 1\nname = 'x'\n[beam]\nenergy = 'high'\nmuons_on_target = 1\n")
     with pytest.raises(SpecError):
         load_experiment(str(bad))
     with pytest.raises(KinematicallyForbidden):
-        yield_calculator(load_experiment("fnal-mu-dump"), get_model_spec("scalar-muon"), 5.0, None)
+        calculator(load_experiment("fnal-mu-dump"), get_model_spec("scalar-muon"), 5.0, None)
 
 
-def test_electron_beam_yields_refused_not_silently_wrong():
-    # the muon <dE/dx> would be wrong for an electron beam (radiative loss): a clear error instead
-    with pytest.raises(InvalidParameter):
+def test_beam_lepton_cannot_be_switched_by_set():
+    # the exposure key and the energy loss belong to the beam: another lepton needs its own experiment file
+    with pytest.raises(InvalidParameter, match="beam lepton"):
         load_experiment("na64mu-2018").with_overrides({"lepton": "e"})
 
 
@@ -179,7 +187,7 @@ def test_ww_yield_option():
     # x_min = 1/3) and approaches it for light bosons; both positive.
     exp, spec = load_experiment("na64mu-2018"), get_model_spec("scalar-muon")
     ww = exp.with_overrides({"approximation": "ww"})
-    ratios = [float(yield_calculator(ww, spec, m, DM).events(1e-4)) / float(yield_calculator(exp, spec, m, DM).events(1e-4))
+    ratios = [float(calculator(ww, spec, m, DM).events(1e-4)) / float(calculator(exp, spec, m, DM).events(1e-4))
               for m in (0.01, 0.1)]
     assert 0.5 < ratios[1] < ratios[0] < 1.0
     with pytest.raises(InvalidParameter):
@@ -190,7 +198,7 @@ def test_energy_dependent_loss_option():
     # --set energy_loss=table integrates dy = dE/<dE/dx>(E) with the material's PDG table (Cu has one): the muon
     # leaves the target at the energy where the accumulated depth equals the target length, and the yield
     # uses the same path length (thin target: within 1 % of the constant-loss yield).
-    from muonreach.experiments.yields import depth_at, energy_range
+    from muonreach.experiments.beam import depth_at, energy_range
 
     base = load_experiment("na64mu-2018").with_overrides({"material": "Cu", "target_length": 100.0})
     table = base.with_overrides({"energy_loss": "table"})
@@ -199,6 +207,6 @@ def test_energy_dependent_loss_option():
     assert depth[0] == pytest.approx(100.0, rel=1e-4)  # trapezoid on a 4000-point grid
     assert dedx[0] > base.target.dedx_gev_cm  # at 150 GeV the mean loss is well above minimum ionization
     spec = get_model_spec("scalar-muon")
-    n_table = float(yield_calculator(table, spec, 0.1, DM).events(1e-4))
-    n_const = float(yield_calculator(base, spec, 0.1, DM).events(1e-4))
+    n_table = float(calculator(table, spec, 0.1, DM).events(1e-4))
+    n_const = float(calculator(base, spec, 0.1, DM).events(1e-4))
     assert n_table == pytest.approx(n_const, rel=0.02)

@@ -11,14 +11,15 @@ def experiment_and_model(experiment: str, model: str, sets: tuple[str, ...]):
     """(experiment with its ``--set`` overrides, model spec, the model's ``--set`` overrides).
 
     A ``--set`` key that names an experiment field goes to the experiment, every other key to the model."""
-    from ..experiments.spec import OVERRIDABLE, load_experiment
+    from ..experiments.spec import load_experiment, overridable_names
     from ..models.registry import get_model_spec
 
     spec = get_model_spec(model)
     model_sets: dict[str, str] = {}
     exp_sets: dict[str, str] = {}
+    experiment_keys = overridable_names()
     for key, value in parse_sets(sets).items():
-        (exp_sets if key in OVERRIDABLE else model_sets)[key] = value
+        (exp_sets if key in experiment_keys else model_sets)[key] = value
     exp = load_experiment(experiment).with_overrides(exp_sets)
     if exp.approximate:
         warn(f"{exp.name}: {exp.approximate}")
@@ -34,13 +35,13 @@ def experiment_and_model(experiment: str, model: str, sets: tuple[str, ...]):
 @json_option
 def command(experiment: str, model: str, mass: float, coupling: float, sets: tuple[str, ...], as_json: bool) -> None:
     """Expected signal events of MODEL in EXPERIMENT (see `muonreach list experiments`)."""
-    from ..experiments.yields import yield_calculator
+    from ..experiments.calculator import calculator
     from ..reach.contour import events_threshold
     from ..validation import positive
 
     exp, spec, model_sets = experiment_and_model(experiment, model, sets)
     spec.build(positive("mass", mass), coupling, model_sets)  # validates the point
-    n = float(yield_calculator(exp, spec, mass, model_sets).events(coupling))
+    n = float(calculator(exp, spec, mass, model_sets).events(coupling))
     payload = {"experiment": exp.name, "model": model, "mass": mass, "coupling": coupling,
                "coupling_name": spec.coupling, "events": n, "events_cl": events_threshold(exp)}
     emit(payload, as_json, f"{exp.name}: {n:.4g} signal events ({model}, m = {mass:g} GeV, {spec.coupling} = {coupling:g}; "

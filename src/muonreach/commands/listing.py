@@ -25,8 +25,10 @@ def _experiments() -> tuple[list[dict], str]:
     for name in list_experiments():
         e = load_experiment(name)
         rows.append({"name": e.name, "description": e.description, "source": e.source, "status": e.status,
-                     "lepton": e.lepton, "energy": e.energy, "muons_on_target": e.muons_on_target,
-                     "material": e.material, "target_length": e.target_length, "signature": e.signature})
+                     "lepton": e.lepton, "energy": e.energy, "particles_on_target": e.particles_on_target,
+                     "material": e.material, "target_length": e.target_length, "signature": e.signature.name,
+                     "production": {"channel": e.channel, "approximation": e.approximation, "final_lepton": e.final_lepton},
+                     "efficiency": e.efficiency.describe(), "settable": sorted(e.overridable())})
     return rows, "\n".join(f"{r['name']:<14} {r['description']}" for r in rows)
 
 

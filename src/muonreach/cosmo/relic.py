@@ -22,7 +22,6 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from ..errors import ConvergenceError, InvalidParameter
-from ..models.base import is_invisible
 from ..models.registry import get_model_spec
 from ..validation import PERTURBATIVE_LIMIT, positive
 from .annihilation import dark_sector, poles
@@ -45,7 +44,8 @@ def _model(name: str, mass: float, coupling: float, overrides: dict | None):
 def _require_invisible_mediator(model, name: str) -> None:
     """The relic targets of 000 (Sec. 2.1) assume m_chi < m_S/2: the mediator decays to dark matter."""
     widths = model.partial_widths()
-    if not any(w > 0.0 for ch, w in widths.items() if is_invisible(ch)):
+    invisible = model.invisible_channels()
+    if not any(w > 0.0 for ch, w in widths.items() if ch in invisible):
         raise InvalidParameter(
             f"{name}: the mediator cannot decay to the dark matter (m_chi >= m_mediator/2 or no dark coupling); "
             "the invisible relic target (000 Sec. 2.1) needs m_chi < m_mediator/2"
@@ -55,6 +55,7 @@ def _require_invisible_mediator(model, name: str) -> None:
 def omega_h2(model_name: str, mass: float, coupling: float, overrides: dict | None = None) -> float:
     """Omega h^2 of the dark matter of a named model at one point (standard freeze-out, muonreach.cosmo.freezeout)."""
     model = _model(model_name, mass, coupling, overrides)
+    _require_invisible_mediator(model, model_name)  # the regime of the relic curves (same check, same message)
     return FreezeOut(dark_sector(model), poles(model), rtol=RELIC_RTOL).solve().omega_h2
 
 

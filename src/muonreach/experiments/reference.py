@@ -16,12 +16,13 @@ from scipy import integrate
 from .. import units
 from ..constants import LEPTON_MASSES
 from ..errors import ConvergenceError, InvalidParameter
-from ..models.base import is_invisible
 from ..models.registry import ModelSpec
 from ..production.cross_sections import dsigma_dx_iww_per_chi
 from ..production.flux import iww_photon_flux
+from .beam import depth_at, energy_range
+from .sample import BosonSample
+from .signatures import Decays
 from .spec import Experiment
-from .yields import decay_weight, depth_at, energy_range
 
 
 def _quad(f, a: float, b: float, points: list[float] | None = None) -> float:
@@ -42,8 +43,10 @@ def events_by_quadrature(exp: Experiment, spec: ModelSpec, mass: float, coupling
     model = spec.build(mass, coupling, overrides)
     kind, g_prod = model.production_coupling(exp.lepton)
     widths = model.partial_widths()
-    gamma_inv = math.fsum(w for ch, w in widths.items() if is_invisible(ch))
-    gamma_vis = math.fsum(w for ch, w in widths.items() if not is_invisible(ch))
+    invisible = model.invisible_channels()
+    gamma_inv = math.fsum(w for ch, w in widths.items() if ch in invisible)
+    gamma_vis = math.fsum(w for ch, w in widths.items() if ch not in invisible)
+    decays = Decays(mass, np.array([[gamma_inv]]), np.array([[gamma_vis]]))
     m_l = LEPTON_MASSES[exp.lepton]
     e_lo, e_hi = energy_range(exp, mass)
 
@@ -54,7 +57,8 @@ def events_by_quadrature(exp: Experiment, spec: ModelSpec, mass: float, coupling
 
         def integrand(x: float) -> float:
             p = math.sqrt(max((x * e) ** 2 - mass**2, 0.0))
-            weight = decay_weight(exp, mass, np.array(p), depth[0], np.array(gamma_inv), np.array(gamma_vis))
+            one = BosonSample(np.array([x * e]), np.array([p]), depth, np.array([e]), np.ones(1))
+            weight = exp.signature.probability(one, exp.geometry, decays)[0, 0] * float(exp.efficiency.weights(one, mass)[0])
             return float(dsigma_dx_iww_per_chi(kind, x, e, mass, g_prod, m_l)) * float(weight)
 
         peak = min(max(math.sqrt(3.0) * mass / m_l, x_lo), x_hi)
@@ -62,4 +66,4 @@ def events_by_quadrature(exp: Experiment, spec: ModelSpec, mass: float, coupling
         return chi * _quad(integrand, x_lo, x_hi, inner or None) / float(dedx[0])
 
     total = _quad(per_energy, e_lo, e_hi)
-    return exp.muons_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * total
+    return exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * total

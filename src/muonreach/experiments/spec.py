@@ -1,167 +1,226 @@
-"""Experiment definitions: one TOML file per experiment (``data/*.toml``, README beside them).
+"""Experiment definitions: one TOML file per experiment (``data/*.toml``; format in ``data/README.md``).
 
-A file has the sections [beam], [target], [detector], [selection], [signature], [statistics] (see
-``data/README.md``). ``--set`` on the command line overrides any field by its short name
-(``muons_on_target``, ``x_min``, ``energy``, ``target_length``, ...), listed in :data:`OVERRIDABLE`.
+An experiment is data: the beam, the exposure, the target, the production channel and its approximation, the
+detector geometry, the selection, the efficiency (with its source), the signature (a registered class with its
+own fields) and the statistics. Every field is declared once, as a :class:`~muonreach.parameters.Param` with its
+type, range and TOML section (:data:`FIELDS`); the signature's fields come from its class. ``--set key=value``
+overrides any of them by its short name (``muonreach list experiments`` and :func:`overridable` list them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..datafiles import read_toml, shipped_tomls
 from ..errors import InvalidParameter, SpecError, UnknownName
 from ..materials import Material, get_material
-from ..production.cross_sections import APPROXIMATIONS
-from ..validation import finite, fraction, non_negative, positive
+from ..parameters import Param
+from ..specfields import Fields, require_schema
+from .efficiency import Efficiency
+from .signatures import SIGNATURES, Geometry, Signature, signature_class
 
-SIGNATURES: tuple[str, ...] = ("invisible", "decay_beyond", "decay_in_volume")
+#: Most beam particles an experiment may declare (far beyond any facility: ~1e20-1e22 for proton dumps).
+MAX_PARTICLES: float = 1e25
+STATUSES: tuple[str, ...] = ("projection", "result")
+APPROXIMATIONS: tuple[str, ...] = ("iww", "ww")
 ENERGY_LOSS_MODES: tuple[str, ...] = ("constant", "table")
+LEPTON_CHOICES: tuple[str, ...] = ("mu", "e")
+
+#: Every field of an experiment: short name -> (TOML section, key, declaration). The number of beam
+#: particles is ``muons_on_target`` or ``electrons_on_target`` by the beam lepton (handled in the parser).
+FIELDS: dict[str, tuple[str, str, Param]] = {
+    "lepton": ("beam", "lepton", Param("mu", "beam lepton", "choice", LEPTON_CHOICES)),
+    "energy": ("beam", "energy", Param(None, "beam energy in GeV", low=0.0, low_open=True, high=1e5, required=True)),
+    "material": ("target", "material", Param(None, "target material (`muonreach list materials`)", "str", required=True)),
+    "target_length": ("target", "length", Param(None, "target thickness in cm", low=0.0, low_open=True, high=1e6, required=True)),
+    "energy_loss": ("target", "energy_loss", Param("constant", "muon energy loss: constant <dE/dx> or the material's table",
+                                                   "choice", ENERGY_LOSS_MODES)),
+    "channel": ("production", "channel", Param("bremsstrahlung", "production channel", "str")),
+    "approximation": ("production", "approximation", Param("iww", "production cross section", "choice", APPROXIMATIONS)),
+    "final_lepton": ("production", "final_lepton", Param(None, "outgoing lepton (default: the beam lepton)", "choice", LEPTON_CHOICES)),
+    "detector_distance": ("detector", "distance", Param(0.0, "distance from the target end to the detector or decay volume, cm",
+                                                        low=0.0, high=1e7)),
+    "detector_length": ("detector", "length", Param(0.0, "detector or decay-volume length in cm", low=0.0, high=1e7)),
+    "x_min": ("selection", "x_min", Param(0.0, "minimal boson energy fraction x = E_X/E_beam (missing-energy cut)",
+                                          low=0.0, high=1.0, high_open=True)),
+    "energy_min": ("selection", "energy_min", Param(0.0, "lowest beam-lepton energy integrated over in the target, GeV",
+                                                    low=0.0)),
+    "events_cl": ("statistics", "events_cl", Param(3.0, "signal events defining the reach (3: 95 % CL background free)",
+                                                   low=0.0, low_open=True, high=1e9)),
+    "background": ("statistics", "background", Param(0.0, "expected background events", low=0.0, high=1e12)),
+    "observed": ("statistics", "observed", Param(None, "observed events", "int", low=0, high=10**12)),
+}
+_PARTICLES = Param(None, "beam particles on target", low=0.0, low_open=True, high=MAX_PARTICLES, required=True)
+_EFFICIENCY = Param(None, "a constant signal efficiency in (0, 1] (replaces the file's)", low=0.0, low_open=True, high=1.0)
+_TOP_KEYS = ("schema", "name", "description", "source", "status", "approximate")
+_SECTIONS = ("beam", "target", "production", "detector", "selection", "efficiency", "signature", "statistics")
+
+
+def particles_key(lepton: str) -> str:
+    """The TOML and ``--set`` name of the exposure for a beam lepton: muons_on_target / electrons_on_target."""
+    return {"mu": "muons_on_target", "e": "electrons_on_target"}[lepton]
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """A fixed-target experiment with a lepton beam. Energies in GeV, lengths in cm."""
+    """A fixed-target experiment (see the module docstring). Energies in GeV, lengths in cm."""
 
     name: str
     description: str
     source: str
     status: str
-    lepton: str
-    energy: float
-    muons_on_target: float
-    material: str
-    target_length: float
-    detector_length: float
-    x_min: float
-    energy_min: float
-    signature: str
-    visible_escape: bool
-    events_cl: float
-    background: float = 0.0
-    observed: int | None = None
-    energy_loss: str = "constant"
-    approximation: str = "iww"
+    values: dict[str, Any] = field(repr=False)
+    particles_on_target: float
+    efficiency: Efficiency
+    signature: Signature
     approximate: str = ""
+    origin: str = ""
 
-    def __post_init__(self) -> None:
-        if self.lepton != "mu":
-            # dsigma/dx supports electron beams (muonreach.production), but an electron's energy loss in a thick
-            # target is radiative (a shower), not the muon <dE/dx> these yields integrate over
-            raise InvalidParameter(
-                f"{self.name}: beam lepton {self.lepton!r}: yields are implemented for muon beams only "
-                "(electron energy loss is radiative; use muonreach.production for electron cross sections)"
-            )
-        positive(f"{self.name}: beam energy", self.energy)
-        positive(f"{self.name}: muons_on_target", self.muons_on_target)
-        positive(f"{self.name}: target_length", self.target_length)
-        non_negative(f"{self.name}: detector_length", self.detector_length)
-        fraction(f"{self.name}: x_min", self.x_min)
-        non_negative(f"{self.name}: energy_min", self.energy_min)
-        positive(f"{self.name}: events_cl", self.events_cl)
-        non_negative(f"{self.name}: background", self.background)
-        if self.signature not in SIGNATURES:
-            raise InvalidParameter(f"{self.name}: signature must be one of {', '.join(SIGNATURES)}, got {self.signature!r}")
-        if self.approximation not in APPROXIMATIONS:
-            raise InvalidParameter(f"{self.name}: approximation must be one of {', '.join(APPROXIMATIONS)}, got {self.approximation!r}")
-        if self.energy_loss not in ENERGY_LOSS_MODES:
-            raise InvalidParameter(f"{self.name}: energy_loss must be one of {', '.join(ENERGY_LOSS_MODES)}")
-        if self.energy_min >= self.energy:
-            raise InvalidParameter(f"{self.name}: energy_min {self.energy_min:g} GeV is not below the beam energy {self.energy:g} GeV")
-        get_material(self.material)  # raises UnknownName for an unknown material
+    # --- the fields by name --------------------------------------------------------------------------------
+    def __getattr__(self, key: str) -> Any:
+        values = self.__dict__.get("values", {})
+        if key in values:
+            return values[key]
+        raise AttributeError(key)
+
+    @property
+    def lepton(self) -> str:
+        return self.values["lepton"]
+
+    @property
+    def final_lepton(self) -> str:
+        return self.values["final_lepton"] or self.values["lepton"]
 
     @property
     def target(self) -> Material:
-        return get_material(self.material)
+        return get_material(self.values["material"])
+
+    @property
+    def geometry(self) -> Geometry:
+        return Geometry(self.values["target_length"], self.values["detector_distance"], self.values["detector_length"])
+
+    @property
+    def muons_on_target(self) -> float:
+        """Beam particles on target (the historical name; for electron beams the electrons on target)."""
+        return self.particles_on_target
+
+    @property
+    def signature_name(self) -> str:
+        return self.signature.name
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-safe description of every field (for provenance and spec hashes)."""
+        return {"name": self.name, "description": self.description, "source": self.source, "status": self.status,
+                **self.values, "particles_on_target": self.particles_on_target,
+                "efficiency": {"variable": self.efficiency.variable, "points": list(self.efficiency.points),
+                               "values": list(self.efficiency.values), "source": self.efficiency.source,
+                               "assumption": self.efficiency.assumption},
+                "signature": {"kind": self.signature.name, **self.signature.values}, "approximate": self.approximate}
+
+    def overridable(self) -> dict[str, Param]:
+        """The ``--set`` names of this experiment and their declarations."""
+        out = {name: decl for name, (_, _, decl) in FIELDS.items()}
+        out[particles_key(self.lepton)] = _PARTICLES
+        out["efficiency"] = _EFFICIENCY
+        out["signature"] = Param(self.signature.name, "signature kind", "choice", tuple(sorted(SIGNATURES)))
+        out.update(type(self).signature_params())
+        return out
+
+    @staticmethod
+    def signature_params() -> dict[str, Param]:
+        """The fields of every registered signature (settable with --set; each applies to its own kind)."""
+        out: dict[str, Param] = {}
+        for cls in SIGNATURES.values():
+            out.update(cls.params)
+        return out
 
     def with_overrides(self, overrides: dict[str, Any] | None) -> Experiment:
-        """A copy with ``--set`` style overrides applied (strings are converted)."""
+        """A copy with ``--set`` style overrides applied (strings converted, ranges checked)."""
         if not overrides:
             return self
-        changes: dict[str, Any] = {}
+        settable = self.overridable()
+        values = dict(self.values)
+        particles, efficiency, signature = self.particles_on_target, self.efficiency, self.signature
+        sig_values = dict(signature.values)
+        sig_kind = signature.name
         for key, raw in overrides.items():
-            if key not in OVERRIDABLE:
-                raise UnknownName(f"experiment {self.name!r} has no parameter {key!r}; settable: {', '.join(sorted(OVERRIDABLE))}")
-            changes[key] = OVERRIDABLE[key](key, raw)
-        return replace(self, **changes)
+            if key not in settable:
+                raise UnknownName(f"experiment {self.name!r} has no parameter {key!r}; settable: {', '.join(sorted(settable))}")
+            value = settable[key].parse(key, raw)
+            if key == particles_key(self.lepton):
+                particles = value
+            elif key == "efficiency":
+                efficiency = Efficiency.constant(value, "--set efficiency")
+            elif key == "signature":
+                sig_kind = value
+            elif key in FIELDS:
+                values[key] = value
+            else:
+                sig_values[key] = value
+        if values["lepton"] != self.lepton:
+            raise InvalidParameter(f"{self.name}: the beam lepton cannot be changed with --set (the exposure and the "
+                                   "energy loss differ); write an experiment file for a {values['lepton']} beam")
+        cls = signature_class(sig_kind)
+        known = {k: sig_values.get(k, p.default) for k, p in cls.params.items()}
+        unused = sorted(set(overrides) & (set(Experiment.signature_params()) - set(cls.params)))
+        if unused:
+            raise InvalidParameter(f"{self.name}: {', '.join(unused)} do(es) not apply to the signature {sig_kind!r}")
+        new = replace(self, values=values, particles_on_target=particles, efficiency=efficiency, signature=cls(known))
+        _check(new)
+        return new
 
 
-def _bool(key: str, raw: Any) -> bool:
-    text = str(raw).strip().lower()
-    if isinstance(raw, bool):
-        return raw
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise InvalidParameter(f"{key} must be true or false, got {raw!r}")
+def _check(exp: Experiment) -> None:
+    """Cross-field checks (each field's own range is checked by its declaration)."""
+    v = exp.values
+    get_material(v["material"])  # UnknownName for an unknown material
+    if v["energy_min"] >= v["energy"]:
+        raise InvalidParameter(f"{exp.name}: energy_min {v['energy_min']:g} GeV is not below the beam energy {v['energy']:g} GeV")
+    if exp.status not in STATUSES:
+        raise InvalidParameter(f"{exp.name}: status must be one of {', '.join(STATUSES)}, got {exp.status!r}")
+    from .production import production_channel
 
-
-def _text(key: str, raw: Any) -> str:
-    return str(raw).strip()
-
-
-def _optional_int(key: str, raw: Any) -> int | None:
-    value = finite(key, raw)
-    if value < 0 or value != int(value):
-        raise InvalidParameter(f"{key} must be a non-negative integer, got {raw!r}")
-    return int(value)
-
-
-#: Fields settable with ``--set`` and their parsers.
-OVERRIDABLE = {
-    "energy": finite, "muons_on_target": finite, "material": _text, "target_length": finite,
-    "detector_length": finite, "x_min": finite, "energy_min": finite, "signature": _text,
-    "visible_escape": _bool, "events_cl": finite, "background": finite, "observed": _optional_int,
-    "energy_loss": _text, "lepton": _text, "approximation": _text,
-}
-
-
-def _get(raw: dict, section: str, key: str, name: str, default: Any = ...) -> Any:
-    table = raw.get(section, {})
-    if not isinstance(table, dict):
-        raise SpecError(f"experiment {name!r}: [{section}] must be a table")
-    if key not in table:
-        if default is ...:
-            raise SpecError(f"experiment {name!r}: missing {section}.{key}")
-        return default
-    return table[key]
+    production_channel(v["channel"])
 
 
 def parse_experiment(raw: dict, origin: str) -> Experiment:
-    """Build an :class:`Experiment` from a parsed TOML document; SpecError on missing or malformed fields."""
-    name = raw.get("name")
-    if not isinstance(name, str) or not name:
-        raise SpecError(f"{origin}: missing top-level 'name'")
+    """Build an :class:`Experiment` from a parsed TOML document; SpecError (one line, located) on any problem."""
+    top = Fields(raw, origin)
+    require_schema(raw, origin)
+    top.raw("schema")
+    name = top.string("name", nonempty=True)
+    where = f"experiment {name!r} ({origin})"
+    sections = {s: Fields(raw.get(s, {}), f"{where} [{s}]") for s in _SECTIONS}
+    for s in _SECTIONS:
+        top.raw(s, None)
+    top_text = {k: top.string(k, "") for k in ("description", "source", "approximate")}
+    status = top.string("status", "projection")
+    top.done()
+    values = {short: decl.read(sections[section], key) for short, (section, key, decl) in FIELDS.items()}
+    beam = sections["beam"]
+    key = particles_key(values["lepton"])
+    other = particles_key("e" if values["lepton"] == "mu" else "mu")
+    if beam.has(other):
+        raise SpecError(f"{beam.where}: a {values['lepton']} beam gives its exposure as {key!r}, not {other!r}")
+    particles = _PARTICLES.read(beam, key)
+    efficiency = Efficiency.read(sections["efficiency"]) if raw.get("efficiency") is not None else None
+    if efficiency is None:
+        raise SpecError(f"{where}: missing [efficiency] (value or table, with its source; mark unsourced values assumption = true)")
+    sig = sections["signature"]
+    cls = signature_class(sig.choice("kind", tuple(sorted(SIGNATURES))))
+    sig_values = {k: p.read(sig, k) for k, p in cls.params.items()}
+    for s in _SECTIONS:
+        if s != "efficiency":
+            sections[s].done()
     try:
-        return Experiment(
-            name=name,
-            description=str(raw.get("description", "")),
-            source=str(raw.get("source", "")),
-            status=str(raw.get("status", "projection")),
-            lepton=str(_get(raw, "beam", "lepton", name, "mu")),
-            energy=float(_get(raw, "beam", "energy", name)),
-            muons_on_target=float(_get(raw, "beam", "muons_on_target", name)),
-            material=str(_get(raw, "target", "material", name)),
-            target_length=float(_get(raw, "target", "length", name)),
-            detector_length=float(_get(raw, "detector", "length", name, 0.0)),
-            x_min=float(_get(raw, "selection", "x_min", name, 0.0)),
-            energy_min=float(_get(raw, "selection", "energy_min", name, 0.0)),
-            signature=str(_get(raw, "signature", "kind", name)),
-            visible_escape=bool(_get(raw, "signature", "visible_escape", name, False)),
-            events_cl=float(_get(raw, "statistics", "events_cl", name, 3.0)),
-            background=float(_get(raw, "statistics", "background", name, 0.0)),
-            observed=_get(raw, "statistics", "observed", name, None),
-            energy_loss=str(_get(raw, "target", "energy_loss", name, "constant")),
-            approximation=str(_get(raw, "selection", "approximation", name, "iww")),
-            approximate=str(raw.get("approximate", "")),
-        )
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, InvalidParameter):
-            raise
-        raise SpecError(f"experiment {name!r} ({origin}): malformed value ({exc})") from None
+        exp = Experiment(name, top_text["description"], top_text["source"], status, values, particles, efficiency,
+                         cls(sig_values), top_text["approximate"], origin)
+        _check(exp)
+    except (InvalidParameter, UnknownName) as exc:
+        raise SpecError(f"{where}: {exc}") from None
+    return exp
 
 
 def list_experiments() -> list[str]:
@@ -175,6 +234,16 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     return parse_experiment(raw, origin)
 
 
-def experiment_fields() -> list[str]:
-    """Field names of :class:`Experiment` (for documentation and the scan layer)."""
-    return [f.name for f in fields(Experiment)]
+def overridable() -> dict[str, Param]:
+    """Every name ``--set`` can give to some experiment, with its declaration (used to route --set keys between
+    experiment and model, and by scan specs)."""
+    out = {name: decl for name, (_, _, decl) in FIELDS.items()}
+    out.update({"muons_on_target": _PARTICLES, "electrons_on_target": _PARTICLES, "efficiency": _EFFICIENCY,
+                "signature": Param("invisible", "signature kind", "choice", tuple(sorted(SIGNATURES)))})
+    out.update(Experiment.signature_params())
+    return out
+
+
+def overridable_names() -> set[str]:
+    """The names of :func:`overridable`."""
+    return set(overridable())

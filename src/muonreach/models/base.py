@@ -1,46 +1,65 @@
-"""What every mediator model provides: partial widths and what follows from them.
+"""The model protocol: what every mediator model provides, and what follows from it.
 
-A model is a small frozen dataclass holding masses (GeV) and couplings. Subclasses implement
-:meth:`Mediator.partial_widths` (channel name -> width in GeV, 0 for a closed channel) and
-:meth:`Mediator.delta_a` (one-loop (g-2) contribution); everything else (total width, branching
-ratios, c*tau, lifetime, lab-frame decay length) is derived here, once.
+A model is a small frozen dataclass holding masses (GeV) and couplings. Every model family implements
+(abstract, so a model missing one fails at definition):
+
+* :meth:`Mediator.partial_widths` (channel name -> width in GeV, 0 for a closed channel);
+* :meth:`Mediator.delta_a` (one-loop (g-2) contribution);
+
+and declares, where it applies (the defaults say "none"):
+
+* :meth:`Mediator.invisible_channels`: the channels whose final state leaves no trace in a detector;
+* :meth:`Mediator.production_coupling`: how it is radiated off a beam lepton (kind, coupling);
+* :meth:`Mediator.offdiagonal_coupling`, :meth:`Mediator.neutrino_coupling`: flavour-changing and neutrino
+  couplings (for e <-> mu conversion and meson decays);
+* :meth:`Mediator.annihilation`: its dark sector for freeze-out (states and annihilation channels, built
+  from the blocks of :mod:`muonreach.cosmo.annihilation`).
+
+Everything else (total width, branching ratios, c*tau, lifetime, lab-frame decay length) is derived here, once.
+Engines (yields, reach, relic, figures) use only this protocol and never a model's class or name.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from .. import units
 from ..errors import InvalidParameter, KinematicallyForbidden
-from ..validation import positive
+from ..validation import finite
 
-#: Channels whose final state leaves no trace in a detector.
-INVISIBLE_PREFIXES: tuple[str, ...] = ("chi", "nu", "s1", "psi", "dm")
-
-
-def is_invisible(channel: str) -> bool:
-    """True for channels to dark-sector states or neutrinos."""
-    return channel.startswith(INVISIBLE_PREFIXES)
+if TYPE_CHECKING:
+    from ..cosmo.annihilation import Annihilation
 
 
 @dataclass(frozen=True)
-class Mediator:
+class Mediator(ABC):
     """Base class of the new bosons (scalars and vectors). ``mass`` is in GeV."""
 
     mass: float
 
     def __post_init__(self) -> None:
-        positive("mass", self.mass)
+        if isinstance(self.mass, bool) or not isinstance(self.mass, numbers.Real):
+            raise InvalidParameter(f"mass must be a number in GeV, got {self.mass!r}")
+        if not finite("mass", self.mass) > 0.0:
+            raise InvalidParameter(f"mass must be positive, got {self.mass:g}")
 
     # --- to be provided by each model -------------------------------------------------------------
+    @abstractmethod
     def partial_widths(self) -> dict[str, float]:
         """Partial widths in GeV by channel (a closed channel has width 0)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delta_a(self, lepton: str = "mu") -> float:
         """One-loop contribution of this mediator to a_l = (g-2)_l / 2."""
-        raise NotImplementedError
+
+    def invisible_channels(self) -> frozenset[str]:
+        """Channels of :meth:`partial_widths` whose final state leaves no trace in a detector (dark-sector states,
+        neutrinos). A channel with a delayed visible decay (chi2 -> chi1 l+ l-) is not invisible."""
+        return frozenset()
 
     def production_coupling(self, lepton: str) -> tuple[str, float]:
         """(kind, g): how the mediator is radiated off a beam lepton, kind 'scalar', 'pseudoscalar' or 'vector'.
@@ -48,6 +67,22 @@ class Mediator:
         Models without a flavour-diagonal coupling to the lepton cannot be radiated in l N -> l N X.
         """
         raise InvalidParameter(f"{type(self).__name__} is not radiated off {lepton} beams by a diagonal coupling")
+
+    def offdiagonal_coupling(self, pair: tuple[str, str]) -> float:
+        """Flavour-changing scalar coupling h to the lepton pair (e.g. ("e", "mu")); 0 for flavour-diagonal models."""
+        require_lepton(pair[0])
+        require_lepton(pair[1])
+        return 0.0
+
+    def neutrino_coupling(self, flavour: str) -> float:
+        """Vector coupling to the left-handed neutrino of ``flavour``; 0 unless the model gauges lepton number."""
+        require_lepton(flavour)
+        return 0.0
+
+    def annihilation(self, width: str = "constant") -> Annihilation:
+        """The dark sector for freeze-out (:class:`muonreach.cosmo.annihilation.Annihilation`); InvalidParameter
+        for a model without dark matter."""
+        raise InvalidParameter(f"no dark-matter annihilation is implemented for {type(self).__name__}")
 
     def extra_outputs(self) -> dict[str, object]:
         """Model-specific quantities worth reporting beside the widths (e.g. the chi2 lifetime); none by default."""
@@ -79,8 +114,9 @@ class Mediator:
         return {k: v / total for k, v in widths.items()}
 
     def invisible_branching_ratio(self) -> float:
-        """Sum of the branching ratios to dark-sector states and neutrinos."""
-        return math.fsum(v for k, v in self.branching_ratios().items() if is_invisible(k))
+        """Sum of the branching ratios of :meth:`invisible_channels`."""
+        invisible = self.invisible_channels()
+        return math.fsum(v for k, v in self.branching_ratios().items() if k in invisible)
 
     @property
     def ctau_cm(self) -> float:
@@ -99,7 +135,7 @@ class Mediator:
 
         ``energy`` is the mediator's lab energy in GeV; it must be at least the mass.
         """
-        e = positive("energy", energy)
+        e = finite("energy", energy)
         if e < self.mass:
             raise KinematicallyForbidden(f"energy {e:g} GeV is below the mass {self.mass:g} GeV")
         p = math.sqrt(max(e * e - self.mass * self.mass, 0.0))

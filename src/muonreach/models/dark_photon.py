@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from ..validation import coupling, non_negative, positive
 from .base import Mediator, require_lepton
 from .kinematics import beta_pair, is_open, momentum
 from .rratio import r_ratio, r_values, table
+
+if TYPE_CHECKING:
+    from ..cosmo.annihilation import Annihilation
 
 # Gauss-Legendre rules: 3 points are exact for the inner (m_1l^2) integral, whose integrand is quadratic.
 _INNER = np.polynomial.legendre.leggauss(3)
@@ -226,6 +230,30 @@ class DarkPhoton(KineticallyMixed):
             widths["chi_chi"] = vector_to_fermions_width(self.mass, self.alpha_D, self.m_chi)
         return widths
 
+    def invisible_channels(self) -> frozenset[str]:
+        return frozenset({"chi_chi"})
+
+    def annihilation(self, width: str = "constant") -> Annihilation:
+        """Dirac chi chibar -> A'* -> e+e-, mu+mu-, tau+tau-, hadrons (kinetic mixing eps, dark coupling alpha_D).
+
+        :func:`sigma_fermions_via_vector` at m1 = m2 = m_chi, g_dm = g_D = sqrt(4 pi alpha_D), g_f = eps e:
+        sigma = g_D^2 eps^2 e^2 (s + 2 m_chi^2) (s + 2 m_f^2) beta_f P(s)/(12 pi s beta_chi).
+        s-wave: a = g_D^2 eps^2 e^2 (2 m_chi^2 + m_f^2)
+        sqrt(1 - m_f^2/m_chi^2) P(4 m_chi^2)/(2 pi) -> 16 pi alpha y/m_chi^2 for m_A' >> m_chi >> m_f;
+        b/a = 1/6 + 2 m^2 (m_A'^2 - 4 m^2) P(4 m^2) for massless f (general m_f: docs/annihilation.md).
+        Hadrons as in :func:`inelastic_dm_sector`.
+        """
+        from ..cosmo import annihilation as an
+
+        if self.m_chi is None or self.alpha_D == 0.0:
+            raise InvalidParameter("DarkPhoton has no dark matter to annihilate: set m_chi and a non-zero alpha_D")
+        m = float(self.m_chi)
+        prop = an.propagator(self, width)
+        g_d = math.sqrt(4.0 * math.pi * self.alpha_D)
+        channels = an.kinetic_mixing_channels(m, m, g_d, self.eps, prop) if self.eps != 0.0 else []
+        return an.Annihilation((an.DarkState("chi", m, 2, False),), {(0, 0): channels},
+                               f"Dirac chi ({m:g} GeV) chi chibar -> A'* -> f fbar, hadrons; A' {self.mass:g} GeV")
+
 
 @dataclass(frozen=True)
 class InelasticDM(KineticallyMixed):
@@ -260,6 +288,33 @@ class InelasticDM(KineticallyMixed):
         widths = sm_widths(self.mass, self.eps)
         widths["chi1_chi2"] = offdiagonal_vector_width(self.mass, self.alpha_D, self.m1, self.m2)
         return widths
+
+    def annihilation(self, width: str = "constant") -> Annihilation:
+        """Co-annihilation chi1 chi2 -> A'* -> e+e-, mu+mu-, tau+tau-, hadrons (003 eq. (1)), full s dependence.
+
+        chi1, chi2 are Majorana (dof 2, self-conjugate); the pseudo-Dirac current i g_D chibar_1 gamma chi_2 (the
+        Majorana form of 003 eq. (1)) gives the Dirac-like vertex g_D gamma^mu with unequal masses, the same
+        normalisation as the model's Gamma(A' -> chi1 chi2) (:func:`~muonreach.models.dark_photon.offdiagonal_vector_width`,
+        which tends to the Dirac width as Delta -> 0). Only (0, 1) is listed: chi1 chi1 and chi2 chi2 have no
+        vertex. sigma from :func:`sigma_fermions_via_vector` with g_dm = sqrt(4 pi alpha_D), g_f = eps e; hadrons
+        = massless-muon cross section x R(sqrt s) (DarkCast arXiv:1801.04847); DataRangeError above 38.38 GeV.
+
+        Exact s-wave limit (v -> 0; S = m1 + m2; P(S^2) the Breit-Wigner factor at threshold), per unit-charge f:
+        a = g_D^2 eps^2 e^2 (S^2 + 2 m_f^2) sqrt(1 - 4 m_f^2/S^2) P(S^2) / (4 pi)
+          = 4 pi alpha eps^2 alpha_D (S^2 + 2 m_f^2) sqrt(1 - 4 m_f^2/S^2) P(S^2).
+        In the limit m_A' >> m1 >> Delta, m_f of 003 eq. (2): a -> 16 pi alpha eps^2 alpha_D m1^2/m_A'^4
+        = 16 pi alpha y/m1^2 = 0.3668 y/m1^2 per channel, y = eps^2 alpha_D (m1/m_A')^4.
+        """
+        from ..cosmo import annihilation as an
+
+        if self.alpha_D == 0.0:
+            raise InvalidParameter("InelasticDM with alpha_D = 0 does not couple chi1 chi2 to the dark photon")
+        prop = an.propagator(self, width)
+        g_d = math.sqrt(4.0 * math.pi * self.alpha_D)
+        channels = an.kinetic_mixing_channels(self.m1, self.m2, g_d, self.eps, prop) if self.eps != 0.0 else []
+        states = (an.DarkState("chi1", self.m1, 2, True), an.DarkState("chi2", self.m2, 2, True))
+        text = f"Majorana chi1 ({self.m1:g} GeV) chi2 ({self.m2:g} GeV) -> A'* -> f fbar, hadrons; A' {self.mass:g} GeV"
+        return an.Annihilation(states, {(0, 1): channels}, text)
 
     def extra_outputs(self) -> dict[str, object]:
         """The chi2 decay widths (GeV) and rest-frame c tau (cm), reported by ``muonreach widths``."""

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
 
 from .. import constants as c
 from ..errors import InvalidParameter
@@ -19,6 +23,9 @@ from ..gm2 import loops
 from ..validation import coupling, non_negative, positive
 from .base import Mediator, require_lepton
 from .kinematics import momentum
+
+if TYPE_CHECKING:
+    from ..cosmo.annihilation import Annihilation
 
 DM_KINDS: tuple[str, ...] = ("none", "scalar", "fermion")
 
@@ -118,3 +125,73 @@ class EmuScalar(Mediator):
         if internal is None:
             return 0.0
         return loops.chiral_offdiagonal_scalar(c.LEPTON_MASSES[lepton], internal, self.mass, self.h_mue)
+
+    def invisible_channels(self) -> frozenset[str]:
+        return frozenset({"s1_s2", "psi1_psi2"})
+
+    def offdiagonal_coupling(self, pair: tuple[str, str]) -> float:
+        """h_mue for the (e, mu) pair in either order (001 eq. (2)); 0 otherwise."""
+        super().offdiagonal_coupling(pair)
+        return self.h_mue if set(pair) == {"e", "mu"} else 0.0
+
+    def annihilation(self, width: str = "constant") -> Annihilation:
+        """Co-annihilation of the two dark states of 001 through the off-diagonal e-mu scalar phi (s channel).
+
+        Which pairs annihilate (from 001 eqs. (2), (10), (11)): L = -h ebar P_R mu phi - h mubar P_L e phi^* and
+        g phi psi1bar psi2 + g phi^* psi2bar psi1 (fermions) or g phi s1 s2 + g phi^* s1^* s2^* (scalars). So
+        psi1 + anti-psi2 -> phi* -> e- mu+ and its CP conjugate anti-psi1 + psi2 -> phi*bar -> e+ mu-; for
+        scalars s1 + s2 -> phi*bar -> e+ mu- and anti-s1 + anti-s2 -> e- mu+. Each initial pair has ONE charge
+        combination; psi1 psi1bar, psi2 psi2bar (and psi1 psi2) do not annihilate into SM at tree level.
+        States: psi1, psi2 (Dirac, dof 2) or s1, s2 (complex, dof 1); only the pair (0, 1) is listed:
+
+        * fermions: sigma_01 = sigma(psi1 anti-psi2 -> e- mu+), exactly the contract's "particle i +
+          antiparticle j"; the CP-conjugate pair is the contract's implied (anti-i, j), same cross section.
+        * scalars: sigma_01 = sigma(s1 s2 -> e+ mu-). The contract reads it as s1 + anti-s2; for a symmetric
+          plasma (n_s = n_sbar) the rate sigma [n(s1) n(s2) + n(s1bar) n(s2bar)] equals the contract's
+          sigma [n(s1) n(s2bar) + n(s1bar) n(s2)], so the freeze-out is the same.
+
+        |M|^2 (M the mediator mass, P(s) the Breit-Wigner factor, lepton trace Tr[k_e/ P_R k_mu/ P_L] = 2 k_e.k_mu
+        = s - m_e^2 - m_mu^2, the m_e m_mu term vanishing by chirality):
+
+        * fermions: sum |M|^2 = g^2 h^2 Tr[(p2/ - m2)(p1/ + m1)] (s - m_e^2 - m_mu^2) P
+          = 2 g^2 h^2 (s - (m1 + m2)^2)(s - m_e^2 - m_mu^2) P, isotropic; average 1/4;
+          sigma = g^2 h^2 (s - m_e^2 - m_mu^2) p_f sqrt(s - S^2) P / (16 pi sqrt(s) sqrt(s - D^2)).
+        * scalars (g in GeV): |M|^2 = g^2 h^2 (s - m_e^2 - m_mu^2) P;
+          sigma = g^2 h^2 (s - m_e^2 - m_mu^2) p_f P / (8 pi sqrt(s) sqrt((s - S^2)(s - D^2))),
+
+        p_f the e (or mu) momentum in the c.m. frame, S = m1 + m2, D = m2 - m1. NR limits: sigma v = |M|^2 p_f /
+        (16 pi (m1 + m2) m1 m2) = 001 eq. (15) with eq. (16) (scalars, s-wave, exact at v = 0) and with eq. (18)
+        (fermions, p-wave: s - S^2 = m1 m2 v^2 + O(v^4)), each for ONE charge combination. For m1 = m2 >> m_mu the
+        scalar result is 001 eq. (17); the fermion result is g^2 h^2 m1^2 v^2/(16 pi (m_phi^2 - 4 m1^2)^2), half
+        of 001 eq. (19), which adds psi1 psi2bar -> e- mu+ and psi1bar psi2 -> e+ mu- (different initial states).
+        """
+        from ..cosmo import annihilation as an
+
+        if self.dm == "none" or self.g_dm == 0.0:
+            raise InvalidParameter("EmuScalar has no dark matter to annihilate: set dm='scalar' or 'fermion' and g_dm != 0")
+        m1, m2 = self.dm_masses
+        g, h = self.g_dm, self.h_mue
+        prop = an.propagator(self, width)
+        big_s2, d2 = (m1 + m2) ** 2, (m2 - m1) ** 2
+        threshold = max(big_s2, (c.M_E + c.M_MU) ** 2)
+        lep2 = c.M_E**2 + c.M_MU**2
+
+        def fermions(s: NDArray[np.float64]) -> NDArray[np.float64]:
+            p_f = an.cm_momentum(s, c.M_E, c.M_MU)
+            num = (g * h) ** 2 * (s - lep2) * p_f * np.sqrt(s - big_s2) * prop(s)
+            return num / (16.0 * math.pi * np.sqrt(s) * np.sqrt(s - d2))
+
+        def scalars(s: NDArray[np.float64]) -> NDArray[np.float64]:
+            p_f = an.cm_momentum(s, c.M_E, c.M_MU)
+            num = (g * h) ** 2 * (s - lep2) * p_f * prop(s)
+            return num / (8.0 * math.pi * np.sqrt(s) * np.sqrt((s - big_s2) * (s - d2)))
+
+        if self.dm == "fermion":
+            states = (an.DarkState("psi1", m1, 2, False), an.DarkState("psi2", m2, 2, False))
+            text = f"Dirac psi1 ({m1:g} GeV) + anti-psi2 ({m2:g} GeV) -> phi* -> e- mu+ (and CP conjugate); phi {self.mass:g} GeV"
+            formula = fermions
+        else:
+            states = (an.DarkState("s1", m1, 1, False), an.DarkState("s2", m2, 1, False))
+            text = f"complex s1 ({m1:g} GeV) + s2 ({m2:g} GeV) -> phi* -> e+ mu- (and CP conjugate); phi {self.mass:g} GeV"
+            formula = scalars
+        return an.Annihilation(states, {(0, 1): [an.Channel("e_mu", threshold, formula)]}, text)

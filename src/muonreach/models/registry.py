@@ -12,36 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import InvalidParameter, UnknownName
+from ..parameters import Param, resolve
 from ..validation import finite
 from .base import Mediator
 
-
-@dataclass(frozen=True)
-class Param:
-    """A model parameter settable with ``--set name=value``."""
-
-    default: float | str | bool | None
-    help: str
-    kind: str = "float"  # float | bool | choice
-    choices: tuple[str, ...] = ()
-
-    def parse(self, name: str, raw: object) -> float | str | bool | None:
-        """Convert a command-line string (or a Python value) to the parameter's type."""
-        if self.kind == "bool":
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in ("1", "true", "yes", "on"):
-                return True
-            if text in ("0", "false", "no", "off"):
-                return False
-            raise InvalidParameter(f"{name} must be true or false, got {raw!r}")
-        if self.kind == "choice":
-            text = str(raw).strip()
-            if text not in self.choices:
-                raise InvalidParameter(f"{name} must be one of {', '.join(self.choices)}; got {raw!r}")
-            return text
-        return finite(name, raw)
+__all__ = ["ModelSpec", "Param", "build_model", "dm_mass", "get_model_spec", "model_specs", "register"]
 
 
 @dataclass(frozen=True)
@@ -54,16 +29,17 @@ class ModelSpec:
     builder: Callable[[float, float, dict], Mediator]
     params: Mapping[str, Param] = field(default_factory=dict)
     source: str = ""
+    mass_symbol: str = "m"  # LaTeX (without $) of the mediator mass on figure axes, e.g. "m_{A'}"
+    coupling_symbol: str = ""  # LaTeX of the scanned coupling; default: the coupling name
+
+    @property
+    def coupling_label(self) -> str:
+        """LaTeX (without $) of the scanned coupling for figure axes."""
+        return self.coupling_symbol or self.coupling
 
     def resolve(self, overrides: Mapping[str, object] | None = None) -> dict:
-        """Defaults updated with ``overrides`` (each parsed and checked); unknown names raise UnknownName."""
-        values = {k: p.default for k, p in self.params.items()}
-        for key, raw in (overrides or {}).items():
-            if key not in self.params:
-                known = ", ".join(sorted(self.params)) or "none"
-                raise UnknownName(f"model {self.name!r} has no parameter {key!r}; settable: {known}")
-            values[key] = self.params[key].parse(key, raw)
-        return values
+        """Defaults updated with ``overrides`` (each parsed and range-checked); unknown names raise UnknownName."""
+        return resolve(self.params, overrides, f"model {self.name!r}")
 
     def build(self, mass: float, coupling: float, overrides: Mapping[str, object] | None = None) -> Mediator:
         """The model object at the given mediator mass (GeV) and coupling."""

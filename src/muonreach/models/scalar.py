@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -20,6 +21,9 @@ from ..validation import coupling, positive
 from .base import Mediator, require_lepton
 from .diphoton import f_half_on_shell_array
 from .kinematics import beta_pair
+
+if TYPE_CHECKING:
+    from ..cosmo.annihilation import Annihilation
 
 
 def scalar_to_fermions_width(mass: float, g: float, m_f: float) -> float:
@@ -102,3 +106,61 @@ class LeptophilicScalar(Mediator):
         """One-loop Delta a_l (000 eq. (2.6), 002 eq. (3)); the chi and photon couplings do not enter at one loop."""
         g = self.lepton_couplings[require_lepton(lepton)]
         return 0.0 if g == 0.0 else loops.scalar(c.LEPTON_MASSES[lepton], self.mass, g)
+
+    def invisible_channels(self) -> frozenset[str]:
+        return frozenset({"chi_chi"})
+
+    def annihilation(self, width: str = "constant") -> Annihilation:
+        """Dirac chi chibar -> S* -> l+ l- (l = e, mu, tau) and -> gamma gamma through the lepton loop.
+
+        L = -g_chi S chibar chi - sum_l g_l S lbar l (000 eq. (2.1)). Amplitude M = g_chi g_l [vbar(p2) u(p1)]
+        [ubar(k1) v(k2)] / (s - M^2 + i M Gamma); sum_spins |M|^2 = Tr[(p2/ - m)(p1/ + m)] Tr[(k1/ + m_l)(k2/ - m_l)]
+        g_chi^2 g_l^2 P = 4 g_chi^2 g_l^2 (s - 4 m_chi^2)(s - 4 m_l^2) P (isotropic), so
+
+            sigma(chi chibar -> l+ l-) = g_chi^2 g_l^2 s beta_chi beta_l^3 P(s) / (16 pi),   beta_x = sqrt(1 - 4 m_x^2/s).
+
+        Non-relativistically (v = 2 beta_chi exactly): sigma v = g_chi^2 g_l^2 s beta_l^3 P v^2/(32 pi), a = 0 and
+        b = g_chi^2 g_l^2 (m_chi^2 - m_l^2)^(3/2) / (8 pi m_chi [(4 m_chi^2 - m_S^2)^2 + m_S^2 Gamma^2]): 000 eq.
+        (2.7) (printed "up to O(1)") with the coefficient 1/(8 pi) for <v_rel^2>, p-wave.
+
+        Photons: the S* -> gamma gamma vertex is the lepton loop at p_S^2 = s, i.e. the effective coupling
+        g_gg(s) = alpha/(2 pi) |sum_l (g_l/m_l) F_1/2(4 m_l^2/s, 0)| of 000 eq. (2.4). Because the S* line carries
+        spin 0, |M|^2 factorises into the chi side 2 g_chi^2 (s - 4 m^2) and the final side sum|M(S*(sqrt s) -> X)|^2
+        = 32 pi sqrt(s) Gamma_X(sqrt s) (Gamma of an S of mass sqrt s, identical-particle 1/2 included), so for any X
+
+            sigma(chi chibar -> X) = g_chi^2 beta_chi sqrt(s) Gamma_X(sqrt s) P(s) / 2
+                                   = 4 pi Gamma_chi(sqrt s) Gamma_X(sqrt s) P(s) / beta_chi^2,
+
+        with Gamma_gg from :func:`muonreach.models.scalar.scalar_to_photons_width` at mass sqrt(s). (For X = l+ l-
+        it is the formula above.) The photon channel is p-wave too: b = g_chi^2 m_chi Gamma_gg(2 m_chi) P(4 m^2)/2.
+        Valid for any m_chi (the 000 benchmarks take m_chi < m_S/2); chi chibar -> S S (open for m_chi > m_S) is
+        not an SM final state and not included.
+        """
+        from ..cosmo import annihilation as an
+
+        if self.m_chi is None or self.g_chi == 0.0:
+            raise InvalidParameter("LeptophilicScalar has no dark matter to annihilate: set m_chi and a non-zero g_chi")
+        m, g_chi = float(self.m_chi), self.g_chi
+        prop = an.propagator(self, width)
+        channels: list[an.Channel] = []
+        for lepton, g_l in self.lepton_couplings.items():
+            if g_l == 0.0:
+                continue
+            m_l = c.LEPTON_MASSES[lepton]
+
+            def ll(s: NDArray[np.float64], g_l: float = g_l, m_l: float = m_l) -> NDArray[np.float64]:
+                return (g_chi * g_l) ** 2 * s * an.beta(s, m) * an.beta(s, m_l) ** 3 * prop(s) / (16.0 * math.pi)
+
+            channels.append(an.Channel(f"{lepton}_{lepton}", max(4.0 * m * m, 4.0 * m_l * m_l), ll))
+        couplings = {k: v for k, v in self.lepton_couplings.items() if v != 0.0}
+        if couplings:
+
+            def photons(s: NDArray[np.float64]) -> NDArray[np.float64]:
+                root = np.sqrt(s)
+                gamma = scalar_to_photons_width(root, couplings)
+                return g_chi**2 * an.beta(s, m) * root * gamma * prop(s) / 2.0
+
+            channels.append(an.Channel("gamma_gamma", 4.0 * m * m, photons))
+        states = (an.DarkState("chi", m, 2, False),)
+        return an.Annihilation(states, {(0, 0): channels},
+                               f"Dirac chi ({m:g} GeV) chi chibar -> S* -> l+ l-, gamma gamma; S {self.mass:g} GeV")

@@ -129,7 +129,7 @@ def _check_reach(layer: LayerSpec, panel: PanelSpec) -> None:
 
 def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     """Region with at least N_CL signal events (``reach.contour``); open edges run to 4 pi."""
-    from ..experiments.yields import energy_range
+    from ..experiments.beam import energy_range
     from ..models.registry import get_model_spec
     from ..reach.contour import reach
 

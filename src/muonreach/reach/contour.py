@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import KinematicallyForbidden
+from ..experiments.beam import energy_range
+from ..experiments.calculator import calculator
 from ..experiments.spec import Experiment
-from ..experiments.yields import G_REF, energy_range, yield_calculator
 from ..models.registry import ModelSpec
 from ..validation import positive
-from .edges import LOG_G_MAX, find_edges
+from .edges import LOG_G_MIN, find_edges
 from .statistics import upper_limit
 
 
@@ -34,8 +35,7 @@ class ReachRow:
     coupling_high: float | None
 
 
-def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict | None = None,
-          method: str = "fast") -> list[ReachRow]:
+def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict | None = None) -> list[ReachRow]:
     """Edges of the N >= N_CL region at each mass (None where there is no sensitivity / no upper edge)."""
     masses = np.asarray(masses, dtype=float)
     for m in masses:
@@ -45,16 +45,16 @@ def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict 
     rows = []
     for m in masses:
         try:
-            calc = yield_calculator(exp, spec, float(m), overrides, method)
+            calc = calculator(exp, spec, float(m), overrides)
         except KinematicallyForbidden:
             rows.append(ReachRow(float(m), None, None))
             continue
-        ceiling = calc.max_events_scale()
-        if ceiling <= 0.0:
+        if calc.sample.total_weight <= 0.0:
             rows.append(ReachRow(float(m), None, None))
             continue
-        # N(g) <= ceiling (g/G_REF)^2: no coupling below this can reach N_CL
-        log_g_floor = math.log10(G_REF * math.sqrt(n_cl / ceiling)) - 0.05
-        edges = find_edges(calc.events, n_cl, log_g_min=min(log_g_floor, LOG_G_MAX - 0.2))
+        log_g_max = math.log10(calc.g_max)
+        floor = calc.reach_floor(n_cl)  # N(g) <= g_prod(g)^2 sum(w): no coupling below it reaches N_CL
+        log_g_min = LOG_G_MIN if floor is None else math.log10(floor) - 0.05
+        edges = find_edges(calc.events, n_cl, log_g_min=min(max(log_g_min, LOG_G_MIN), log_g_max - 0.2), log_g_max=log_g_max)
         rows.append(ReachRow(float(m), edges.low, edges.high))
     return rows

@@ -214,7 +214,7 @@ def _close(a: float, b: float) -> bool:
 def _events_row(exp, mspec, mass: float, g: np.ndarray, overrides: dict,
                 ok: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
     """Signal events for the whole coupling row from one yield calculator."""
-    from ..experiments.yields import yield_calculator
+    from ..experiments.calculator import calculator
 
     out = np.full(len(g), np.nan)
     idx = np.flatnonzero(ok)
@@ -223,7 +223,7 @@ def _events_row(exp, mspec, mass: float, g: np.ndarray, overrides: dict,
     if idx.size == 0:
         return out, {}
     try:
-        calc = yield_calculator(exp, mspec, mass, overrides)
+        calc = calculator(exp, mspec, mass, overrides)
         out[idx] = calc.events(g[idx])
     except KinematicallyForbidden:
         out[idx] = 0.0  # not produced: no signal (physics, not a failure)

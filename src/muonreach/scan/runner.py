@@ -69,7 +69,7 @@ def warm_up() -> None:
     """Import what a chunk needs, once per worker (so the first chunk's time is its own)."""
     import zarr  # noqa: F401
 
-    from ..experiments import yields  # noqa: F401
+    from ..experiments import calculator  # noqa: F401
     from ..models import catalog  # noqa: F401
     from ..reach import contour  # noqa: F401
 

@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import MuonReachError, SpecError
-from ..validation import finite
 
 SCHEMA: int = 1
 #: Target number of grid points per chunk when ``[execution] chunks`` does not say otherwise.
@@ -193,7 +192,7 @@ class ScanSpec:
             "axes": [{"name": a.name, "role": a.role, "values": list(a.values)} for a in self.axes],
             "observables": [dataclasses.asdict(o) | {"variables": list(o.variables)} for o in self.observables],
             "chunks": list(self.chunks),
-            "experiments": {k: dataclasses.asdict(e) for k, e in self.experiments},
+            "experiments": {k: e.as_dict() for k, e in self.experiments},
             "datasets": {k: dataclasses.asdict(d) for k, d in self.datasets},
         }
 
@@ -263,7 +262,9 @@ def _check_keys(ctx: _Ctx, where: str, table: Any, allowed: set[str]) -> dict:
 
 def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: str = "") -> ScanSpec:
     """Validate a parsed TOML document and return the :class:`ScanSpec` (SpecError on any problem)."""
-    from ..experiments.spec import OVERRIDABLE
+    from ..experiments.spec import overridable
+
+    OVERRIDABLE = overridable()
     from ..models.registry import get_model_spec
 
     ctx = _Ctx(origin)
@@ -544,14 +545,16 @@ def _chunk_sizes(axes: list[Axis], outer: list[Axis], explicit: dict, target: in
 
 
 def _numeric(role: str, name: str, mspec) -> bool:
-    from ..experiments.spec import OVERRIDABLE
+    from ..experiments.spec import overridable
+
+    OVERRIDABLE = overridable()
 
     if role in ("mass", "coupling"):
         return True
     if role == "model":
         return mspec.params[name].kind == "float"
     if role == "exp_param":
-        return OVERRIDABLE[name] is finite
+        return OVERRIDABLE[name].kind in ("float", "int")
     return False
 
 
@@ -632,13 +635,15 @@ def _parse_model_value(ctx: _Ctx, where: str, mspec, key: str, value: Any) -> An
 
 
 def _parse_exp_value(ctx: _Ctx, where: str, key: str, value: Any) -> Any:
-    from ..experiments.spec import OVERRIDABLE
+    from ..experiments.spec import overridable
 
-    parser = OVERRIDABLE[key]
-    if parser is finite and (isinstance(value, bool) or not isinstance(value, (int, float))):
+    OVERRIDABLE = overridable()
+
+    param = OVERRIDABLE[key]
+    if param.kind in ("float", "int") and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise ctx.error(where, f"{key} must be a number, got {value!r}")
     try:
-        parsed = parser(key, value)
+        parsed = param.parse(key, value)
     except MuonReachError as exc:
         raise ctx.error(where, str(exc)) from None
     return parsed

@@ -1,0 +1,75 @@
+"""The beam lepton inside a thick target: the energies it has and where it has them.
+
+Muons lose energy continuously (CSDA): dE/dy = -<dE/dx>(E), either constant (002 eq. (16),
+``energy_loss = "constant"``) or from the material's PDG table (``"table"``). The track length per unit energy
+is dL/dE = 1/<dE/dx>(E) between the exit energy and the beam energy, and Delta y(E) = int_E^{E_beam} dE'/<dE/dx>
+is the depth at which the muon has energy E (002 eq. (16)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..constants import LEPTON_MASSES
+from ..errors import KinematicallyForbidden
+
+#: Points of the energy grid on which the depth-energy relation of a tabulated loss is integrated.
+FINE_POINTS: int = 4000
+
+
+def _dedx_table_fn(exp):
+    mat = exp.target
+    return lambda e: mat.dedx(e, extrapolate=True)
+
+
+def _cumulative_depth(grid: NDArray, dedx: NDArray) -> NDArray:
+    """Depth (cm) at which a muon entering with grid[-1] has slowed to grid[i] (trapezoid in E)."""
+    inv = 1.0 / dedx
+    seg = 0.5 * (inv[1:] + inv[:-1]) * np.diff(grid)
+    return np.concatenate([np.cumsum(seg[::-1])[::-1], [0.0]])
+
+
+def exit_energy(exp) -> float:
+    """Muon energy after the full target (0 if it stops inside).
+
+    Constant loss: E_beam - <dE/dx> L. Table: a coarse log grid down to 1 MeV locates the exit energy, a fine
+    grid just below it pins it down (the trapezoid error is then < 1e-5 of the target length)."""
+    if exp.energy_loss == "constant":
+        return max(exp.energy - exp.target.dedx_gev_cm * exp.target_length, 0.0)
+    fn = _dedx_table_fn(exp)
+    grid = np.geomspace(1e-3, exp.energy, 400)
+    depth = _cumulative_depth(grid, fn(grid))
+    if depth[0] <= exp.target_length:
+        return 0.0
+    coarse = float(np.interp(-exp.target_length, -depth, grid))
+    fine = np.linspace(max(0.9 * coarse, 1e-3), exp.energy, FINE_POINTS)
+    depth = _cumulative_depth(fine, fn(fine))
+    return float(np.interp(-exp.target_length, -depth, fine))
+
+
+def energy_range(exp, mass: float) -> tuple[float, float]:
+    """[E_min, E_beam] of the lepton energies integrated over; KinematicallyForbidden (with the threshold)
+    if no energy in the target can radiate a boson of this mass with x >= x_min."""
+    m_l = LEPTON_MASSES[exp.lepton]
+    e_min = max(exp.energy_min, exit_energy(exp), 0.0)
+    # the x range [max(x_min, m/E), 1 - m_l/E] is non-empty only above this energy
+    threshold = max(mass + m_l, m_l / (1.0 - exp.x_min))
+    e_min = max(e_min, threshold)
+    if e_min >= exp.energy:
+        raise KinematicallyForbidden(
+            f"{exp.name}: a {mass:g} GeV boson with x >= {exp.x_min:g} cannot be radiated by a {exp.energy:g} GeV "
+            f"{exp.lepton} beam (needs a beam energy above {threshold:.4g} GeV)"
+        )
+    return e_min, exp.energy
+
+
+def depth_at(exp, energies: NDArray) -> tuple[NDArray, NDArray]:
+    """(Delta y(E) in cm, <dE/dx>(E) in GeV/cm) at the muon energies E."""
+    if exp.energy_loss == "constant":
+        dedx = np.full_like(energies, exp.target.dedx_gev_cm)
+        return (exp.energy - energies) / dedx, dedx
+    fn = _dedx_table_fn(exp)
+    grid = np.linspace(max(float(energies.min()) * 0.999, 1e-3), exp.energy, FINE_POINTS)
+    depth = _cumulative_depth(grid, fn(grid))
+    return np.interp(energies, grid, depth), fn(energies)

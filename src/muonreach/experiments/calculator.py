@@ -1,0 +1,79 @@
+"""Expected signal events N(g) of a model in an experiment, at one mass, for any coupling g: the one factory
+behind ``muonreach events``, ``reach``, the scan layer and the figures.
+
+    N(g) = g_prod(g)^2 sum_i w_i eps_i P_i(g)
+
+with the production channel's boson sample (weights w_i at production coupling 1), the experiment's
+efficiency eps_i and the signature probability P_i(g) (through the widths at g). The sample is built once per
+mass; every coupling costs one pass over it (:mod:`.couplings` for the g dependence).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import ConvergenceError, KinematicallyForbidden
+from ..models.registry import ModelSpec
+from .couplings import G_REF, CouplingDependence
+from .production import production_channel
+from .sample import BosonSample
+from .signatures import Decays
+from .spec import Experiment
+
+
+@dataclass(frozen=True)
+class EventCalculator:
+    """Signal events of one model at one mass in one experiment, for any coupling."""
+
+    experiment: Experiment
+    mass: float
+    sample: BosonSample
+    weight: NDArray[np.float64]  # sample weights times efficiency
+    couplings: CouplingDependence
+
+    @property
+    def g_max(self) -> float:
+        """The largest coupling the model accepts (4 pi unless it derives larger couplings)."""
+        return self.couplings.g_max
+
+    def events(self, g: float | NDArray[np.float64]) -> NDArray[np.float64]:
+        """Expected signal events at the coupling(s) ``g`` (same shape as g); raises for invalid couplings."""
+        g_arr = np.atleast_1d(self.couplings.check(g)).ravel()
+        gamma_inv, gamma_vis = self.couplings.widths(g_arr)
+        decays = Decays(self.mass, gamma_inv[:, None], gamma_vis[:, None])
+        p = self.experiment.signature.probability(self.sample, self.experiment.geometry, decays)
+        out = self.couplings.production_coupling(g_arr) ** 2 * (p @ self.weight)
+        if not np.all(np.isfinite(out)):
+            raise ConvergenceError(f"{self.experiment.name}: non-finite signal yield at m = {self.mass:g} GeV "
+                                   "(exposure or couplings out of range)")
+        return out.reshape(np.shape(g)) if np.ndim(g) else out[0]
+
+    def max_events(self, g: float) -> float:
+        """Events at ``g`` if every produced boson were signal (P = 1): an upper bound of :meth:`events`."""
+        return float(self.couplings.production_coupling(np.array([g]))[0] ** 2 * self.weight.sum())
+
+    def reach_floor(self, n_cl: float) -> float | None:
+        """A coupling below which N(g) < n_cl for sure (production linear in g), or None if unknown."""
+        slope = self.couplings.production_is_linear()
+        total = float(self.weight.sum())
+        if slope is None or total <= 0.0:
+            return None
+        return math.sqrt(n_cl / total) / abs(slope)
+
+
+def calculator(exp: Experiment, spec: ModelSpec, mass: float, overrides: Mapping[str, object] | None = None) -> EventCalculator:
+    """Set up N(g) for a named model at one mediator mass in ``exp``.
+
+    KinematicallyForbidden if the beam cannot produce the boson or the model does not couple to it."""
+    channel = production_channel(exp.channel)
+    deps = CouplingDependence(spec, mass, overrides, lambda model: channel.coupling(exp, model)[1])
+    if not np.any(deps.production_coupling(np.array([G_REF, deps.g_max])) != 0.0):
+        raise KinematicallyForbidden(f"{spec.name} does not couple to the {exp.lepton} beam of {exp.name}")
+    sample = channel.sample(exp, deps.reference, mass)
+    weight = sample.weight * exp.efficiency.weights(sample, mass)
+    return EventCalculator(exp, mass, sample, weight, deps)

@@ -1,0 +1,156 @@
+"""Signatures: what makes a produced boson a signal event, as classes registered by name.
+
+A signature declares its own TOML fields (``[signature]`` table of an experiment file, settable with ``--set``)
+as :class:`~muonreach.parameters.Param` objects, and computes the probability that each boson of a
+:class:`~muonreach.experiments.sample.BosonSample` is a signal, for every coupling of a scan at once.
+
+Shipped (002_64b267437daa15d5.txt eqs. (17)-(20), 000_2bfc33bcfac4181d.txt eq. (3.1)); L = p_X/(m_X Gamma) is
+the lab decay length (002 eq. (9)), z_rem = L_tg - Delta y the target still ahead of the production point, and
+d, L_det the distance from the target to the detector (decay volume) and its length:
+
+* ``invisible`` (000 eq. (3.1)): P = BR_inv [+ BR_vis exp(-(z_rem + d + L_det)/L) with ``visible_escape``];
+* ``decay_beyond`` (002 eq. (18)): P = BR_inv + BR_vis exp(-(z_rem + d + L_det)/L);
+* ``decay_in_volume`` (002 eq. (20)): P = BR_vis [exp(-(z_rem + d)/L) - exp(-(z_rem + d + L_det)/L)].
+
+A stable boson (no open channel) counts as invisible. "Invisible" channels are those the model declares in
+:meth:`~muonreach.models.base.Mediator.invisible_channels`. A new signature is a subclass plus
+:func:`register_signature`; no engine changes (see ``docs/extending.md``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import units
+from ..errors import UnknownName
+from ..parameters import Param
+from .sample import BosonSample
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Target and detector along the beam (cm)."""
+
+    target_length: float
+    detector_distance: float
+    detector_length: float
+
+
+@dataclass(frozen=True)
+class Decays:
+    """Total invisible and visible widths (GeV) of the boson at each scanned coupling: shape (n_g, 1)."""
+
+    mass: float
+    gamma_inv: NDArray[np.float64]
+    gamma_vis: NDArray[np.float64]
+
+    def branching(self) -> tuple[NDArray, NDArray, NDArray]:
+        """(BR_inv, BR_vis, Gamma_total); a stable boson (Gamma = 0) has BR_inv = 1."""
+        total = self.gamma_inv + self.gamma_vis
+        stable = total == 0.0
+        safe = np.where(stable, 1.0, total)
+        return np.where(stable, 1.0, self.gamma_inv / safe), np.where(stable, 0.0, self.gamma_vis / safe), total
+
+    def inverse_decay_length(self, momentum: NDArray[np.float64]) -> NDArray[np.float64]:
+        """1/L = m Gamma/(p hbar c) in 1/cm, shape (n_g, n); 0 for a stable boson. p = 0 occurs only at zero-weight
+        quadrature nodes of an empty x piece: a huge finite 1/L there avoids inf * 0."""
+        _, _, total = self.branching()
+        rate = total * self.mass
+        shape = np.broadcast_shapes(rate.shape, np.shape(momentum))
+        denominator = np.broadcast_to(np.asarray(momentum, dtype=float) * units.HBARC_GEV_CM, shape)
+        rate = np.broadcast_to(rate, denominator.shape)
+        return np.divide(rate, denominator, out=np.full(denominator.shape, 1e300), where=denominator > 0.0)
+
+
+class Signature(ABC):
+    """A signal definition; subclasses set ``name``, ``description``, ``params`` and :meth:`probability`."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    params: ClassVar[Mapping[str, Param]] = {}
+    #: True for signatures that need generated events (kinematics, per-event cuts) instead of the quadrature grid.
+    needs_events: ClassVar[bool] = False
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = dict(values)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.values})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.values == other.values  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(sorted(self.values.items()))))
+
+    @abstractmethod
+    def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
+        """Probability (n_g, n) that each boson of ``sample`` is a signal, for each coupling of ``decays``."""
+
+
+def _escape(sample: BosonSample, geometry: Geometry, decays: Decays, extra: float) -> NDArray[np.float64]:
+    """exp(-(z_rem + extra)/L): the probability to decay beyond z_rem + extra behind the production point."""
+    inv_length = decays.inverse_decay_length(sample.momentum[None, :])
+    remaining = geometry.target_length - sample.depth[None, :]
+    return np.exp(-(remaining + extra) * inv_length)
+
+
+class Invisible(Signature):
+    name = "invisible"
+    description = "missing energy/momentum: invisible decays (000 eq. (3.1)), optionally visible decays beyond the detector"
+    params: ClassVar[Mapping[str, Param]] = {
+        "visible_escape": Param(False, "also count visible decays beyond target + detector as missing energy", "bool")}
+
+    def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
+        br_inv, br_vis, _ = decays.branching()
+        if not self.values["visible_escape"]:
+            return np.broadcast_to(br_inv, (br_inv.shape[0], len(sample)))
+        return br_inv + br_vis * _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
+
+
+class DecayBeyond(Signature):
+    name = "decay_beyond"
+    description = "invisible, or a visible decay beyond the detector (002 eq. (18))"
+
+    def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
+        br_inv, br_vis, _ = decays.branching()
+        return br_inv + br_vis * _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
+
+
+class DecayInVolume(Signature):
+    name = "decay_in_volume"
+    description = "a visible decay inside the decay volume behind the target (002 eq. (20))"
+
+    def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
+        _, br_vis, _ = decays.branching()
+        start = _escape(sample, geometry, decays, geometry.detector_distance)
+        end = _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
+        return br_vis * (start - end)
+
+
+SIGNATURES: dict[str, type[Signature]] = {}
+
+
+def register_signature(cls: type[Signature]) -> type[Signature]:
+    """Add a signature class to the registry by its ``name`` (unique)."""
+    if cls.name in SIGNATURES:
+        raise ValueError(f"signature {cls.name!r} registered twice")
+    SIGNATURES[cls.name] = cls
+    return cls
+
+
+def signature_class(name: str) -> type[Signature]:
+    """A registered signature class by name."""
+    if name not in SIGNATURES:
+        raise UnknownName(f"unknown signature {name!r}; known: {', '.join(sorted(SIGNATURES))}")
+    return SIGNATURES[name]
+
+
+for _cls in (Invisible, DecayBeyond, DecayInVolume):
+    register_signature(_cls)
