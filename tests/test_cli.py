@@ -153,13 +153,60 @@ def test_list_experiments_and_materials(run_cli_json):
         ("reach", "na64mu-2018", "scalar-muon", "--mass-min", "1", "--mass-max", "0.1"),  # min > max
         ("reach", "na64mu-2018", "scalar-muon", "--mass-min", "0.1", "--mass-max", "1", "--out", "x.txt"),  # bad suffix
         ("reach", "fnal-mu-dump", "scalar-muon", "--mass-min", "0.1", "--mass-max", "5"),  # beam cannot make 5 GeV
+        ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "x_min=0.5",
+         "--set", "x_min=0.6"),  # the same key twice
+        ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "muons_on_target=1e300"),
+        ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "nan"),
+        ("events", "na64mu-2018", "scalar-lepton", "--mass", "0.1", "--coupling", "1.0"),  # g_tau = 16.8 g_mu > 4 pi
+        ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "visible_escape=maybe"),
+        ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "g_chi=50"),
+        ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "m_chi_ratio=-1"),
+        ("reach", "na64mu-2018", "scalar-muon", "--mass-min", "0.1", "--mass-max", "1", "--out", "no/such/dir/r.csv"),
+        ("relic", "scalar-muon", "--mass-min", "0.1", "--mass-max", "1", "--out", "no/such/dir/r.csv"),
+        ("relic", "scalar-muon", "--mass", "1", "--coupling", "1e-3", "--set", "g_chi=1", "--set", "m_chi_ratio=0.6"),
+        ("widths", "dark-photon", "--mass", "0.1", "--coupling", "2.0"),  # |eps| < 1
     ],
 )
 def test_bad_experiment_input_one_line_exit_2(args, tmp_path):
     result = run_subprocess(*args)
     assert result.returncode == 2, result.stderr
-    errors = [l for l in result.stderr.strip().splitlines() if not l.startswith("muonreach: warning:")]
-    assert len(errors) == 1 and errors[0].startswith("muonreach: error:")
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("muonreach: error:"), lines  # an error alone: no warning before it
+
+
+def test_output_path_is_checked_before_the_computation(run_cli, monkeypatch, tmp_path):
+    import muonreach.cosmo.relic as relic
+    import muonreach.reach.contour as contour
+
+    def never(*args, **kwargs):
+        raise AssertionError("computed before checking --out")
+
+    monkeypatch.setattr(contour, "reach", never)
+    monkeypatch.setattr(relic, "relic_curve", never)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for args in (("reach", "na64mu-2018", "scalar-muon", "--mass-min", "0.1", "--mass-max", "1"),
+                 ("relic", "scalar-muon", "--mass-min", "0.1", "--mass-max", "1", "--set", "g_chi=1")):
+        code, _, err = run_cli(*args, "--out", str(blocker / "r.csv"))
+        assert code == 2 and "not a directory" in err
+
+
+def test_failed_write_keeps_the_previous_file(run_cli, monkeypatch, tmp_path):
+    import muonreach.outputs as outputs
+
+    target = tmp_path / "r.csv"
+    target.write_text("good\n" * 3000)
+    real_replace = outputs.os.replace
+
+    def full_disk(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs.os, "replace", full_disk)
+    code, _, err = run_cli("reach", "na64mu-2017", "scalar-lepton", "--mass-min", "0.01", "--mass-max", "0.2",
+                           "--points", "2", "--out", str(target))
+    monkeypatch.setattr(outputs.os, "replace", real_replace)
+    assert code == 2 and "No space left" in err
+    assert target.read_text() == "good\n" * 3000 and [p.name for p in tmp_path.iterdir()] == ["r.csv"]
 
 
 def test_list_limits(run_cli_json):

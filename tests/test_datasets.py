@@ -80,17 +80,24 @@ def test_model_band_by_name_and_interference_refused():
     from muonreach.gm2.bands import model_band, model_exclusion
 
     ds = get_dataset("pdg2016")
-    band = model_band("scalar-muon", 0.1, ds)
+    band = model_band(_at("scalar-muon", 0.1), ds)
     assert band.low == pytest.approx(favored_band(loops.scalar(M_MU, 0.1, 1.0), ds).low, rel=1e-12)
-    assert model_exclusion("scalar-muon", 0.1, ds) > band.high
+    assert model_exclusion(_at("scalar-muon", 0.1), ds) > band.high
     # lepton-specific and muon-specific scalars have the same Delta a_mu (the tau loop does not enter)
-    assert model_band("scalar-lepton", 0.1, ds).high == pytest.approx(band.high, rel=1e-12)
+    assert model_band(_at("scalar-lepton", 0.1), ds).high == pytest.approx(band.high, rel=1e-12)
     # with two interfering couplings Delta a is not ~ g^2: refuse instead of returning a wrong band
     with pytest.raises(InvalidParameter):
-        model_band("vector-muon", 0.1, ds, overrides={"eps": 1e-4})
+        model_band(_at("vector-muon", 0.1, {"eps": 1e-4}), ds)
 
 
 def test_cli_gm2_reports_band(run_cli_json):
     out = run_cli_json("gm2", "scalar-muon", "--mass", "0.1", "--coupling", "5e-4", "--dataset", "pdg2016")
     low, high = out["favored_2sigma"]
     assert low < 5e-4 < high and out["excluded_5sigma_above"] > high
+
+
+def _at(model: str, mass: float, overrides: dict | None = None):
+    """Coupling -> model at a fixed mass (the form the (g-2) bands take)."""
+    from muonreach.models.registry import get_model_spec
+
+    return lambda g: get_model_spec(model).build(mass, g, overrides)

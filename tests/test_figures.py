@@ -122,13 +122,14 @@ def test_reach_layers_solid_and_dashed_differ():
 def test_gm2_band_matches_gm2_module():
     from muonreach.gm2.bands import model_band
     from muonreach.gm2.datasets import get_dataset
+    from muonreach.models.registry import get_model_spec
 
     spec = load_spec("002-fig5")
     panel = spec.panels[1]
     layer = next(lay for lay in panel.layers if lay.type == "gm2-band")
     band = layers.compute(layer, panel).shapes[0]
     i = band.x.size // 2
-    ref = model_band("scalar-muon", float(band.x[i]), get_dataset("pdg2016"), 2.0, "mu", {})
+    ref = model_band(lambda g: get_model_spec("scalar-muon").build(float(band.x[i]), g), get_dataset("pdg2016"), 2.0, "mu")
     assert band.y_low[i] == pytest.approx(ref.low, rel=1e-6) and band.y_high[i] == pytest.approx(ref.high, rel=1e-6)
 
 

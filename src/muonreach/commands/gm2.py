@@ -38,8 +38,11 @@ def command(model: str, mass: float, coupling: float, lepton: str, dataset: str 
         if delta != 0.0:
             from ..gm2.bands import model_band, model_exclusion
 
-            band = model_band(model, mass, ds, 2.0, lepton, overrides)
-            excl = model_exclusion(model, mass, ds, 5.0, lepton, overrides)
+            def model_at(g: float):
+                return spec.build(mass, g, overrides)
+
+            band = model_band(model_at, ds, 2.0, lepton)
+            excl = model_exclusion(model_at, ds, 5.0, lepton)
             payload["favored_2sigma"] = None if band is None else [band.low, band.high]
             payload["excluded_5sigma_above"] = excl
             text += f"\n2-sigma band of {spec.coupling}: {payload['favored_2sigma']}; excluded at 5 sigma above {excl}"

@@ -166,7 +166,7 @@ class Experiment:
         known = {k: sig_values.get(k, p.default) for k, p in cls.params.items()}
         unused = sorted(set(overrides) & (set(Experiment.signature_params()) - set(cls.params)))
         if unused:
-            raise InvalidParameter(f"{self.name}: {', '.join(unused)} do(es) not apply to the signature {sig_kind!r}")
+            raise InvalidParameter(f"{self.name}: --set {', '.join(unused)}: does not apply to the signature {sig_kind!r}")
         new = replace(self, values=values, particles_on_target=particles, efficiency=efficiency, signature=cls(known))
         _check(new)
         return new

@@ -86,6 +86,8 @@ class Registry:
 
     def default(self, lepton: str = "mu") -> Dataset:
         """The dataset new work uses by default: the latest one for each lepton."""
+        if lepton not in self.defaults:
+            raise UnknownName(f"no (g-2) dataset for lepton {lepton!r}; leptons with data: {', '.join(sorted(self.defaults))}")
         return self.dataset(self.defaults[lepton])
 
 

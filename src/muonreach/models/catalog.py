@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 from .registry import ModelSpec, Param, dm_mass, register
 from .scalar import LeptophilicScalar
 
 _THIRD = 1.0 / 3.0
 
+_FOUR_PI = 4.0 * math.pi
 _DM_FERMION = {
-    "g_chi": Param(0.0, "Yukawa coupling of the mediator to Dirac dark matter chi (0: no dark matter)"),
-    "m_chi": Param(None, "dark-matter mass in GeV (overrides m_chi_ratio)"),
-    "m_chi_ratio": Param(_THIRD, "m_chi / mediator mass when m_chi is not given (000 eq. (2.8): 1/3)"),
+    "g_chi": Param(0.0, "Yukawa coupling of the mediator to Dirac dark matter chi (0: no dark matter)", low=-_FOUR_PI, high=_FOUR_PI),
+    "m_chi": Param(None, "dark-matter mass in GeV (overrides m_chi_ratio)", low=0.0, low_open=True),
+    "m_chi_ratio": Param(_THIRD, "m_chi / mediator mass when m_chi is not given (000 eq. (2.8): 1/3)", low=0.0, low_open=True),
 }
 
 
@@ -26,6 +29,8 @@ register(
         lambda m, g, v: LeptophilicScalar.muon_specific(m, g, **_scalar_dm(m, v)),
         _DM_FERMION,
         "000 eq. (2.3), arXiv:1807.03790; 002, arXiv:1701.07437",
+        mass_symbol="m_S",
+        coupling_symbol="g_\\mu",
     )
 )
 register(
@@ -36,6 +41,8 @@ register(
         lambda m, g, v: LeptophilicScalar.lepton_specific(m, g, **_scalar_dm(m, v)),
         _DM_FERMION,
         "000 eq. (2.3), arXiv:1807.03790; 002, arXiv:1701.07437",
+        mass_symbol="m_S",
+        coupling_symbol="g_\\mu",
     )
 )
 register(
@@ -44,8 +51,11 @@ register(
         "leptophilic scalar S with free couplings g_e, g_mu, g_tau; optional Dirac DM",
         "g_mu",
         lambda m, g, v: LeptophilicScalar(m, g_e=v["g_e"], g_mu=g, g_tau=v["g_tau"], **_scalar_dm(m, v)),
-        {"g_e": Param(0.0, "coupling to electrons"), "g_tau": Param(0.0, "coupling to taus"), **_DM_FERMION},
+        {"g_e": Param(0.0, "coupling to electrons", low=-_FOUR_PI, high=_FOUR_PI),
+         "g_tau": Param(0.0, "coupling to taus", low=-_FOUR_PI, high=_FOUR_PI), **_DM_FERMION},
         "000 eq. (2.1), arXiv:1807.03790",
+        mass_symbol="m_S",
+        coupling_symbol="g_\\mu",
     )
 )
 
@@ -78,11 +88,13 @@ register(
         "eps",
         _dark_photon,
         {
-            "alpha_D": Param(0.0, "dark coupling g_D^2/(4 pi) to Dirac DM chi (0: visible dark photon)"),
-            "m_chi": Param(None, "dark-matter mass in GeV (overrides m_chi_ratio)"),
-            "m_chi_ratio": Param(_THIRD, "m_chi / m_A' when m_chi is not given"),
+            "alpha_D": Param(0.0, "dark coupling g_D^2/(4 pi) to Dirac DM chi (0: visible dark photon)", low=0.0, high=_FOUR_PI),
+            "m_chi": Param(None, "dark-matter mass in GeV (overrides m_chi_ratio)", low=0.0, low_open=True),
+            "m_chi_ratio": Param(_THIRD, "m_chi / m_A' when m_chi is not given", low=0.0, low_open=True),
         },
         "arXiv:1801.04847 (DarkCast); 004 notes S22",
+        mass_symbol="m_{A'}",
+        coupling_symbol="\\epsilon",
     )
 )
 register(
@@ -92,12 +104,14 @@ register(
         "eps",
         _inelastic,
         {
-            "alpha_D": Param(0.1, "dark coupling g_D^2/(4 pi) (003 Fig. 6: 0.1)"),
-            "m_chi": Param(None, "chi1 mass m1 in GeV (overrides m_chi_ratio)"),
-            "m_chi_ratio": Param(_THIRD, "m1 / m_A' when m_chi is not given (003: m_A' = 3 m1)"),
-            "delta": Param(0.1, "relative splitting (m2 - m1)/m1 (003 Figs. 5-6 use 0.1-0.4)"),
+            "alpha_D": Param(0.1, "dark coupling g_D^2/(4 pi) (003 Fig. 6: 0.1)", low=0.0, high=_FOUR_PI),
+            "m_chi": Param(None, "chi1 mass m1 in GeV (overrides m_chi_ratio)", low=0.0, low_open=True),
+            "m_chi_ratio": Param(_THIRD, "m1 / m_A' when m_chi is not given (003: m_A' = 3 m1)", low=0.0, low_open=True),
+            "delta": Param(0.1, "relative splitting (m2 - m1)/m1 (003 Figs. 5-6 use 0.1-0.4)", low=0.0),
         },
         "003_731e213823d1e5dc.txt eq. (1), Krnjaic, Rocha, Wang 2024",
+        mass_symbol="m_{A'}",
+        coupling_symbol="\\epsilon",
     )
 )
 
@@ -120,8 +134,11 @@ register(
         "muon-specific vector V (g_mu V mubar gamma mu; M^3 eq. (2.2)); optional kinetic mixing eps and Dirac DM",
         "g_mu",
         _muon_vector,
-        {"eps": Param(0.0, "tree-level kinetic mixing (e+e- and hadronic widths)"), **_DM_FERMION},
+        {"eps": Param(0.0, "tree-level kinetic mixing (e+e- and hadronic widths)", low=-1.0, high=1.0, low_open=True, high_open=True),
+         **_DM_FERMION},
         "M^3 paper arXiv:1804.03144 (in 004)",
+        mass_symbol="m_V",
+        coupling_symbol="g_\\mu",
     )
 )
 register(
@@ -135,6 +152,8 @@ register(
             **_DM_FERMION,
         },
         "M^3 eqs. (2.5)-(2.6), arXiv:1902.07715 eqs. (1)-(2) (in 004)",
+        mass_symbol="m_{Z'}",
+        coupling_symbol="g'",
     )
 )
 
@@ -162,10 +181,12 @@ register(
             "dm": Param("none", "dark matter: none, scalar (s1 s2, g_dm in GeV) or fermion (psi1 psi2)", "choice",
                         ("none", "scalar", "fermion")),
             "g_dm": Param(0.0, "phi coupling to the DM pair (GeV for dm=scalar, dimensionless for dm=fermion)"),
-            "m1": Param(None, "mass of DM state 1 in GeV (overrides m1_ratio)"),
-            "m1_ratio": Param(_THIRD, "m1 / m_phi when m1 is not given (001: m_phi = 3 m_1)"),
-            "m2": Param(None, "mass of DM state 2 in GeV (default: m1)"),
+            "m1": Param(None, "mass of DM state 1 in GeV (overrides m1_ratio)", low=0.0, low_open=True),
+            "m1_ratio": Param(_THIRD, "m1 / m_phi when m1 is not given (001: m_phi = 3 m_1)", low=0.0, low_open=True),
+            "m2": Param(None, "mass of DM state 2 in GeV (default: m1)", low=0.0, low_open=True),
         },
         "001_d90c7661beefddfc.txt eqs. (2)-(14) (Gninenko, Krasnikov 2022, arXiv:2202.04410)",
+        mass_symbol="m_\\phi",
+        coupling_symbol="h_{\\mu e}",
     )
 )

@@ -22,7 +22,7 @@ import numpy as np
 from .. import constants as c
 from .. import units
 from ..errors import ConvergenceError, InvalidParameter
-from ..validation import coupling, non_negative, positive
+from ..validation import coupling, finite, non_negative, positive
 from .base import Mediator, require_lepton
 from .kinematics import beta_pair, is_open, momentum
 from .rratio import r_ratio, r_values, table
@@ -191,6 +191,11 @@ class KineticallyMixed(Mediator):
     """A vector coupled to the SM only through kinetic mixing: coupling eps e to every charged lepton."""
 
     eps: float
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not abs(finite("eps", self.eps)) < 1.0:
+            raise InvalidParameter(f"kinetic mixing eps must satisfy |eps| < 1, got {self.eps:g}")
 
     def production_coupling(self, lepton: str) -> tuple[str, float]:
         """Radiated as a vector with coupling eps e to every charged lepton."""

@@ -85,7 +85,7 @@ def _gm2_band(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     m = _masses(layer, panel, o["points"])
     low, high = np.full(m.size, math.nan), np.full(m.size, math.nan)
     for i, mass in enumerate(m):
-        band = model_band(panel.model, float(mass), ds, o["n_sigma"], o["lepton"], panel.benchmark)
+        band = model_band(planes.model_at(panel, float(mass)), ds, o["n_sigma"], o["lepton"])
         if band is not None:
             low[i], high[i] = band.low, min(band.high, PERTURBATIVE_LIMIT)
     notes = [f"{ds.name}: Delta a = {ds.delta:.3e} +- {ds.sigma:.2e}, {o['n_sigma']:g} sigma band"]
@@ -105,7 +105,7 @@ def _gm2_exclusion(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     m = _masses(layer, panel, o["points"])
     low = np.full(m.size, math.nan)
     for i, mass in enumerate(m):
-        g = model_exclusion(panel.model, float(mass), ds, o["n_sigma"], o["lepton"], panel.benchmark)
+        g = model_exclusion(planes.model_at(panel, float(mass)), ds, o["n_sigma"], o["lepton"])
         if g is not None:
             low[i] = g
     high = np.full(m.size, PERTURBATIVE_LIMIT)

@@ -100,3 +100,11 @@ def g_chi_perturbativity(m_s: np.ndarray, scale_gev: float) -> np.ndarray:
 
 __all__ = ["check_sigma_e", "g_chi_perturbativity", "g_chi_self_interaction", "mediator_range", "sigma_e_to_coupling",
            "to_axes"]
+
+
+def model_at(panel: PanelSpec, mass: float):
+    """Coupling -> the panel's model (with its benchmark) at a fixed mediator mass."""
+    from ..models.registry import get_model_spec
+
+    spec = get_model_spec(panel.model or "")
+    return lambda g: spec.build(mass, g, panel.benchmark)

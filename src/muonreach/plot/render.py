@@ -21,9 +21,6 @@ from .spec import FigureSpec, PanelSpec, Style
 
 FORMATS: tuple[str, ...] = (".png", ".pdf", ".svg")
 _LINESTYLES = {"solid": "-", "dashed": "--", "dotted": ":", "dashdot": "-."}
-_MASS_SYMBOL = {"scalar": "m_S", "scalar-muon": "m_S", "scalar-lepton": "m_S", "dark-photon": "m_{A'}",
-                "inelastic-dm": "m_{A'}", "lmu-ltau": "m_{Z'}", "vector-muon": "m_V", "emu-scalar": "m_\\phi"}
-_COUPLING_SYMBOL = {"g_mu": "g_\\mu", "eps": "\\epsilon", "g": "g'", "h_mue": "h_{\\mu e}"}
 
 
 def axis_labels(panel: PanelSpec) -> tuple[str, str]:
@@ -32,11 +29,12 @@ def axis_labels(panel: PanelSpec) -> tuple[str, str]:
         return r"$m_\chi$ [GeV]", r"$\bar\sigma_e$ [cm$^2$]"
     if panel.plane == "g-chi":
         return r"$m_S$ [GeV]", r"$g_\chi$"
+    if panel.model is None:
+        return "$m$ [GeV]", "coupling"
     from ..models.registry import get_model_spec
 
-    coupling = get_model_spec(panel.model).coupling if panel.model else "coupling"
-    mass = _MASS_SYMBOL.get(panel.model or "", "m")
-    return f"${mass}$ [GeV]", f"${_COUPLING_SYMBOL.get(coupling, coupling)}$"
+    spec = get_model_spec(panel.model)
+    return f"${spec.mass_symbol}$ [GeV]", f"${spec.coupling_label}$"
 
 
 def _rgba(color: str, alpha: float) -> tuple:
