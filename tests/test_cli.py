@@ -175,8 +175,8 @@ def test_bad_experiment_input_one_line_exit_2(args, tmp_path):
 
 
 def test_output_path_is_checked_before_the_computation(run_cli, monkeypatch, tmp_path):
-    import muonreach.cosmo.relic as relic
-    import muonreach.reach.contour as contour
+    from muonreach.cosmo import relic
+    from muonreach.reach import contour
 
     def never(*args, **kwargs):
         raise AssertionError("computed before checking --out")
@@ -192,7 +192,7 @@ def test_output_path_is_checked_before_the_computation(run_cli, monkeypatch, tmp
 
 
 def test_failed_write_keeps_the_previous_file(run_cli, monkeypatch, tmp_path):
-    import muonreach.outputs as outputs
+    from muonreach import outputs
 
     target = tmp_path / "r.csv"
     target.write_text("good\n" * 3000)

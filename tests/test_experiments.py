@@ -3,7 +3,6 @@ that break the g^2 structure, and bad input."""
 
 import math
 
-import numpy as np
 import pytest
 
 from muonreach.errors import InvalidParameter, SpecError, UnknownName

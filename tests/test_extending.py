@@ -4,6 +4,7 @@ unchanged engines (events, reach, (g-2) bands, figures axis labels)."""
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -89,7 +90,7 @@ class DecayInTarget(signatures.Signature):
 
     name = "decay_in_target"
     description = "toy: visible decay before the end of the target"
-    params = {"scale": Param(1.0, "a toy multiplier of the probability", low=0.0, high=1.0)}
+    params: ClassVar[dict[str, Param]] = {"scale": Param(1.0, "a toy multiplier of the probability", low=0.0, high=1.0)}
 
     def probability(self, sample, geometry, decays):
         _, br_vis, _ = decays.branching()

@@ -19,7 +19,7 @@ from muonreach.cosmo import geff
 from muonreach.cosmo.channels import DarkSector, DarkState
 from muonreach.errors import ConvergenceError, DataRangeError, InvalidParameter, SpecError
 
-MIMES_EOS2020 = Path("/work/shared/data/external/MiMeS/src/data/eos2020.dat")
+MIMES_EOS2020 = Path(__file__).parent / "data" / "eos2020_MiMeS.dat"  # provenance: tests/data/README.md
 
 
 # --- sector builders (test helpers) ---------------------------------------------------------------------------
@@ -86,7 +86,6 @@ def required_sigma_v(m: float, omega_target: float) -> float:
 
 
 # --- g_eff table ------------------------------------------------------------------------------------------------
-@pytest.mark.skipif(not MIMES_EOS2020.exists(), reason="MiMeS eos2020 copy not available")
 def test_geff_against_saikawa_shirai_2020_table() -> None:
     # Source: Saikawa & Shirai 2020 (arXiv:2005.03544) as shipped by MiMeS (src/data/eos2020.dat: T, h_eff, g_eff).
     # Tolerance: measured differences to SS2018 are < 8e-5 below 10 GeV and < 0.62 % above (the 2020 update
@@ -266,6 +265,22 @@ def test_required_cross_section_follows_steigman_dasgupta_beacom() -> None:
     assert req[0.316] / req[100.0] == pytest.approx(5.1 / 2.2, rel=0.10)
 
 
+def kolb_turner_omega(m: float, dof: int, a: float, b: float = 0.0) -> float:
+    """Independent reference: the standard freeze-out approximation for <sigma v> = a + 6 b/x (GeV^-2), Majorana.
+
+    Kolb & Turner, "The Early Universe" (1990), Sec. 5.2, with g_*^{1/2} -> h_eff/sqrt(g_eff) at T_f:
+    x_f = ln[0.038 g m M_Pl <sigma v>(x_f)/(sqrt(g_eff) sqrt(x_f))] (iterated; 0.038 = sqrt(45/8)/(2 pi^3)),
+    1/Y_inf = sqrt(pi/45) (h_eff/sqrt(g_eff)) M_Pl m (a/x_f + 3 b/x_f^2), Omega h^2 = m Y_inf s_0/(rho_c/h^2).
+    """
+    pref = math.sqrt(45.0 / 8.0) / (2.0 * math.pi**3)
+    x_f = 20.0
+    for _ in range(200):
+        x_f = math.log(pref * dof * m * fo.M_PLANCK_GEV * (a + 6.0 * b / x_f) / (math.sqrt(float(geff.g_eff(m / x_f))) * math.sqrt(x_f)))
+    t_f = m / x_f
+    lam = math.sqrt(math.pi / 45.0) * float(geff.h_eff(t_f)) / math.sqrt(float(geff.g_eff(t_f))) * fo.M_PLANCK_GEV * m
+    return m / (lam * (a / x_f + 3.0 * b / x_f**2)) * fo.S0_CM3 / fo.RHO_CRIT_H2_GEV_CM3
+
+
 @pytest.mark.parametrize("m", [0.1, 1.0, 10.0, 100.0, 1000.0])
 def test_ode_against_analytic_approximation(m: float) -> None:
     # Kolb & Turner 1990 Sec. 5.2 freeze-out approximation (x_f iterated, g_* frozen at T_f). Its accuracy is
@@ -273,11 +288,11 @@ def test_ode_against_analytic_approximation(m: float) -> None:
     # during freeze-out), p-wave (b v^2) within 1.1 %. Tolerance 10 %.
     sv = 2.2e-26
     ode = fo.relic_density(constant_sigma_v_sector(m, sv))
-    ana = fo.analytic_relic_density(m, 2, fo.from_cm3_per_s(sv)).omega_h2
+    ana = kolb_turner_omega(m, 2, fo.from_cm3_per_s(sv))
     assert ana / ode == pytest.approx(1.0, abs=0.10)
     b = fo.from_cm3_per_s(1e-25)
     ode_p = fo.relic_density(p_wave_sector(m, b))
-    ana_p = fo.analytic_relic_density(m, 2, 0.0, b).omega_h2
+    ana_p = kolb_turner_omega(m, 2, 0.0, b)
     assert ana_p / ode_p == pytest.approx(1.0, abs=0.10)
 
 
@@ -405,8 +420,6 @@ def test_input_errors() -> None:
         fo.thermal_average(constant_sigma_v_sector(1.0, 3e-26), [0.0, 1.0])
     with pytest.raises(InvalidParameter):
         fo.relic_density(constant_sigma_v_sector(1.0, 3e-26), poles=[(1.0,)])
-    with pytest.raises(InvalidParameter):
-        fo.analytic_relic_density(1.0, 2, 0.0, 0.0)
 
 
 # --- with the model cross sections of muonreach.cosmo.annihilation ---------------------------------------------
@@ -417,7 +430,7 @@ def test_inelastic_dm_small_splitting_against_003_eq_3() -> None:
     # direction.) Below 2 m_mu only e+e- is open, the single-final-state case. Tolerance: a factor 1.4 for
     # the paper's "~" (measured 1.02 at 50 MeV, 0.95 at 100 MeV, with m_A' = 3 m1, alpha_D = 0.1,
     # Delta = 0.01 m1).
-    an = pytest.importorskip("muonreach.cosmo.annihilation")
+    from muonreach.cosmo import annihilation as an
     from muonreach.models.dark_photon import InelasticDM
 
     for m1 in (0.05, 0.1):

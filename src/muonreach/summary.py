@@ -31,7 +31,7 @@ def summary_rows() -> list[dict]:
             delta = model.delta_a("mu")
             stable = model.is_stable
             brs = {} if stable else model.branching_ratios()
-            channel = max(brs, key=brs.get) if brs else None
+            channel = max(brs, key=lambda k: brs[k]) if brs else None
             rows.append(
                 {
                     "label": bench["label"], "model": bench["model"], "mass": mass, "coupling_name": spec.coupling,

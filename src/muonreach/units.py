@@ -47,11 +47,6 @@ GEV_IN_GRAMS: float = 1.78266192e-24
 AVOGADRO: float = 6.02214076e23
 
 
-def inverse_gev_to_cm(x_inv_gev: float) -> float:
-    """Convert a length in GeV^-1 to cm."""
-    return x_inv_gev * HBARC_GEV_CM
-
-
 def width_to_ctau_cm(width_gev: float) -> float:
     """c*tau in cm of a particle with total width ``width_gev`` (GeV)."""
     return HBARC_GEV_CM / width_gev

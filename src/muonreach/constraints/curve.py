@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import tomllib
 from dataclasses import dataclass, field
 
@@ -210,9 +209,3 @@ def parse_curve(meta_text: str, csv_text: str, origin: str) -> LimitCurve:
     x, y, y_high = parse_csv(csv_text, meta["edge"], f"{origin}.csv")
     return LimitCurve(**meta, x=x, y=y, y_high=y_high)
 
-
-def log_interp(x_new: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Interpolate y(x) linearly in log-log; NaN outside [x.min(), x.max()]."""
-    lx, ly = np.log(x), np.log(y)
-    out = np.interp(np.log(x_new), lx, ly, left=math.nan, right=math.nan)
-    return np.exp(out)

@@ -198,7 +198,7 @@ def _pair_integral(
     if not np.all(np.isfinite(sig)) or np.any(sig < 0.0):
         raise InvalidParameter(f"cross section {label} returned negative or non-finite values")
     f = w * np.exp(-u) * sig * p2 * s * k1e(sqrt_s / t)
-    return np.bincount(idx, weights=f, minlength=temperatures.size)
+    return np.bincount(idx, weights=f, minlength=temperatures.size).astype(float)
 
 
 def _weights(sector: DarkSector, temperatures: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
@@ -531,69 +531,3 @@ def solve_freeze_out(
 def relic_density(sector: DarkSector, poles: Sequence[Pole] = ()) -> float:
     """Omega h^2 of the dark sector (lightest state, after the heavier ones decayed); see :func:`solve_freeze_out`."""
     return solve_freeze_out(sector, poles).omega_h2
-
-
-# --- analytic approximation ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AnalyticFreezeOut:
-    x_f: float
-    omega_h2: float
-
-
-def analytic_relic_density(
-    mass: float,
-    dof: int,
-    sigma_v_a: float,
-    sigma_v_b: float = 0.0,
-    *,
-    self_conjugate: bool = True,
-    table: geff.DofTable | None = None,
-) -> AnalyticFreezeOut:
-    """Standard freeze-out approximation for <sigma v> = a + 6 b / x (a, b in GeV^-2, conventional <sigma v>).
-
-    Kolb & Turner, "The Early Universe" (1990), Sec. 5.2 (eqs. (5.43)-(5.45) there; equation numbers as recalled,
-    not re-checked), with g_*^{1/2} -> h_eff/sqrt(g_eff) at T_f and the non-relativistic expansion
-    <sigma v> = a + 6 b/x (<v^2> = 6/x):
-
-        x_f = ln[ 0.038 g m M_Pl <sigma_eff v>(x_f) / (sqrt(g_eff) sqrt(x_f)) ]     (iterated),
-        1/Y_inf = sqrt(pi/45) (h_eff/sqrt(g_eff)) M_Pl m (a_eff/x_f + 3 b_eff/x_f^2),
-        Omega h^2 = m Y_inf s_0 / (rho_c/h^2).
-
-    (0.038 = sqrt(45/8)/(2 pi^3) c(c+2) with c(c+2) = 1, the s-wave choice of K&T.) g is the total number of
-    species degrees of freedom: dof for a self-conjugate particle, 2 dof for particle + antiparticle, and then
-    <sigma_eff v> = <sigma v>/2 (module docstring). Accuracy: a few to ~10 % against the numerical solution
-    (measured in tests/test_freezeout.py; see docs/relic.md). Valid for x_f >> 1, <sigma v> smooth near x_f
-    (no resonance, threshold or co-annihilation).
-    """
-    m = positive("mass", mass)
-    a = non_negative("sigma_v_a", sigma_v_a)
-    b = non_negative("sigma_v_b", sigma_v_b)
-    if a == 0.0 and b == 0.0:
-        raise InvalidParameter("sigma_v_a and sigma_v_b cannot both vanish")
-    if int(dof) != dof or dof < 1:
-        raise InvalidParameter(f"dof must be a positive integer, got {dof!r}")
-    table = table or geff.default_table()
-    g_tot = dof if self_conjugate else 2 * dof
-    scale = 1.0 if self_conjugate else 0.5
-    a_eff, b_eff = a * scale, b * scale
-    pref = math.sqrt(45.0 / 8.0) / (2.0 * math.pi**3)
-    x_f = 20.0
-    for _ in range(200):
-        t_f = m / x_f
-        arg = pref * g_tot * m * M_PLANCK_GEV * (a_eff + 6.0 * b_eff / x_f) / (
-            math.sqrt(float(table.g_eff(t_f))) * math.sqrt(x_f)
-        )
-        if arg <= 1.0:
-            raise InvalidParameter("cross section too small for non-relativistic freeze-out (x_f < 1)")
-        new = math.log(arg)
-        if abs(new - x_f) < 1e-10:
-            x_f = new
-            break
-        x_f = new
-    else:
-        raise ConvergenceError("the freeze-out condition for x_f did not converge")
-    t_f = m / x_f
-    heff, geff_f = float(table.h_eff(t_f)), float(table.g_eff(t_f))
-    lam = math.sqrt(math.pi / 45.0) * heff / math.sqrt(geff_f) * M_PLANCK_GEV * m
-    inv_y = lam * (a_eff / x_f + 3.0 * b_eff / x_f**2)
-    return AnalyticFreezeOut(x_f=x_f, omega_h2=m / inv_y * S0_CM3 / RHO_CRIT_H2_GEV_CM3)

@@ -43,7 +43,7 @@ class EventCalculator:
 
     def events(self, g: float | NDArray[np.float64]) -> NDArray[np.float64]:
         """Expected signal events at the coupling(s) ``g`` (same shape as g); raises for invalid couplings."""
-        g_arr = np.atleast_1d(self.couplings.check(g)).ravel()
+        g_arr = np.atleast_1d(self.couplings.check(np.asarray(g, dtype=float))).ravel()
         gamma_inv, gamma_vis = self.couplings.widths(g_arr)
         decays = Decays(self.mass, gamma_inv[:, None], gamma_vis[:, None])
         p = self.experiment.signature.probability(self.sample, self.experiment.geometry, decays)

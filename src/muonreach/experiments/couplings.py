@@ -69,7 +69,8 @@ class CouplingDependence:
         self._prod_fit = _fit([production(m) for m in probes], 1)
         widths = [m.partial_widths() for m in probes]
         fits = {ch: _fit([w[ch] for w in widths], 2) for ch in widths[0]}
-        self._width_fits = None if any(f is None for f in fits.values()) else fits
+        self._width_fits: dict[str, _Polynomial] | None = (
+            None if any(f is None for f in fits.values()) else {ch: f for ch, f in fits.items() if f is not None})
         self.exact_path = self._prod_fit is None or self._width_fits is None
 
     def _largest_valid_coupling(self) -> float:

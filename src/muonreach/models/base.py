@@ -79,6 +79,11 @@ class Mediator(ABC):
         require_lepton(flavour)
         return 0.0
 
+    def dm_electron_scattering(self) -> tuple[float, float]:
+        """(dark-matter mass in GeV, reference DM-electron cross section sigma_e in cm^2, 000 eq. (4.1)) for the
+        sigma-e plane; InvalidParameter for a model without DM-electron scattering."""
+        raise InvalidParameter(f"{type(self).__name__} has no DM-electron scattering (sigma_e) implemented")
+
     def annihilation(self, width: str = "constant") -> Annihilation:
         """The dark sector for freeze-out (:class:`muonreach.cosmo.annihilation.Annihilation`); InvalidParameter
         for a model without dark matter."""

@@ -40,7 +40,7 @@ def vector_to_fermions_width(mass: float, alpha_eff: float, m_f: float) -> float
     """Gamma(V -> f fbar) = alpha_eff m/3 (1 + 2 m_f^2/m^2) sqrt(1 - 4 m_f^2/m^2) for L = -g V_mu fbar gamma^mu f.
 
     alpha_eff = g^2/(4 pi) (eps^2 alpha for a lepton, alpha_D for Dirac chi). Tree level, any m > 2 m_f
-    (0 below). Batell, Pospelov, Ritz arXiv:0906.0580; 004_7de0b22078876a0d.txt eq. (2) of arXiv:1902.07715
+    (0 below). Bjorken, Essig, Schuster, Toro arXiv:0906.0580; 004_7de0b22078876a0d.txt eq. (2) of arXiv:1902.07715
     (which prints m_mu for m_f, DESIGN.md errata).
     """
     b = beta_pair(mass, m_f)

@@ -53,8 +53,8 @@ def dm_mass(mass: float, values: Mapping[str, object], key: str = "m_chi", ratio
     """Dark-matter mass: explicit ``key`` if given, else ``ratio_key`` times the mediator mass."""
     explicit = values.get(key)
     if explicit is not None:
-        return float(explicit)
-    ratio = float(values[ratio_key])
+        return float(explicit)  # type: ignore[arg-type]  # a float Param, parsed by ModelSpec.resolve
+    ratio = float(values[ratio_key])  # type: ignore[arg-type]
     if not ratio > 0.0:
         raise InvalidParameter(f"{ratio_key} must be positive, got {ratio:g}")
     return ratio * mass

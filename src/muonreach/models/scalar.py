@@ -93,7 +93,7 @@ class LeptophilicScalar(Mediator):
 
     def partial_widths(self) -> dict[str, float]:
         widths = {f"{l}_{l}": scalar_to_fermions_width(self.mass, g, c.LEPTON_MASSES[l]) for l, g in self.lepton_couplings.items()}
-        widths["gamma_gamma"] = scalar_to_photons_width(self.mass, self.lepton_couplings)
+        widths["gamma_gamma"] = float(scalar_to_photons_width(self.mass, self.lepton_couplings))
         if self.m_chi is not None:
             widths["chi_chi"] = scalar_to_fermions_width(self.mass, self.g_chi, self.m_chi)
         return widths
@@ -109,6 +109,15 @@ class LeptophilicScalar(Mediator):
 
     def invisible_channels(self) -> frozenset[str]:
         return frozenset({"chi_chi"})
+
+    def dm_electron_scattering(self) -> tuple[float, float]:
+        """(m_chi, sigma_e) with sigma_e of :func:`muonreach.cosmo.bounds.dm_electron_cross_section_cm2` (000 eq. (4.1))."""
+        from ..cosmo.bounds import dm_electron_cross_section_cm2
+
+        if self.m_chi is None or self.g_chi == 0.0 or self.g_e == 0.0:
+            raise InvalidParameter("sigma_e (000 eq. (4.1)) needs electron and dark-matter couplings: g_e, g_chi and m_chi "
+                                   "(e.g. scalar-lepton with g_chi > 0)")
+        return self.m_chi, dm_electron_cross_section_cm2(self.g_chi, self.g_e, self.m_chi, self.mass)
 
     def annihilation(self, width: str = "constant") -> Annihilation:
         """Dirac chi chibar -> S* -> l+ l- (l = e, mu, tau) and -> gamma gamma through the lepton loop.

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Any
 
 import numpy as np
 
-from ..errors import ConvergenceError, KinematicallyForbidden, MuonReachError, SpecError, UnknownName
+from ..errors import ConvergenceError, KinematicallyForbidden, SpecError, UnknownName
 from ..validation import PERTURBATIVE_LIMIT
 from . import planes
 from .shapes import Band, LayerData, Line, clip_band, clip_line, clip_polygon, log_grid, runs
@@ -24,6 +25,13 @@ _MASS_RANGE = {
     "mass_min": Option("float", None, help="lowest mediator mass in GeV (default: from the panel's x range)"),
     "mass_max": Option("float", None, help="highest mediator mass in GeV (default: from the panel's x range)"),
 }
+
+
+def _model_name(panel: PanelSpec) -> str:
+    """The panel's model (layers that need one are checked for it when the spec is read)."""
+    if panel.model is None:
+        raise SpecError(f"{panel.where}: the panel needs a 'model'")
+    return panel.model
 
 
 def _masses(layer: LayerSpec, panel: PanelSpec, points: int) -> np.ndarray:
@@ -145,7 +153,7 @@ def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     m = m[np.array(allowed, dtype=bool)]
     if m.size == 0:
         return LayerData((), (f"{exp.name}: no mass in range can be produced",))
-    rows = reach(exp, get_model_spec(panel.model), m, panel.benchmark)
+    rows = reach(exp, get_model_spec(_model_name(panel)), m, panel.benchmark)
     low = np.array([math.nan if r.coupling_low is None else r.coupling_low for r in rows])
     high = np.array([PERTURBATIVE_LIMIT if r.coupling_high is None else r.coupling_high for r in rows])
     high = np.where(np.isnan(low), math.nan, high)
@@ -163,7 +171,7 @@ def _check_bound(layer: LayerSpec, panel: PanelSpec) -> None:
     from ..models.registry import get_model_spec
 
     bound = get_bound(layer.options["name"])
-    if panel.model is not None and not bound.applies_to(get_model_spec(panel.model)):
+    if panel.model is not None and not bound.applies_to(get_model_spec(_model_name(panel))):
         raise SpecError(f"bound {bound.name!r} does not apply to model {panel.model!r}")
     _check_masses(layer, panel)
 
@@ -175,7 +183,7 @@ def _bound(layer: LayerSpec, panel: PanelSpec) -> LayerData:
 
     bound = get_bound(layer.options["name"])
     m = _masses(layer, panel, layer.options["points"])
-    rows = bound.evaluate(get_model_spec(panel.model), m, {**panel.benchmark, **layer.options["set"]})
+    rows = bound.evaluate(get_model_spec(_model_name(panel)), m, {**panel.benchmark, **layer.options["set"]})
     high = np.where(np.isnan(rows.high), PERTURBATIVE_LIMIT, rows.high)
     high = np.where(np.isnan(rows.low), math.nan, high)
     notes = (f"{bound.name}: {bound.description} ({bound.source}; {100 * bound.cl:.0f} % CL)", *rows.notes)
@@ -190,12 +198,9 @@ def _bound(layer: LayerSpec, panel: PanelSpec) -> LayerData:
 def _relic_curve(model: str, masses: np.ndarray, overrides: dict, workers: int = 1) -> list[float | None]:
     """The coupling giving Omega h^2 = 0.12 per mediator mass (None: none below 4 pi), from ``cosmo.relic``.
 
-    Imported here, at call time: the relic solver is slow and lives in ``muonreach.cosmo``. Tests replace
-    this function with a cheap stand-in."""
-    try:
-        from ..cosmo.relic import relic_curve
-    except ImportError as exc:
-        raise MuonReachError(f"relic layers need muonreach.cosmo.relic.relic_curve ({exc})") from None
+    Imported here, at call time: the relic solver is slow and lives in ``muonreach.cosmo``."""
+    from ..cosmo.relic import relic_curve
+
     return relic_curve(model, masses, overrides, workers=workers)
 
 
@@ -208,12 +213,12 @@ def _relic(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     g = np.full(m.size, math.nan)
     failed = []
     try:  # all masses at once, spread over the machine's cores
-        values = _relic_curve(panel.model, m, dict(panel.benchmark), workers=min(os.cpu_count() or 1, 4))
+        values = _relic_curve(_model_name(panel), m, dict(panel.benchmark), workers=min(os.cpu_count() or 1, 4))
     except ConvergenceError:  # find the culprits one by one, keep the rest
         values = []
         for mass in m:
             try:
-                values += _relic_curve(panel.model, np.array([mass]), dict(panel.benchmark))
+                values += _relic_curve(_model_name(panel), np.array([mass]), dict(panel.benchmark))
             except ConvergenceError:
                 failed.append(float(mass))
                 values.append(None)
@@ -265,6 +270,7 @@ def _limit(layer: LayerSpec, panel: PanelSpec) -> LayerData:
         x, y = planes.sigma_e_to_coupling(panel, x, y)
         notes.append(f"{c.name}: sigma_e converted to {panel.model} couplings with 000 eq. (4.1) at the panel's benchmark")
     xa, ya = panel.x, panel.y
+    shapes: list[Any]
     if c.edge == "closed":
         shapes = clip_polygon(x, y, xa, ya)
     elif c.edge == "two-sided":

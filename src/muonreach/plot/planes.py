@@ -22,7 +22,7 @@ _G_REF = 1e-3  # reference coupling: sigma_e and g_e scale as g^2 and g in every
 def _dm_ratio(panel: PanelSpec) -> float:
     from ..models.registry import get_model_spec
 
-    values = get_model_spec(panel.model).resolve(panel.benchmark)
+    values = get_model_spec(panel.model or "").resolve(panel.benchmark)
     if values.get("m_chi") is not None:
         raise SpecError("the sigma-e plane needs m_chi as a ratio to the mediator mass (m_chi_ratio), not an absolute m_chi")
     if "m_chi_ratio" not in values:
@@ -35,13 +35,13 @@ def check_sigma_e(panel: PanelSpec) -> None:
     if panel.model is None:
         raise SpecError("the sigma-e plane needs a model")
     _dm_ratio(panel)
+    from ..errors import InvalidParameter
     from ..models.registry import build_model
 
-    obj = build_model(panel.model, 0.1, _G_REF, panel.benchmark)
-    for attr in ("g_e", "g_chi", "m_chi"):
-        if getattr(obj, attr, None) in (None, 0.0):
-            raise SpecError(f"model {panel.model!r} with this benchmark has {attr} = 0 or none: sigma_e (000 eq. (4.1)) "
-                            "needs electron and dark-matter couplings (e.g. scalar-lepton with g_chi > 0)")
+    try:
+        build_model(panel.model, 0.1, _G_REF, panel.benchmark).dm_electron_scattering()
+    except InvalidParameter as exc:
+        raise SpecError(f"model {panel.model!r} with this benchmark: {exc}") from None
 
 
 def mediator_range(panel: PanelSpec) -> tuple[float, float]:
@@ -54,14 +54,12 @@ def mediator_range(panel: PanelSpec) -> tuple[float, float]:
 
 def _sigma_unit(panel: PanelSpec, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(m_chi, sigma_e in cm^2 per unit coupling squared) at each mediator mass."""
-    from ..cosmo.bounds import dm_electron_cross_section_cm2
     from ..models.registry import build_model
 
     m_chi, unit = np.empty(m.size), np.empty(m.size)
     for i, mass in enumerate(np.asarray(m, dtype=float)):
-        obj = build_model(panel.model, float(mass), _G_REF, panel.benchmark)
-        m_chi[i] = obj.m_chi
-        unit[i] = dm_electron_cross_section_cm2(obj.g_chi, obj.g_e, obj.m_chi, obj.mass) / _G_REF**2
+        m_chi[i], sigma = build_model(panel.model or "", float(mass), _G_REF, panel.benchmark).dm_electron_scattering()
+        unit[i] = sigma / _G_REF**2
     return m_chi, unit
 
 

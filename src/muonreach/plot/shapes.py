@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Axis:
     log: bool = True
     label: str | None = None
 
-    def fwd(self, v: np.ndarray) -> np.ndarray:
+    def fwd(self, v: ArrayLike) -> np.ndarray:
         return np.log10(v) if self.log else np.asarray(v, dtype=float)
 
     def inv(self, u: np.ndarray) -> np.ndarray:

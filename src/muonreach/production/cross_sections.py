@@ -61,7 +61,7 @@ from ..materials import Material, get_material
 from ..units import GEV2_TO_CM2
 from ..validation import coupling as _check_coupling
 from ..validation import positive
-from .flux import photon_flux
+from .flux import iww_t_limits, photon_flux
 
 __all__ = [
     "APPROXIMATIONS",
@@ -207,7 +207,7 @@ def iww_chi(
     """IWW photon flux chi (002 eq. (13)): t_min = m_X^4/(4 E^2), t_max = m_X^2 + m_l^2. Dimensionless."""
     m_l = _lepton_mass(m_lepton)
     e, m = _check_kinematics(energy, m_x, m_l)
-    t_min, t_max = m**4 / (4.0 * e * e), m * m + m_l * m_l
+    t_min, t_max = (float(t) for t in iww_t_limits(m, m_l, e))
     if t_min >= t_max:  # only for E < m_X / 2, excluded above; kept as a guard
         raise KinematicallyForbidden(f"IWW t range empty: t_min = {t_min:.4g} >= t_max = {t_max:.4g} GeV^2")
     return float(photon_flux(_as_material(material), t_min, t_max, method))
