@@ -269,7 +269,9 @@ def test_cli_renders_a_user_spec(tmp_path):
     """End to end in a fresh interpreter (no relic layer: nothing to stand in for)."""
     path = tmp_path / "mine.toml"
     path.write_text(_GOOD)
-    out = tmp_path / "sub" / "mine.svg"
+    missing = run_subprocess("figure", str(path), "--out", str(tmp_path / "sub" / "mine.svg"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr  # checked before drawing, one line
+    out = tmp_path / "mine.svg"
     proc = run_subprocess("figure", str(path), "--out", str(out), "--json")
     assert proc.returncode == 0, proc.stderr
     assert out.exists() and b"<svg" in out.read_bytes()[:2000]
@@ -296,3 +298,47 @@ def test_docs_list_every_spec():
     text = docs.read_text()
     for name in SPECS:
         assert f"`{name}`" in text
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("[figure]\n", "[figure]\nsize = [1e5, 1e5]\n"), "at most 100 inches"),
+    (("[figure]\n", "[figure]\nsize = [90.0, 90.0]\ndpi = 1200\n"), "pixels per side"),
+    (('x = { min = 0.01, max = 1.0 }', 'x = { min = 1e-300, max = 1e300 }'), "outside what can be drawn"),
+    (("limit_cm2_g = 1.0", "limit_cm2_g = -1.0"), "must be positive"),
+    (("points = 20", "points = 100000000"), "from 2 to"),
+])
+def test_figure_spec_limits_one_line(tmp_path, edit, message):
+    # issue 9: huge sizes and extreme axis ranges gave tracebacks, limit_cm2_g <= 0 a blank layer with exit 0
+    text = """schema = 1
+name = "t"
+[figure]
+[[panels]]
+plane = "g-chi"
+x = { min = 0.01, max = 1.0 }
+y = { min = 1e-3, max = 1.0 }
+[[panels.layers]]
+type = "self-interaction"
+options = { ratio = 0.333, limit_cm2_g = 1.0, points = 20 }
+"""
+    path = tmp_path / "t.toml"
+    path.write_text(text.replace(*edit))
+    proc = run_subprocess("figure", str(path), "--out", str(tmp_path / "t.png"))
+    assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_errors_while_computing_a_layer_name_the_layer(monkeypatch):
+    from muonreach.errors import ConvergenceError
+
+    spec = load_spec("000-fig1")
+    panel = spec.panels[0]
+    layer = panel.layers[0]
+
+    def broken(layer, panel):
+        raise ConvergenceError("did not converge")
+
+    import dataclasses
+
+    monkeypatch.setitem(layers.LAYER_TYPES, layer.type, dataclasses.replace(layers.LAYER_TYPES[layer.type], compute=broken))
+    with pytest.raises(ConvergenceError) as info:
+        layers.compute(layer, panel)
+    assert str(info.value).startswith(layer.where) and "did not converge" in str(info.value)

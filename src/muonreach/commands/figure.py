@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit
+from .common import emit, output_path
 
 
 @click.command("figure")
@@ -34,8 +34,7 @@ def command(spec: str | None, out: str | None, list_only: bool, as_json: bool) -
         raise InvalidParameter("--out FILE.png|.pdf|.svg is required")
     from ..plot.render import FORMATS
 
-    if not out.lower().endswith(FORMATS):
-        raise InvalidParameter(f"--out must end in {', '.join(FORMATS)}; got {out!r}")
+    output_path(out, FORMATS)  # before any computation
     fig_spec = load_spec(spec)
     from ..plot import make_figure
 

@@ -15,15 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConvergenceError, KinematicallyForbidden, SpecError, UnknownName
+from ..errors import ConvergenceError, KinematicallyForbidden, MuonReachError, SpecError, UnknownName
 from ..validation import PERTURBATIVE_LIMIT
 from . import planes
 from .shapes import Band, LayerData, Line, clip_band, clip_line, clip_polygon, log_grid, runs
 from .spec import LayerSpec, LayerType, Option, PanelSpec
 
 _MASS_RANGE = {
-    "mass_min": Option("float", None, help="lowest mediator mass in GeV (default: from the panel's x range)"),
-    "mass_max": Option("float", None, help="highest mediator mass in GeV (default: from the panel's x range)"),
+    "mass_min": Option("float", None, help="lowest mediator mass in GeV (default: from the panel's x range)", positive=True),
+    "mass_max": Option("float", None, help="highest mediator mass in GeV (default: from the panel's x range)", positive=True),
 }
 
 
@@ -322,13 +322,15 @@ def _check_ratio(layer: LayerSpec, panel: PanelSpec) -> None:
         raise SpecError(f"ratio m_chi/m_S must be in (0, 1/2) (S -> chi chi open), got {layer.options['ratio']:g}")
 
 
-_RATIO = Option("float", None, True, "m_chi / m_S")
+_RATIO = Option("float", None, True, "m_chi / m_S", positive=True)
 
 #: Every layer type, by the name used in ``type = ...``.
 LAYER_TYPES: dict[str, LayerType] = {
-    "gm2-band": LayerType(("coupling", "sigma-e"), {**_GM2_OPTIONS, "n_sigma": Option("float", 2.0, help="width of the band")},
+    "gm2-band": LayerType(("coupling", "sigma-e"),
+                          {**_GM2_OPTIONS, "n_sigma": Option("float", 2.0, help="width of the band", positive=True)},
                           _gm2_band, _check_dataset, "couplings favoured by (g-2) at n sigma"),
-    "gm2-exclusion": LayerType(("coupling", "sigma-e"), {**_GM2_OPTIONS, "n_sigma": Option("float", 5.0, help="exclusion level")},
+    "gm2-exclusion": LayerType(("coupling", "sigma-e"),
+                               {**_GM2_OPTIONS, "n_sigma": Option("float", 5.0, help="exclusion level", positive=True)},
                                _gm2_exclusion, _check_dataset, "couplings excluded by (g-2) at n sigma (too large a contribution)"),
     "reach": LayerType(("coupling", "sigma-e"), {
         "experiment": Option("str", None, True, "a `muonreach list experiments` name or a path"),
@@ -347,11 +349,11 @@ LAYER_TYPES: dict[str, LayerType] = {
     "limit": LayerType(("coupling", "sigma-e"), {"name": Option("str", None, True, "a `muonreach limits` name or a .toml path")},
                        _limit, _check_limit, "a data curve (existing limit or projection)", needs_model=False),
     "self-interaction": LayerType(("g-chi",), {
-        "ratio": _RATIO, "limit_cm2_g": Option("float", 1.0, help="bound on sigma_T/m_chi in cm^2/g"),
+        "ratio": _RATIO, "limit_cm2_g": Option("float", 1.0, help="bound on sigma_T/m_chi in cm^2/g", positive=True),
         "points": Option("int", 100, help="number of masses"),
     }, _self_interaction, _check_ratio, "DM self-interaction bound on g_chi (000 eq. (2.10))", needs_model=False),
     "perturbativity": LayerType(("g-chi",), {
-        "scale_gev": Option("float", 1000.0, help="scale up to which alpha_chi must stay below 4 pi"),
+        "scale_gev": Option("float", 1000.0, help="scale up to which alpha_chi must stay below 4 pi", positive=True),
         "points": Option("int", 100, help="number of masses"),
         "shade_above": Option("bool", False, help="also fill the region above the line"),
     }, _perturbativity, None, "perturbativity of g_chi up to a scale (000 eq. (2.11))", needs_model=False),
@@ -361,10 +363,16 @@ LAYER_TYPES: dict[str, LayerType] = {
 
 
 def compute(layer: LayerSpec, panel: PanelSpec) -> LayerData:
-    """The shapes of one layer of a panel."""
+    """The shapes of one layer of a panel; an error while computing is re-raised with the layer's location
+    (file, panel, layer) in front, as one line of the same error class."""
     if layer.type not in LAYER_TYPES:
         raise UnknownName(f"{layer.where}: unknown layer type {layer.type!r}")
-    return LAYER_TYPES[layer.type].compute(layer, panel)
+    try:
+        return LAYER_TYPES[layer.type].compute(layer, panel)
+    except MuonReachError as exc:
+        if str(exc).startswith(layer.where):
+            raise
+        raise type(exc)(f"{layer.where}: {exc}") from None
 
 
 __all__ = ["LAYER_TYPES", "Band", "LayerData", "Line", "compute", "compute_all"]

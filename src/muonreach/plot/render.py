@@ -9,6 +9,7 @@ version, the spec and the paper figure it reproduces.
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import InvalidParameter
+from ..outputs import write_bytes
 from .shapes import Band, LayerData, Line
 from .spec import FigureSpec, PanelSpec, Style
 
@@ -163,12 +165,9 @@ def draw(spec: FigureSpec, data: list[list[LayerData]], out: str | Path) -> Path
     if spec.title:
         fig.suptitle(spec.title, fontsize="medium")
     notes = list(dict.fromkeys(n for panel in data for layer in panel for n in layer.notes))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(target, dpi=spec.dpi, metadata=_metadata(spec, target.suffix.lower(), notes))
-    except OSError as exc:
-        raise InvalidParameter(f"cannot write {target}: {exc.strerror or exc}") from None
-    return target
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=target.suffix.lower()[1:], dpi=spec.dpi, metadata=_metadata(spec, target.suffix.lower(), notes))
+    return write_bytes(target, buffer.getvalue())  # atomic: a failed write keeps an existing file
 
 
 def _metadata(spec: FigureSpec, suffix: str, notes: list[str]) -> dict:

@@ -109,6 +109,16 @@ class Option:
     default: Any = None
     required: bool = False
     help: str = ""
+    positive: bool = False  # float options that must be > 0
+
+
+#: Most masses a layer may ask for (bounded work per layer).
+MAX_POINTS: int = 2000
+#: Largest figure side in inches and in pixels (size x dpi).
+MAX_SIZE_INCHES: float = 100.0
+MAX_PIXELS: float = 20000.0
+#: Axis limits muonreach draws: |value| <= 1e100 (log axes: 1e-100 ... 1e100).
+AXIS_LIMIT: float = 1e100
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,10 @@ def _axis(raw: Any, where: str) -> Axis:
     if not isinstance(log, bool):
         raise SpecError(f"{where}.log: must be true or false")
     lo, hi = _number(t["min"], f"{where}.min", positive=log), _number(t["max"], f"{where}.max", positive=log)
+    floor = 1.0 / AXIS_LIMIT if log else -AXIS_LIMIT
+    if not (floor <= lo and hi <= AXIS_LIMIT):
+        raise SpecError(f"{where}: range [{lo:g}, {hi:g}] is outside what can be drawn "
+                        f"({'1e-100 to 1e100' if log else '-1e100 to 1e100'})")
     if lo >= hi:
         raise SpecError(f"{where}: min {lo:g} must be below max {hi:g}")
     label = t.get("label")
@@ -222,10 +236,10 @@ def parse_options(raw: Any, ltype: LayerType, where: str) -> dict:
         if opt.kind == "str":
             out[name] = _string(value, w)
         elif opt.kind == "float":
-            out[name] = _number(value, w)
+            out[name] = _number(value, w, positive=opt.positive)
         elif opt.kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-                raise SpecError(f"{w}: must be an integer >= 2, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= MAX_POINTS:
+                raise SpecError(f"{w}: must be an integer from 2 to {MAX_POINTS}, got {value!r}")
             out[name] = value
         elif opt.kind == "bool":
             if not isinstance(value, bool):
@@ -327,6 +341,8 @@ def parse_spec(raw: dict, origin: str) -> FigureSpec:
         if not (isinstance(size, list) and len(size) == 2):
             raise SpecError(f"{origin} [figure].size: must be [width, height] in inches")
         size = (_number(size[0], f"{origin} size", True), _number(size[1], f"{origin} size", True))
+        if max(size) > MAX_SIZE_INCHES:
+            raise SpecError(f"{origin} [figure].size: at most {MAX_SIZE_INCHES:g} inches per side, got {list(size)}")
     columns = fig.get("columns", len(panels))
     if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
         raise SpecError(f"{origin} [figure].columns: must be a positive integer")
@@ -336,6 +352,8 @@ def parse_spec(raw: dict, origin: str) -> FigureSpec:
     dpi = fig.get("dpi", 150)
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 20 <= dpi <= 1200:
         raise SpecError(f"{origin} [figure].dpi: must be an integer between 20 and 1200")
+    if size is not None and max(size) * dpi > MAX_PIXELS:
+        raise SpecError(f"{origin} [figure]: size x dpi = {max(size) * dpi:g} pixels per side; at most {MAX_PIXELS:g}")
     return FigureSpec(
         name=_string(t.get("name", Path(origin).stem), f"{origin}: name"), title=_string(t.get("title", ""), f"{origin}: title"),
         source=_string(t.get("source", ""), f"{origin}: source"), description=_string(t.get("description", ""), f"{origin}: description"),
