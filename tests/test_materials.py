@@ -13,7 +13,7 @@ from muonreach.materials import Material, get_material, list_materials, load_mat
 REQUIRED = {"Pb", "W", "Be", "Cu", "Fe", "Al", "C", "Si", "CsI"}
 
 GOOD_FILE = """
-schema_version = 1
+schema = 1
 [materials.Foo]
 long_name = "foonium"
 components = [{ symbol = "Fo", Z = 20, A = 40.0, count = 1 }]
@@ -118,8 +118,8 @@ def test_user_file_and_energy_dependent_dedx(tmp_path) -> None:
     "text",
     [
         "this is = = not toml",
-        "schema_version = 2\n[materials.X]\n",
-        "schema_version = 1\n",
+        "schema = 2\n[materials.X]\n",
+        "schema = 1\n",
         GOOD_FILE.replace("density_g_cm3 = 2.0", "density_g_cm3 = -2.0"),
         GOOD_FILE.replace("radiation_length_cm = 10.0", "radiation_length_cm = 12.0"),  # X0 inconsistent
         GOOD_FILE.replace('source = "made up for a test"', ""),  # missing key

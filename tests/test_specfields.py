@@ -62,3 +62,24 @@ def test_readers_defaults_choice_tables_and_unknown_keys():
         f.done()
     with pytest.raises(SpecError, match="missing 'c'"):
         f.number("c")
+
+
+def test_every_format_refuses_non_utf8_and_missing_schema(tmp_path):
+    # issue 9: one reader for every format; non-UTF-8 files gave UnicodeDecodeError tracebacks
+    from importlib import resources
+
+    from muonreach.constraints import get_limit
+    from muonreach.gm2.datasets import load_registry
+    from muonreach.materials import load_materials
+
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(b'schema = 1\nname = "caf\xe9"\n')
+    latin1.with_suffix(".csv").write_text("x,y\n1,1\n")  # a limit curve is a TOML + CSV pair
+    for loader in (load_materials, load_registry, get_limit):
+        with pytest.raises(SpecError, match="not UTF-8"):
+            loader(str(latin1))
+    no_schema = tmp_path / "materials.toml"
+    text = resources.files("muonreach").joinpath("data", "materials.toml").read_text()
+    no_schema.write_text(text.replace("schema = 1", ""))
+    with pytest.raises(SpecError, match="schema"):
+        load_materials(no_schema)

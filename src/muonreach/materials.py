@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import DataRangeError, SpecError, UnknownName
+from .specfields import parse_toml_text, read_bytes, require_schema
 from .units import AVOGADRO, MeV
 
 #: Largest accepted mismatch between X0[g/cm^2] and X0[cm] * density (both typed from the PDG).
@@ -193,13 +193,9 @@ def _material(name: str, raw: Any) -> Material:
     )
 
 
-def _parse(text: str, origin: str) -> dict[str, Material]:
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{origin}: not valid TOML ({exc})") from None
-    if doc.get("schema_version") != 1:
-        raise SpecError(f"{origin}: expected schema_version = 1, got {doc.get('schema_version')!r}")
+def _parse(data: bytes | str, origin: str) -> dict[str, Material]:
+    doc = parse_toml_text(data, origin)
+    require_schema(doc, origin)
     table = doc.get("materials")
     if not isinstance(table, dict) or not table:
         raise SpecError(f"{origin}: no [materials.NAME] tables found")
@@ -211,16 +207,12 @@ def _parse(text: str, origin: str) -> dict[str, Material]:
 
 def load_materials(path: str | Path) -> dict[str, Material]:
     """Read a materials TOML file (format of ``data/materials.toml``); raise SpecError if malformed."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read materials file {str(path)!r}: {exc.strerror}") from None
-    return _parse(text, str(path))
+    return _parse(read_bytes(path, "materials file"), str(path))
 
 
 @lru_cache(maxsize=1)
 def _builtin() -> dict[str, Material]:
-    text = (resources.files("muonreach") / "data" / "materials.toml").read_text(encoding="utf-8")
+    text = (resources.files("muonreach") / "data" / "materials.toml").read_bytes()
     return _parse(text, "muonreach data/materials.toml")
 
 

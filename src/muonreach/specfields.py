@@ -38,15 +38,19 @@ def parse_toml_text(data: bytes | str, origin: str) -> dict[str, Any]:
         raise SpecError(f"{origin}: not valid TOML ({exc})") from None
 
 
-def read_toml_file(path: str | Path, what: str = "file") -> dict[str, Any]:
-    """Read and parse a TOML file; SpecError for a missing, unreadable, non-UTF-8 or malformed file."""
+def read_bytes(path: str | Path, what: str = "file") -> bytes:
+    """The bytes of a user file; SpecError (one line) for a missing or unreadable file or a directory."""
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except IsADirectoryError:
         raise SpecError(f"cannot read {what} {path}: is a directory") from None
     except OSError as exc:
         raise SpecError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    return parse_toml_text(data, str(path))
+
+
+def read_toml_file(path: str | Path, what: str = "file") -> dict[str, Any]:
+    """Read and parse a TOML file; SpecError for a missing, unreadable, non-UTF-8 or malformed file."""
+    return parse_toml_text(read_bytes(path, what), str(path))
 
 
 def require_schema(doc: Mapping[str, Any], origin: str, version: int = SCHEMA) -> None:

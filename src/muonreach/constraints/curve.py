@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import csv
 import io
-import tomllib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import SpecError
+from ..specfields import parse_toml_text
 
 KINDS: tuple[str, ...] = ("limit", "projection")
 EDGES: tuple[str, ...] = ("lower", "upper", "two-sided", "closed")
@@ -199,12 +199,14 @@ def parse_csv(text: str, edge: str, origin: str) -> tuple[np.ndarray, np.ndarray
     return x, data[:, 1], None
 
 
-def parse_curve(meta_text: str, csv_text: str, origin: str) -> LimitCurve:
-    """A :class:`LimitCurve` from the texts of its TOML and CSV files."""
-    try:
-        raw = tomllib.loads(meta_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{origin}.toml: not valid TOML ({exc})") from None
+def parse_curve(meta_text: str | bytes, csv_text: str | bytes, origin: str) -> LimitCurve:
+    """A :class:`LimitCurve` from the contents of its TOML and CSV files (bytes must be UTF-8)."""
+    raw = parse_toml_text(meta_text, f"{origin}.toml")
+    if isinstance(csv_text, bytes):
+        try:
+            csv_text = csv_text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SpecError(f"{origin}.csv: not UTF-8 text (byte {exc.start})") from None
     meta = parse_metadata(raw, f"{origin}.toml")
     x, y, y_high = parse_csv(csv_text, meta["edge"], f"{origin}.csv")
     return LimitCurve(**meta, x=x, y=y, y_high=y_high)

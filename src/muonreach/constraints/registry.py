@@ -27,9 +27,9 @@ def list_limits() -> tuple[str, ...]:
 @cache
 def _load_builtin(name: str) -> LimitCurve:
     folder = _data_folder()
-    meta = folder.joinpath(f"{name}.toml").read_text()
+    meta = folder.joinpath(f"{name}.toml").read_bytes()
     try:
-        data = folder.joinpath(f"{name}.csv").read_text()
+        data = folder.joinpath(f"{name}.csv").read_bytes()
     except FileNotFoundError:
         raise SpecError(f"limit curve {name!r}: data file {name}.csv is missing") from None
     curve = parse_curve(meta, data, name)
@@ -40,7 +40,7 @@ def _load_builtin(name: str) -> LimitCurve:
 
 def _load_path(path: Path) -> LimitCurve:
     try:
-        meta, data = path.read_text(), path.with_suffix(".csv").read_text()
+        meta, data = path.read_bytes(), path.with_suffix(".csv").read_bytes()
     except OSError as exc:
         raise SpecError(f"cannot read limit curve {path}: {exc.strerror}") from None
     return parse_curve(meta, data, str(path.with_suffix("")))

@@ -8,13 +8,13 @@ paper or derived here from a measurement and a prediction (errors added in quadr
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from ..errors import SpecError, UnknownName
+from ..specfields import parse_toml_text, read_bytes, require_schema
 
 
 @dataclass(frozen=True)
@@ -121,14 +121,12 @@ def _dataset(name: str, entry: dict, meas: dict[str, Value], pred: dict[str, Val
 
 def load_registry(path: str | Path | None = None) -> Registry:
     """Load a (g-2) data file (the packaged one by default)."""
-    try:
-        if path is None:
-            text = resources.files(__package__).joinpath("data/datasets.toml").read_text()
-        else:
-            text = Path(path).read_text()
-        raw = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError(f"cannot read (g-2) data file: {exc}") from None
+    if path is None:
+        origin, data = "muonreach gm2/data/datasets.toml", resources.files(__package__).joinpath("data/datasets.toml").read_bytes()
+    else:
+        origin, data = str(path), read_bytes(path, "(g-2) data file")
+    raw = parse_toml_text(data, origin)
+    require_schema(raw, origin)
     meas = {k: _value("measurement", k, v) for k, v in raw.get("measurements", {}).items()}
     pred = {k: _value("prediction", k, v) for k, v in raw.get("predictions", {}).items()}
     data = {k: _dataset(k, v, meas, pred) for k, v in raw.get("datasets", {}).items()}
