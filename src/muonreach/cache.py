@@ -30,6 +30,8 @@ import numpy as np
 from . import __version__
 from .outputs import atomic_path
 
+__all__ = ["CacheWarning", "cache_dir", "cache_key", "cached_arrays", "clear_memory", "code_fingerprint"]
+
 ENV_DIR = "MUONREACH_CACHE_DIR"
 ENV_OFF = "MUONREACH_NO_CACHE"
 _CHECKSUM_KEY = "__checksum__"

@@ -20,6 +20,8 @@ from typing import Any
 
 from .errors import InvalidParameter
 
+__all__ = ["atomic_path", "check_output_path", "json_safe", "write_bytes", "write_json", "write_rows", "write_text"]
+
 
 def json_safe(obj: Any) -> Any:
     """JSON-safe copy: non-finite floats become null (a stable particle has no finite c*tau), numpy scalars

@@ -17,6 +17,8 @@ from typing import Any
 from .errors import InvalidParameter, SpecError, UnknownName
 from .specfields import Fields
 
+__all__ = ["Param", "read_all", "resolve"]
+
 KINDS: tuple[str, ...] = ("float", "int", "bool", "choice", "str")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")

@@ -21,6 +21,8 @@ from typing import Any
 
 from .errors import SpecError
 
+__all__ = ["SCHEMA", "Fields", "parse_toml_text", "read_bytes", "read_toml_file", "require_schema"]
+
 SCHEMA: int = 1
 _MISSING: Any = object()
 

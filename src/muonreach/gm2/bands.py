@@ -19,6 +19,8 @@ from ..errors import InvalidParameter
 from ..validation import positive
 from .datasets import Dataset
 
+__all__ = ["Band", "excluded_coupling", "favored_band", "model_band", "model_exclusion", "unit_contribution"]
+
 if TYPE_CHECKING:
     from ..models.base import Mediator
 
