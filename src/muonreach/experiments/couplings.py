@@ -39,17 +39,25 @@ class _Polynomial:
     coefficients: tuple[float, ...]
 
     def __call__(self, g: NDArray[np.float64]) -> NDArray[np.float64]:
-        return sum((c * g**k for k, c in enumerate(self.coefficients)), np.zeros_like(g))
+        return np.polynomial.polynomial.polyval(g, self.coefficients)
+
+    def __add__(self, other: _Polynomial) -> _Polynomial:
+        n = max(len(self.coefficients), len(other.coefficients))
+        pad = lambda c: tuple(c) + (0.0,) * (n - len(c))
+        return _Polynomial(tuple(a + b for a, b in zip(pad(self.coefficients), pad(other.coefficients))))
+
+
+_PROBE_G = np.array(_PROBES) * G_REF
+#: Inverse Vandermonde matrices: the interpolating polynomial through the first degree + 1 probes.
+_INVERSE_VANDERMONDE = {d: np.linalg.inv(np.vander(_PROBE_G[: d + 1], d + 1, increasing=True)) for d in (1, 2)}
 
 
 def _fit(values: list[float], degree: int) -> _Polynomial | None:
     """The polynomial of ``degree`` through the first degree + 1 probes, if it predicts the last one."""
-    g = np.array(_PROBES) * G_REF
-    coeffs = np.polynomial.polynomial.polyfit(g[: degree + 1], values[: degree + 1], degree)
-    # polyfit on degree + 1 points is interpolation; clean round-off relative to the largest term
+    coeffs = _INVERSE_VANDERMONDE[degree] @ np.asarray(values[: degree + 1], dtype=float)
     scale = max(abs(v) for v in values) or 1.0
     poly = _Polynomial(tuple(float(c) for c in coeffs))
-    predicted = float(poly(np.array([g[-1]]))[0])
+    predicted = float(poly(_PROBE_G[-1]))
     if not math.isclose(predicted, values[-1], rel_tol=_RTOL, abs_tol=1e-12 * scale):
         return None
     return poly
@@ -69,8 +77,12 @@ class CouplingDependence:
         self._prod_fit = _fit([production(m) for m in probes], 1)
         widths = [m.partial_widths() for m in probes]
         fits = {ch: _fit([w[ch] for w in widths], 2) for ch in widths[0]}
-        self._width_fits: dict[str, _Polynomial] | None = (
-            None if any(f is None for f in fits.values()) else {ch: f for ch, f in fits.items() if f is not None})
+        self._width_fits: tuple[_Polynomial, _Polynomial] | None = None  # (invisible, visible) totals
+        if all(f is not None for f in fits.values()):
+            zero = _Polynomial((0.0,))
+            inv = sum((f for ch, f in fits.items() if f is not None and ch in self.invisible), zero)
+            vis = sum((f for ch, f in fits.items() if f is not None and ch not in self.invisible), zero)
+            self._width_fits = (inv, vis)
         self.exact_path = self._prod_fit is None or self._width_fits is None
 
     def _largest_valid_coupling(self) -> float:
@@ -93,10 +105,11 @@ class CouplingDependence:
     def check(self, g: NDArray[np.float64]) -> NDArray[np.float64]:
         """``g`` as a float array, refusing non-finite couplings and |g| > :attr:`g_max` (one line)."""
         arr = np.asarray(g, dtype=float)
-        if not np.all(np.isfinite(arr)):
+        biggest = float(np.max(np.abs(arr))) if arr.size else 0.0
+        if not math.isfinite(biggest):
             raise InvalidParameter(f"{self.spec.coupling} must be finite")
-        too_big = np.abs(arr) > self.g_max * (1.0 + 1e-12)
-        if np.any(too_big):
+        if biggest > self.g_max * (1.0 + 1e-12):
+            too_big = np.abs(arr) > self.g_max * (1.0 + 1e-12)
             bad = float(arr[too_big].flat[0])
             raise InvalidParameter(f"{self.spec.coupling} = {bad:g} is beyond the validity of {self.spec.name} "
                                    f"(|{self.spec.coupling}| <= {self.g_max:.4g})")
@@ -116,15 +129,10 @@ class CouplingDependence:
     def widths(self, g: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """(Gamma_invisible, Gamma_visible) in GeV at each g."""
         g = self.check(g)
-        inv, vis = np.zeros(g.shape), np.zeros(g.shape)
         if self._width_fits is not None:
-            for channel, fit in self._width_fits.items():
-                value = np.maximum(fit(g), 0.0)
-                if channel in self.invisible:
-                    inv += value
-                else:
-                    vis += value
-            return inv, vis
+            inv_fit, vis_fit = self._width_fits
+            return np.maximum(inv_fit(g), 0.0), np.maximum(vis_fit(g), 0.0)
+        inv, vis = np.zeros(g.shape), np.zeros(g.shape)
         for i, x in np.ndenumerate(g):
             for channel, w in self.model(float(x)).partial_widths().items():
                 if channel in self.invisible:

@@ -158,17 +158,36 @@ def x_range(energy: float, m_x: float, m_lepton: float | str) -> tuple[float, fl
     return m / e, 1.0 - m_l / e
 
 
-def _betas(x: NDArray, e: float, m: float, m_l: float) -> NDArray:
-    """beta_l beta_X, zero outside :func:`x_range`."""
+def _betas(x: NDArray, e: ArrayLike, m: float, m_l: float) -> NDArray:
+    """beta_l beta_X, zero outside :func:`x_range`; ``e`` broadcasts with ``x``."""
+    e = np.asarray(e, dtype=float)
     x_lo, x_hi = m / e, 1.0 - m_l / e
     inside = (x > x_lo) & (x < x_hi)
     xs = np.where(inside, x, 0.5 * (x_lo + x_hi))
     beta_x = np.sqrt(-np.expm1(2.0 * np.log(x_lo / xs)))  # sqrt(1 - (m_X/(x E))^2), accurate near 1
-    beta_l = math.sqrt(max(0.0, 1.0 - (m_l / e) ** 2))
+    beta_l = np.sqrt(np.maximum(0.0, 1.0 - (m_l / e) ** 2))
     return np.where(inside, beta_l * beta_x, 0.0)
 
 
 # --- IWW -----------------------------------------------------------------------------------------------
+
+
+def iww_per_chi_grid(kind: str, x: NDArray, energy: ArrayLike, m: float, g: float, m_l: float) -> NDArray[np.float64]:
+    """The closed forms of :func:`dsigma_dx_iww_per_chi` on broadcast arrays of x and energy, without input checks
+    (for yield grids whose nodes are valid by construction)."""
+    m2, l2 = m * m, m_l * m_l
+    one_minus = 1.0 - x
+    d = m2 * one_minus + l2 * x * x
+    pref = g * g * ALPHA * ALPHA / math.pi
+    if kind == "scalar":
+        body = pref / 12.0 * x**3 * (l2 * (3.0 * x * x - 4.0 * x + 4.0) + 2.0 * m2 * one_minus)
+    elif kind == "pseudoscalar":
+        body = pref / 12.0 * x**3 * (3.0 * l2 * x * x + 2.0 * m2 * one_minus)
+    else:
+        body = pref / 6.0 * x * (
+            l2 * x * x * (3.0 * x * x - 4.0 * x + 4.0) + 2.0 * m2 * one_minus * (x * x - 3.0 * x + 3.0)
+        )
+    return body / (d * d) * _betas(x, energy, m, m_l)
 
 
 def dsigma_dx_iww_per_chi(
@@ -185,20 +204,7 @@ def dsigma_dx_iww_per_chi(
     m_l = _lepton_mass(m_lepton)
     e, m = _check_kinematics(energy, m_x, m_l)
     g = _check_coupling("coupling", coupling)
-    xa = _check_x(x)
-    m2, l2 = m * m, m_l * m_l
-    one_minus = 1.0 - xa
-    d = m2 * one_minus + l2 * xa * xa
-    pref = g * g * ALPHA * ALPHA / math.pi
-    if kind == "scalar":
-        body = pref / 12.0 * xa**3 * (l2 * (3.0 * xa * xa - 4.0 * xa + 4.0) + 2.0 * m2 * one_minus)
-    elif kind == "pseudoscalar":
-        body = pref / 12.0 * xa**3 * (3.0 * l2 * xa * xa + 2.0 * m2 * one_minus)
-    else:
-        body = pref / 6.0 * xa * (
-            l2 * xa * xa * (3.0 * xa * xa - 4.0 * xa + 4.0) + 2.0 * m2 * one_minus * (xa * xa - 3.0 * xa + 3.0)
-        )
-    return body / (d * d) * _betas(xa, e, m, m_l)
+    return iww_per_chi_grid(kind, _check_x(x), e, m, g, m_l)
 
 
 def iww_chi(
