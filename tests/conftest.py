@@ -35,3 +35,19 @@ def run_cli_json(run_cli):
 def run_subprocess(*args: str) -> subprocess.CompletedProcess:
     """Run the installed console script's module in a fresh interpreter (exit codes as a user sees them)."""
     return subprocess.run([sys.executable, "-m", "muonreach", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory):
+    """The test session writes its disk cache into a temporary directory (never the user's cache)."""
+    import os
+
+    from muonreach import cache
+
+    previous = os.environ.get(cache.ENV_DIR)
+    os.environ[cache.ENV_DIR] = str(tmp_path_factory.mktemp("muonreach-cache"))
+    yield
+    if previous is None:
+        os.environ.pop(cache.ENV_DIR, None)
+    else:
+        os.environ[cache.ENV_DIR] = previous

@@ -84,3 +84,32 @@ def test_key_depends_on_code_fingerprint(monkeypatch):
     k1 = cache.cache_key("t", {"m": 1})
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "other")
     assert cache.cache_key("t", {"m": 1}) != k1
+
+
+def test_bypass_computes_afresh(cache_dir):
+    compute, calls = _counting()
+    cache.cached_arrays("t", {"m": 1}, compute)
+    with cache.bypass():
+        cache.cached_arrays("t", {"m": 1}, compute)
+    assert len(calls) == 2
+
+
+def test_figure_layers_are_cached_between_runs(monkeypatch, cache_dir):
+    # a relic layer computed once is read back (000-fig5 and status-2025 share theirs); --no-cache recomputes
+    from muonreach.cosmo import relic
+    from muonreach.plot import layers
+
+    calls = []
+
+    def fake_curve(model, masses, overrides, workers=1):
+        calls.append(len(masses))
+        return [1e-3] * len(masses)
+
+    monkeypatch.setattr(relic, "relic_curve", fake_curve)
+    masses = np.geomspace(0.1, 1.0, 4)
+    first = layers._relic_curve("scalar-muon", masses, {"g_chi": 1.0})
+    cache.clear_memory()
+    second = layers._relic_curve("scalar-muon", masses, {"g_chi": 1.0})
+    with cache.bypass():
+        layers._relic_curve("scalar-muon", masses, {"g_chi": 1.0})
+    assert first == second == [1e-3] * 4 and calls == [4, 4]

@@ -223,7 +223,7 @@ def test_quadrature_orders_are_converged(monkeypatch):
     # the (E, x) Gauss-Legendre orders of experiments.production were chosen by a convergence study: the reach
     # edges agree with a 6x finer rule (48 x 96 nodes) to 1e-4 (measured <= 1e-6), for an invisible, a
     # beam-dump and a decay-in-volume experiment
-    import muonreach.experiments.production as production
+    from muonreach.experiments import production
 
     cases = [("na64mu-2018", "scalar-muon", DM, np.geomspace(0.01, 10, 5)),
              ("na64mu-2017", "scalar-lepton", None, np.geomspace(0.002, 0.2, 4)),

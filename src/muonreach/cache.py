@@ -16,11 +16,12 @@ directory cannot be written, one :class:`CacheWarning` is issued and results are
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ import numpy as np
 from . import __version__
 from .outputs import atomic_path
 
-__all__ = ["CacheWarning", "cache_dir", "cache_key", "cached_arrays", "clear_memory", "code_fingerprint"]
+__all__ = ["CacheWarning", "bypass", "cache_dir", "cache_key", "cached_arrays", "clear_memory", "code_fingerprint"]
 
 ENV_DIR = "MUONREACH_CACHE_DIR"
 ENV_OFF = "MUONREACH_NO_CACHE"
@@ -88,6 +89,19 @@ def _checksum(arrays: Mapping[str, np.ndarray]) -> str:
 
 _memory: dict[str, dict[str, np.ndarray]] = {}
 _warned = False
+_bypassed = False
+
+
+@contextlib.contextmanager
+def bypass() -> Iterator[None]:
+    """Compute everything afresh inside the block: neither the disk nor the in-memory copies are read or
+    written (``--no-cache``)."""
+    global _bypassed
+    previous, _bypassed = _bypassed, True
+    try:
+        yield
+    finally:
+        _bypassed = previous
 
 
 def _warn_once(message: str) -> None:
@@ -123,6 +137,8 @@ def cached_arrays(namespace: str, inputs: Mapping[str, Any], compute: Callable[[
     """The arrays of ``compute()`` for these inputs, from the disk cache when a valid entry exists.
 
     ``compute`` returns a mapping of names to numpy arrays (numeric or string dtypes, no objects)."""
+    if _bypassed:
+        return {k: np.asarray(v) for k, v in compute().items()}
     key = cache_key(namespace, inputs)
     if key in _memory:
         return dict(_memory[key])

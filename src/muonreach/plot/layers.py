@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cache import cached_arrays
 from ..errors import ConvergenceError, KinematicallyForbidden, MuonReachError, SpecError, UnknownName
 from ..validation import PERTURBATIVE_LIMIT
 from . import planes
@@ -153,10 +154,17 @@ def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     m = m[np.array(allowed, dtype=bool)]
     if m.size == 0:
         return LayerData((), (f"{exp.name}: no mass in range can be produced",))
-    rows = reach(exp, get_model_spec(_model_name(panel)), m, panel.benchmark)
-    low = np.array([math.nan if r.coupling_low is None else r.coupling_low for r in rows])
-    high = np.array([PERTURBATIVE_LIMIT if r.coupling_high is None else r.coupling_high for r in rows])
-    high = np.where(np.isnan(low), math.nan, high)
+    model = _model_name(panel)
+
+    def contour() -> dict[str, np.ndarray]:
+        rows = reach(exp, get_model_spec(model), m, panel.benchmark)
+        return {"low": np.array([math.nan if r.coupling_low is None else r.coupling_low for r in rows]),
+                "high": np.array([math.nan if r.coupling_high is None else r.coupling_high for r in rows])}
+
+    edges = cached_arrays("reach-contour", {"experiment": exp.as_dict(), "model": model, "benchmark": panel.benchmark,
+                                            "masses": m.tolist()}, contour)
+    low = edges["low"]
+    high = np.where(np.isnan(low), math.nan, np.where(np.isnan(edges["high"]), PERTURBATIVE_LIMIT, edges["high"]))
     overrides = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in layer.options["set"].items())
     note = f"{exp.name} ({exp.source})" + (f" with {overrides}" if overrides else "") + f"; {exp.muons_on_target:.3g} MOT"
     notes = (note,) + ((f"warning: {exp.name}: {exp.approximate}",) if exp.approximate else ())
@@ -201,7 +209,13 @@ def _relic_curve(model: str, masses: np.ndarray, overrides: dict, workers: int =
     Imported here, at call time: the relic solver is slow and lives in ``muonreach.cosmo``."""
     from ..cosmo.relic import relic_curve
 
-    return relic_curve(model, masses, overrides, workers=workers)
+    def curve() -> dict[str, np.ndarray]:
+        values = relic_curve(model, masses, overrides, workers=workers)
+        return {"coupling": np.array([math.nan if v is None else v for v in values])}
+
+    # cached on disk: figures that repeat another's relic layer (000-fig5 and status-2025) do not recompute it
+    got = cached_arrays("relic-curve", {"model": model, "masses": np.asarray(masses).tolist(), "overrides": overrides}, curve)
+    return [None if math.isnan(v) else float(v) for v in got["coupling"]]
 
 
 def _relic(layer: LayerSpec, panel: PanelSpec) -> LayerData:
