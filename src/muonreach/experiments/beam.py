@@ -51,9 +51,9 @@ def exit_energy(exp) -> float:
 def energy_range(exp, mass: float) -> tuple[float, float]:
     """[E_min, E_beam] of the lepton energies integrated over; KinematicallyForbidden (with the threshold)
     if no energy in the target can radiate a boson of this mass with x >= x_min."""
-    m_l = LEPTON_MASSES[exp.lepton]
+    m_l = LEPTON_MASSES[exp.final_lepton]  # the outgoing lepton keeps at least its mass
     e_min = max(exp.energy_min, exit_energy(exp), 0.0)
-    # the x range [max(x_min, m/E), 1 - m_l/E] is non-empty only above this energy
+    # the x range [max(x_min, m/E), 1 - m_l'/E] is non-empty only above this energy
     threshold = max(mass + m_l, m_l / (1.0 - exp.x_min))
     e_min = max(e_min, threshold)
     if e_min >= exp.energy:

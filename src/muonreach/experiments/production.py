@@ -80,12 +80,15 @@ class Bremsstrahlung(ProductionChannel):
     description = "radiation off the beam lepton in the target field, l N -> l N X (002 eq. (14), 000 eq. (3.1))"
 
     def coupling(self, exp, model: Mediator) -> tuple[str, float]:
-        if exp.final_lepton != exp.lepton:
+        if exp.final_lepton == exp.lepton:
+            return model.production_coupling(exp.lepton)
+        if exp.approximation != "exact":
             raise InvalidParameter(
                 f"{exp.name}: flavour-changing production {exp.lepton} -> {exp.final_lepton} needs the exact 2 -> 3 "
-                "cross section (approximation = exact)"
+                "cross section (approximation = exact; Weizsaecker-Williams has no flavour-changing form here)"
             )
-        return model.production_coupling(exp.lepton)
+        # the chiral scalar of 001 eq. (2), -h ebar_L mu_R phi + h.c. (production.exact "scalar" with l != l')
+        return "scalar", model.offdiagonal_coupling((exp.lepton, exp.final_lepton))
 
     def sample(self, exp, model: Mediator, mass: float) -> BosonSample:
         if exp.lepton != "mu":
@@ -94,25 +97,34 @@ class Bremsstrahlung(ProductionChannel):
                 "(electron-beam yields need the shower model)"
             )
         kind, _ = self.coupling(exp, model)
-        m_l = LEPTON_MASSES[exp.lepton]
+        m_out = LEPTON_MASSES[exp.final_lepton]
         e_lo, e_hi = energy_range(exp, mass)
         energy, w_e = gauss_legendre(_GL_E, np.asarray(e_lo), np.asarray(e_hi))
         depth, dedx = depth_at(exp, energy)
-        x_lo = np.maximum(exp.x_min, mass / energy)
-        x_hi = 1.0 - m_l / energy
-        x, w_x = x_nodes(x_lo, x_hi)
-        if exp.approximation == "iww":  # one flux per energy, shared by every x (002 eq. (13))
-            chi = np.asarray(iww_photon_flux(exp.target, mass, exp.lepton, energy))
-            dsdx = iww_per_chi_grid(kind, x, energy[:, None], mass, 1.0, m_l) * chi[:, None]
-        else:  # WW: the flux depends on x and the angle (docs/production.md)
-            dsdx = np.stack([dsigma_dx(kind, x[i], float(e), mass, 1.0, exp.target, exp.lepton, exp.approximation)
-                             for i, e in enumerate(energy)])
+        x, w_x = x_nodes(np.maximum(exp.x_min, mass / energy), 1.0 - m_out / energy)
+        dsdx = self._dsigma_dx(exp, kind, mass, energy, x, (e_lo, e_hi))
         weight = exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * (w_e / dedx)[:, None] * w_x * dsdx
         e_x = x * energy[:, None]
         momentum = np.sqrt(np.maximum(e_x**2 - mass**2, 0.0))
         shape = e_x.shape
         return BosonSample(e_x.ravel(), momentum.ravel(), np.broadcast_to(depth[:, None], shape).ravel(),
                            np.broadcast_to(energy[:, None], shape).ravel(), weight.ravel())
+
+    @staticmethod
+    def _dsigma_dx(exp, kind: str, mass: float, energy: NDArray, x: NDArray, energy_range: tuple[float, float]) -> NDArray:
+        """dsigma/dx (GeV^-2 per formula unit, coupling 1) on the (E, x) nodes in the experiment's approximation."""
+        m_l = LEPTON_MASSES[exp.lepton]
+        if exp.approximation == "iww":  # one flux per energy, shared by every x (002 eq. (13))
+            chi = np.asarray(iww_photon_flux(exp.target, mass, exp.lepton, energy))
+            return iww_per_chi_grid(kind, x, energy[:, None], mass, 1.0, m_l) * chi[:, None]
+        if exp.approximation == "ww":  # the flux depends on x and the angle (docs/production.md)
+            return np.stack([dsigma_dx(kind, x[i], float(e), mass, 1.0, exp.target, exp.lepton, "ww")
+                             for i, e in enumerate(energy)])
+        from ..production.exact import ExactSpectrum
+
+        spectrum = ExactSpectrum(kind, mass, exp.target, exp.lepton, exp.final_lepton, energy_range=energy_range,
+                                 x_min=exp.x_min, form_factor=exp.form_factor)
+        return spectrum.dsigma_dx(energy[:, None], x)
 
 
 CHANNELS: dict[str, ProductionChannel] = {}

@@ -39,6 +39,9 @@ FIELDS: dict[str, tuple[str, str, Param]] = {
                                                    "choice", ENERGY_LOSS_MODES)),
     "channel": ("production", "channel", Param("bremsstrahlung", "production channel", "str")),
     "approximation": ("production", "approximation", Param("iww", "production cross section", "choice", APPROXIMATIONS)),
+    "form_factor": ("production", "form_factor", Param("full", "nuclear form factor of the exact cross section: "
+                                                               "full (elastic + inelastic, 002 App. A) or elastic",
+                                                               "choice", ("full", "elastic"))),
     "final_lepton": ("production", "final_lepton", Param(None, "outgoing lepton (default: the beam lepton)", "choice", LEPTON_CHOICES)),
     "detector_distance": ("detector", "distance", Param(0.0, "distance from the target end to the detector or decay volume, cm",
                                                         low=0.0, high=1e7)),
