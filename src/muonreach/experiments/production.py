@@ -28,7 +28,7 @@ from ..errors import InvalidParameter, UnknownName
 from ..models.base import Mediator
 from ..production.cross_sections import dsigma_dx, iww_per_chi_grid
 from ..production.flux import iww_photon_flux
-from .beam import depth_at, energy_range
+from .beam import lepton_track
 from .sample import BosonSample
 
 #: Gauss-Legendre orders: lepton energies in the target, and x on each of the two x pieces. Chosen by a
@@ -91,19 +91,15 @@ class Bremsstrahlung(ProductionChannel):
         return "scalar", model.offdiagonal_coupling((exp.lepton, exp.final_lepton))
 
     def sample(self, exp, model: Mediator, mass: float) -> BosonSample:
-        if exp.lepton != "mu":
-            raise InvalidParameter(
-                f"{exp.name}: {exp.lepton} beams shower in a thick target; their track length is not the muon CSDA "
-                "(electron-beam yields need the shower model)"
-            )
         kind, _ = self.coupling(exp, model)
         m_out = LEPTON_MASSES[exp.final_lepton]
-        e_lo, e_hi = energy_range(exp, mass)
-        energy, w_e = gauss_legendre(_GL_E, np.asarray(e_lo), np.asarray(e_hi))
-        depth, dedx = depth_at(exp, energy)
-        x, w_x = x_nodes(np.maximum(exp.x_min, mass / energy), 1.0 - m_out / energy)
-        dsdx = self._dsigma_dx(exp, kind, mass, energy, x, (e_lo, e_hi))
-        weight = exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * (w_e / dedx)[:, None] * w_x * dsdx
+        energy, track_cm, depth, x_lo = lepton_track(exp, mass, _GL_E)
+        x_hi = 1.0 - m_out / energy
+        open_ = x_lo < x_hi
+        energy, track_cm, depth, x_lo = energy[open_], track_cm[open_], depth[open_], x_lo[open_]
+        x, w_x = x_nodes(x_lo, x_hi[open_])
+        dsdx = self._dsigma_dx(exp, kind, mass, energy, x, (float(energy.min()), float(energy.max())))
+        weight = exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * track_cm[:, None] * w_x * dsdx
         e_x = x * energy[:, None]
         momentum = np.sqrt(np.maximum(e_x**2 - mass**2, 0.0))
         shape = e_x.shape

@@ -25,7 +25,9 @@ from .signatures import SIGNATURES, Geometry, Signature, signature_class
 MAX_PARTICLES: float = 1e25
 STATUSES: tuple[str, ...] = ("projection", "result")
 APPROXIMATIONS: tuple[str, ...] = ("iww", "ww")
-ENERGY_LOSS_MODES: tuple[str, ...] = ("constant", "table")
+ENERGY_LOSS_MODES: tuple[str, ...] = ("constant", "table", "shower", "primary")
+#: The beam lepton's energy loss in the target by lepton: muons lose energy continuously (CSDA), electrons shower.
+LOSS_BY_LEPTON: dict[str, tuple[str, ...]] = {"mu": ("constant", "table"), "e": ("shower", "primary")}
 LEPTON_CHOICES: tuple[str, ...] = ("mu", "e")
 
 #: Every field of an experiment: short name -> (TOML section, key, declaration). The number of beam
@@ -35,7 +37,8 @@ FIELDS: dict[str, tuple[str, str, Param]] = {
     "energy": ("beam", "energy", Param(None, "beam energy in GeV", low=0.0, low_open=True, high=1e5, required=True)),
     "material": ("target", "material", Param(None, "target material (`muonreach list materials`)", "str", required=True)),
     "target_length": ("target", "length", Param(None, "target thickness in cm", low=0.0, low_open=True, high=1e6, required=True)),
-    "energy_loss": ("target", "energy_loss", Param("constant", "muon energy loss: constant <dE/dx> or the material's table",
+    "energy_loss": ("target", "energy_loss", Param(None, "beam energy loss: muons constant <dE/dx> (default) or the material's "
+                                                   "table; electrons the full shower (default) or the primary only",
                                                    "choice", ENERGY_LOSS_MODES)),
     "channel": ("production", "channel", Param("bremsstrahlung", "production channel", "str")),
     "approximation": ("production", "approximation", Param("iww", "production cross section", "choice", APPROXIMATIONS)),
@@ -179,6 +182,12 @@ def _check(exp: Experiment) -> None:
     """Cross-field checks (each field's own range is checked by its declaration)."""
     v = exp.values
     get_material(v["material"])  # UnknownName for an unknown material
+    allowed = LOSS_BY_LEPTON[v["lepton"]]
+    if v["energy_loss"] is None:
+        v["energy_loss"] = allowed[0]
+    elif v["energy_loss"] not in allowed:
+        raise InvalidParameter(f"{exp.name}: energy_loss {v['energy_loss']!r} does not apply to a {v['lepton']} beam "
+                               f"(use {' or '.join(allowed)})")
     if v["energy_min"] >= v["energy"]:
         raise InvalidParameter(f"{exp.name}: energy_min {v['energy_min']:g} GeV is not below the beam energy {v['energy']:g} GeV")
     if exp.status not in STATUSES:
