@@ -43,6 +43,19 @@ def phi_to_mu_e_width(mass: float, h: float) -> float:
     return h * h * p / (8.0 * math.pi) * (1.0 - (c.M_E**2 + c.M_MU**2) / mass**2)
 
 
+def muon_to_electron_phi_width(m_phi: float, h: float) -> float:
+    """Gamma(mu -> e phi) = h^2 (m_mu^2 + m_e^2 - m_phi^2) p_e/(16 pi m_mu^2) for m_phi < m_mu - m_e, else 0.
+
+    The crossed process of :func:`phi_to_mu_e_width`: sum_spins |M|^2 = 2 h^2 p_e.p_mu = h^2 (m_mu^2 + m_e^2 -
+    m_phi^2), averaged over the muon spin (1/2), Gamma = p |M|^2/(8 pi m_mu^2). For m_e -> 0 it is
+    h^2 m_mu (1 - m_phi^2/m_mu^2)^2/(32 pi). Both muon charges have the same width.
+    """
+    if m_phi >= c.M_MU - c.M_E:
+        return 0.0
+    p = momentum(c.M_MU, c.M_E, m_phi)
+    return h * h * (c.M_MU**2 + c.M_E**2 - m_phi**2) * p / (16.0 * math.pi * c.M_MU**2)
+
+
 def phi_to_scalars_width(mass: float, g: float, m1: float, m2: float) -> float:
     """Gamma(phi -> s1 s2) = g^2 p_1/(8 pi m_phi^2) (001 eq. (12)); g in GeV; 0 below m1 + m2.
 

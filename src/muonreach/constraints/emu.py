@@ -1,0 +1,104 @@
+"""Constraints on the off-diagonal e-mu scalar phi of 001 (001_d90c7661beefddfc.txt Fig. 3), as computed bounds:
+
+* ``mu-e-phi-twist``: the two-body decay mu -> e phi (:func:`~muonreach.models.emu_scalar.muon_to_electron_phi_width`,
+  the model's own width) against TWIST's 90 % CL limit on BR(mu -> e X) (data/emu-bounds.toml), for
+  m_phi < m_mu - m_e; BR = Gamma(mu -> e phi)/Gamma_mu with the PDG muon lifetime;
+* ``z-mu-e-phi-001``: 001's estimate Gamma(Z -> mu e phi)/Gamma(Z -> ee) ~ h^2/(4 pi^2) against BR(Z -> mu e);
+* ``k-e-nu-phi-001``: 001's estimate BR(K -> e nu phi) ~ h^2/(8 pi^2) against BR(K -> e nu nubar).
+
+The last two are order-of-magnitude estimates of 001 (flat in m_phi), marked approximate; the computed K -> e nu
+phi rate of the meson-decay engine replaces the third where it is available.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import constants as c
+from ..models.registry import ModelSpec
+from ..specfields import Fields, parse_toml_text, require_schema
+from ..units import HBAR_GEV_S
+from .computed import BoundRows, ComputedBound, register_bound
+
+_ORIGIN = "muonreach constraints/data/emu-bounds.toml"
+
+
+@cache
+def _inputs() -> dict:
+    doc = parse_toml_text(resources.files(__package__).joinpath("data", "emu-bounds.toml").read_bytes(), _ORIGIN)
+    require_schema(doc, _ORIGIN)
+    top = Fields(doc, _ORIGIN)
+    top.raw("schema")
+    twist, z, k = top.table("twist"), top.table("z_decays"), top.table("kaon")
+    out = {
+        "twist_masses": twist.number_list("masses", min_length=2), "twist_br": twist.number_list("branching_ratio_limit"),
+        "twist_cl": twist.number("cl"),
+        "z_br_ee": z.positive("br_z_to_ee"), "z_br_limit": z.positive("br_z_to_mue_limit"), "z_mass_max": z.positive("mass_max"),
+        "z_cl": z.number("cl"),
+        "k_br_limit": k.positive("branching_ratio_limit"), "k_mass_max": k.positive("mass_max"), "k_cl": k.number("cl"),
+    }
+    for f in (twist, z, k, top):
+        f.done()
+    if len(out["twist_br"]) != len(out["twist_masses"]) - 1:
+        raise ValueError(f"{_ORIGIN}: [twist] needs one branching-ratio limit per mass interval")
+    return out
+
+
+def _has_emu_coupling(spec: ModelSpec) -> bool:
+    return spec.build(0.3, 1e-3).offdiagonal_coupling(("e", "mu")) != 0.0
+
+
+def _unit_coupling(spec: ModelSpec, mass: float, overrides: Mapping[str, object]) -> float:
+    """h_mue per unit of the scanned coupling (linear in every model that has one)."""
+    return spec.build(mass, 1e-3, overrides).offdiagonal_coupling(("e", "mu")) / 1e-3
+
+
+def _twist(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object]) -> BoundRows:
+    from ..models.emu_scalar import muon_to_electron_phi_width
+
+    data = _inputs()
+    gamma_mu = HBAR_GEV_S / c.TAU_MU_S
+    low = np.full(masses.size, math.nan)
+    edges = np.asarray(data["twist_masses"])
+    for i, m in enumerate(masses):
+        k = int(np.searchsorted(edges, m, side="right")) - 1
+        width = muon_to_electron_phi_width(float(m), 1.0)
+        if 0 <= k < len(data["twist_br"]) and width > 0.0:
+            h_max = math.sqrt(data["twist_br"][k] * gamma_mu / width)  # BR scales as h^2
+            low[i] = h_max / abs(_unit_coupling(spec, float(m), overrides))
+    return BoundRows(masses, low, np.full(masses.size, math.nan))
+
+
+def _flat(h_max: float, mass_max: float):
+    def compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object]) -> BoundRows:
+        low = np.array([h_max / abs(_unit_coupling(spec, float(m), overrides)) if m <= mass_max else math.nan for m in masses])
+        return BoundRows(masses, low, np.full(masses.size, math.nan))
+
+    return compute
+
+
+def _register() -> None:
+    d = _inputs()
+    register_bound(ComputedBound(
+        "mu-e-phi-twist", "mu -> e phi (two-body muon decay) against TWIST BR(mu -> e X)",
+        "TWIST arXiv:1409.0638; width: models/emu_scalar.py", d["twist_cl"], _has_emu_coupling, _twist,
+        approximate="the TWIST limit is taken piecewise constant (5.8e-5 below 13 MeV, 1e-5 for 13-80 MeV); none above 80 MeV"))
+    h_z = 2.0 * math.pi * math.sqrt(d["z_br_limit"] / d["z_br_ee"])
+    register_bound(ComputedBound(
+        "z-mu-e-phi-001", "Z -> mu e phi against BR(Z -> mu e) (001's estimate)",
+        "001_d90c7661beefddfc.txt after eq. (21); ATLAS PRD 90 (2014) 072010", d["z_cl"], _has_emu_coupling,
+        _flat(h_z, d["z_mass_max"]), approximate="001's order-of-magnitude ratio h^2/(4 pi^2), flat in m_phi"))
+    h_k = math.sqrt(d["k_br_limit"] * 8.0 * math.pi**2)
+    register_bound(ComputedBound(
+        "k-e-nu-phi-001", "K -> e nu phi against BR(K -> e nu nubar) (001's estimate)",
+        "001_d90c7661beefddfc.txt after eq. (21); Heintze et al. NPB 149 (1979) 365", d["k_cl"], _has_emu_coupling,
+        _flat(h_k, d["k_mass_max"]), approximate="001's order-of-magnitude BR ~ h^2/(8 pi^2), flat in m_phi"))
+
+
+_register()
