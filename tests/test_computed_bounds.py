@@ -11,7 +11,8 @@ from muonreach.models.registry import get_model_spec
 @pytest.fixture
 def toy_bound(monkeypatch):
     """A toy bound excluding g in [1e-3 m/GeV, 1e-1] for the muon-specific scalar only."""
-    monkeypatch.setattr(computed, "_BOUNDS", {})
+    # a copy of the loaded registry: the shipped bounds stay registered after the test
+    monkeypatch.setattr(computed, "_BOUNDS", computed.all_bounds())
 
     def compute(spec, masses, overrides):
         return computed.BoundRows(masses, 1e-3 * masses, np.where(masses < 1.0, 1e-1, np.nan), ("toy note",))

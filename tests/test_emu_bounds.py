@@ -16,7 +16,7 @@ EMU = get_model_spec("emu-scalar")
 
 def test_001_estimates_reproduced():
     # 001 after eq. (21): Z decays give h_mue <~ 3e-2 and K -> e nu phi h_mue <~ 7e-2 for m_phi <~ 200 MeV;
-    # both are 001's own order-of-magnitude formulas with the PDG inputs of data/emu-bounds.toml, so the
+    # both are 001's own order-of-magnitude formulas with the PDG inputs of inputs/emu-bounds.toml, so the
     # tolerance is the rounding of the quoted one-digit numbers (5 %)
     z = get_bound("z-mu-e-phi-001").evaluate(EMU, np.array([0.1, 1.0]))
     k = get_bound("k-e-nu-phi-001").evaluate(EMU, np.array([0.1, 0.3]))

@@ -1,7 +1,7 @@
 """Constraints on the off-diagonal e-mu scalar phi of 001 (001_d90c7661beefddfc.txt Fig. 3), as computed bounds:
 
 * ``mu-e-phi-twist``: the two-body decay mu -> e phi (:func:`~muonreach.models.emu_scalar.muon_to_electron_phi_width`,
-  the model's own width) against TWIST's 90 % CL limit on BR(mu -> e X) (data/emu-bounds.toml), for
+  the model's own width) against TWIST's 90 % CL limit on BR(mu -> e X) (inputs/emu-bounds.toml), for
   m_phi < m_mu - m_e; BR = Gamma(mu -> e phi)/Gamma_mu with the PDG muon lifetime;
 * ``z-mu-e-phi-001``: 001's estimate Gamma(Z -> mu e phi)/Gamma(Z -> ee) ~ h^2/(4 pi^2) against BR(Z -> mu e);
 * ``k-e-nu-phi-001``: 001's estimate BR(K -> e nu phi) ~ h^2/(8 pi^2) against BR(K -> e nu nubar).
@@ -26,12 +26,12 @@ from ..specfields import Fields, parse_toml_text, require_schema
 from ..units import HBAR_GEV_S
 from .computed import BoundRows, ComputedBound, register_bound
 
-_ORIGIN = "muonreach constraints/data/emu-bounds.toml"
+_ORIGIN = "muonreach constraints/inputs/emu-bounds.toml"
 
 
 @cache
 def _inputs() -> dict:
-    doc = parse_toml_text(resources.files(__package__).joinpath("data", "emu-bounds.toml").read_bytes(), _ORIGIN)
+    doc = parse_toml_text(resources.files(__package__).joinpath("inputs", "emu-bounds.toml").read_bytes(), _ORIGIN)
     require_schema(doc, _ORIGIN)
     top = Fields(doc, _ORIGIN)
     top.raw("schema")
