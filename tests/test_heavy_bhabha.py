@@ -119,3 +119,19 @@ def test_singlet_couplings_and_errors():
         bhabha.forward_backward(215.0, 400.0, None, 1.0)
     with pytest.raises(KinematicallyForbidden):
         bhabha.squared_amplitude(0.1, 0.0, bhabha.standard_model())
+
+
+def test_cli_heavy_bhabha_and_clfv(run_cli_json, run_cli):
+    out = run_cli_json("heavy", "bhabha", "--energy", "215", "--luminosity", "400", "--dataset", "ccdk2020")
+    assert set(out) >= {"scalar_min_mass_gev", "vector_min_mass_gev"}
+    assert out["scalar_min_mass_gev"] > out["vector_min_mass_gev"] > 0  # the vector interferes at O(g^2) with larger g
+    out = run_cli_json("heavy", "clfv", "--dataset", "ccdk2020")
+    assert out["ratio_bounds"]["mu-e"] == pytest.approx(flavour_bound(), rel=1e-12)
+    code, _, err = run_cli("heavy", "bhabha", "--energy", "215", "--luminosity", "0")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def flavour_bound():
+    from muonreach.heavy import flavour
+
+    return flavour.ratio_bound("mu-e", 2.79e-9)
