@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from ..errors import ConvergenceError, InvalidParameter, UnknownName
 from ..models.registry import ModelSpec
+from ..specfields import Fields, parse_toml_text, require_schema
 from ..validation import PERTURBATIVE_LIMIT
 
 
@@ -64,9 +65,22 @@ class ComputedBound:
         return self.compute(spec, np.asarray(masses, dtype=float), dict(overrides or {}))
 
 
+def input_fields(file_name: str) -> Fields:
+    """The top-level fields of ``constraints/inputs/<file_name>`` (schema checked and consumed)."""
+    from importlib import resources
+
+    origin = f"muonreach constraints/inputs/{file_name}"
+    doc = parse_toml_text(resources.files(__package__).joinpath("inputs", file_name).read_bytes(), origin)
+    require_schema(doc, origin)
+    top = Fields(doc, origin)
+    top.raw("schema")
+    return top
+
+
 _BOUNDS: dict[str, ComputedBound] = {}
 #: Modules that register the shipped bounds (imported on first lookup).
-BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.monophoton")
+BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.monophoton",
+                                  "muonreach.constraints.zdecays")
 
 
 def register_bound(bound: ComputedBound) -> ComputedBound:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,19 +27,14 @@ from .. import constants as c
 from ..errors import InvalidParameter, KinematicallyForbidden
 from ..models.registry import ModelSpec
 from ..production.monophoton import acceptance_integral, signal_cross_section, vector_dsigma_dcos
-from ..specfields import Fields, parse_toml_text, require_schema
-from .computed import BoundRows, ComputedBound, excluded_interval, register_bound
+from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, register_bound
 from .registry import get_limit
 
-_ORIGIN = "muonreach constraints/inputs/monophoton.toml"
 
 
 @cache
 def _inputs() -> dict:
-    doc = parse_toml_text(resources.files(__package__).joinpath("inputs", "monophoton.toml").read_bytes(), _ORIGIN)
-    require_schema(doc, _ORIGIN)
-    top = Fields(doc, _ORIGIN)
-    top.raw("schema")
+    top = input_fields("monophoton.toml")
     out: dict = {"rate_scale": top.positive("rate_scale_90_to_95")}
     for key in ("babar", "belle2"):
         t = top.table(key)
