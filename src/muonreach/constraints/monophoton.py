@@ -31,7 +31,6 @@ from .computed import BoundRows, ComputedBound, excluded_interval, input_fields,
 from .registry import get_limit
 
 
-
 @cache
 def _inputs() -> dict:
     top = input_fields("monophoton.toml")

@@ -27,7 +27,6 @@ from ..production.z_radiation import radiation_ratio
 from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, register_bound
 
 
-
 @cache
 def _inputs() -> dict:
     top = input_fields("zdecays.toml")
