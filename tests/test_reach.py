@@ -155,7 +155,10 @@ def test_every_experiment_loads_and_yields():
         exp = load_experiment(name)
         displaced = "scalar-lepton" if exp.lepton == "e" else "scalar-muon"
         model, g = ("lmu-ltau", 1e-3) if exp.signature.name == "invisible" else (displaced, 1e-4)
-        assert float(calculator(exp, get_model_spec(model), 0.05, None).events(g)) > 0.0
+        mass, overrides = 0.05, None
+        if exp.final_lepton != exp.lepton:  # flavour-changing (001): the e-mu scalar with invisible DM, above m_mu
+            model, g, mass, overrides = "emu-scalar", 3e-3, 0.3, {"dm": "fermion", "g_dm": 0.08}
+        assert float(calculator(exp, get_model_spec(model), mass, overrides).events(g)) > 0.0
 
 
 def test_bad_experiment_input(tmp_path):

@@ -51,10 +51,15 @@ def exit_energy(exp) -> float:
     return float(np.interp(-exp.target_length, -depth, fine))
 
 
+def final_energy_floor(exp) -> float:
+    """Lowest energy of the outgoing lepton: its mass, or the selection's ``lepton_energy_min`` if larger."""
+    return max(LEPTON_MASSES[exp.final_lepton], exp.lepton_energy_min)
+
+
 def energy_range(exp, mass: float) -> tuple[float, float]:
     """[E_min, E_beam] of the lepton energies integrated over; KinematicallyForbidden (with the threshold)
     if no energy in the target can radiate a boson of this mass with x >= x_min."""
-    m_l = LEPTON_MASSES[exp.final_lepton]  # the outgoing lepton keeps at least its mass
+    m_l = final_energy_floor(exp)  # the outgoing lepton keeps at least its mass (or the selection's lowest energy)
     e_min = max(exp.energy_min, exit_energy(exp), 0.0)
     # the x range [max(x_min, m/E), 1 - m_l'/E] is non-empty only above this energy
     threshold = max(mass + m_l, m_l / (1.0 - exp.x_min))
@@ -145,7 +150,7 @@ def _shower(exp):
 def _shower_energy_floor(exp, mass: float) -> float:
     """Lowest e+- energy of the shower that can radiate the boson above the cut; KinematicallyForbidden if none."""
     e0 = exp.energy
-    e_low = max(exp.energy_min, max(mass, exp.x_min * e0) + LEPTON_MASSES[exp.final_lepton])
+    e_low = max(exp.energy_min, max(mass, exp.x_min * e0) + final_energy_floor(exp))
     if e_low >= e0:
         raise KinematicallyForbidden(
             f"{exp.name}: a {mass:g} GeV boson with E_X >= {exp.x_min * e0:g} GeV cannot be radiated by a {e0:g} GeV "

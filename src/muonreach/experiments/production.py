@@ -12,11 +12,18 @@ with dL/dE the lepton's track length per unit energy in the target (:mod:`.beam`
 :mod:`muonreach.production` in the experiment's ``approximation`` (``iww``, the papers' method; ``ww``).
 Quadrature: Gauss-Legendre in E (N_ENERGY nodes) and in x (ln x below 1/2, ln(1 - x) above; N_X nodes on each
 piece), validated against nested adaptive quadrature (:mod:`.reference`, tests to 1e-3).
+
+Flavour-changing production (``[production] final_lepton`` differs from the beam lepton; e N -> mu N phi, mu N ->
+e N phi of 001 eqs. (22)-(23)) goes through the same yield with the model's off-diagonal coupling and the outgoing
+lepton's mass in the kinematics; its dsigma/dx is ``ww`` (:mod:`muonreach.production.flavour_changing`, an explicit
+WW-type approximation) or ``exact``. :meth:`Bremsstrahlung.spectrum` is the one dsigma/dx(energy, x) callable the
+yield uses, whatever its source.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import ClassVar
 
 import numpy as np
@@ -27,8 +34,9 @@ from ..constants import LEPTON_MASSES
 from ..errors import InvalidParameter, UnknownName
 from ..models.base import Mediator
 from ..production.cross_sections import dsigma_dx, iww_per_chi_grid
+from ..production.flavour_changing import FlavourChangingWW
 from ..production.flux import iww_photon_flux
-from .beam import lepton_track
+from .beam import final_energy_floor, lepton_track
 from .sample import BosonSample
 
 #: Gauss-Legendre orders: lepton energies in the target, and x on each of the two x pieces. Chosen by a
@@ -38,6 +46,11 @@ N_ENERGY: int = 8
 N_X: int = 16
 _GL_E = np.polynomial.legendre.leggauss(N_ENERGY)
 _GL_X = np.polynomial.legendre.leggauss(N_X)
+#: Approximations with a flavour-changing (l -> l') cross section: the WW type of production.flavour_changing
+#: (explicit option) and the exact 2 -> 3 one.
+FLAVOUR_CHANGING_APPROXIMATIONS: tuple[str, ...] = ("ww", "exact")
+#: dsigma/dx(energy, x) on broadcast arrays, GeV^-2 per formula unit at coupling 1.
+DsigmaDx = Callable[[NDArray, NDArray], NDArray]
 
 
 def gauss_legendre(nodes_weights: tuple[NDArray, NDArray], lo: NDArray, hi: NDArray) -> tuple[NDArray, NDArray]:
@@ -86,23 +99,27 @@ class Bremsstrahlung(ProductionChannel):
     def coupling(self, exp, model: Mediator) -> tuple[str, float]:
         if exp.final_lepton == exp.lepton:
             return model.production_coupling(exp.lepton)
-        if exp.approximation != "exact":
+        if exp.approximation not in FLAVOUR_CHANGING_APPROXIMATIONS:
             raise InvalidParameter(
-                f"{exp.name}: flavour-changing production {exp.lepton} -> {exp.final_lepton} needs the exact 2 -> 3 "
-                "cross section (approximation = exact; Weizsaecker-Williams has no flavour-changing form here)"
-            )
+                f"{exp.name}: flavour-changing production {exp.lepton} -> {exp.final_lepton} has no IWW closed form; use "
+                f"approximation = {' or '.join(FLAVOUR_CHANGING_APPROXIMATIONS)} (--set approximation=ww)")
+        if type(model).offdiagonal_coupling is Mediator.offdiagonal_coupling:
+            raise InvalidParameter(
+                f"{exp.name}: flavour-changing production {exp.lepton} -> {exp.final_lepton} needs a model with an "
+                f"off-diagonal {exp.lepton}-{exp.final_lepton} coupling; models that have one: "
+                f"{', '.join(flavour_changing_models((exp.lepton, exp.final_lepton))) or 'none'}")
         # the chiral scalar of 001 eq. (2), -h ebar_L mu_R phi + h.c. (production.exact "scalar" with l != l')
         return "scalar", model.offdiagonal_coupling((exp.lepton, exp.final_lepton))
 
     def sample(self, exp, model: Mediator, mass: float) -> BosonSample:
         kind, _ = self.coupling(exp, model)
-        m_out = LEPTON_MASSES[exp.final_lepton]
         energy, track_cm, depth, x_lo = lepton_track(exp, mass, _GL_E)
-        x_hi = 1.0 - m_out / energy
+        x_hi = 1.0 - final_energy_floor(exp) / energy
         open_ = x_lo < x_hi
         energy, track_cm, depth, x_lo = energy[open_], track_cm[open_], depth[open_], x_lo[open_]
         x, w_x = x_nodes(x_lo, x_hi[open_])
-        dsdx = self._dsigma_dx(exp, kind, mass, energy, x, (float(energy.min()), float(energy.max())))
+        spectrum = self.spectrum(exp, kind, mass, (float(energy.min()), float(energy.max())))
+        dsdx = spectrum(energy[:, None], x)
         weight = exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * track_cm[:, None] * w_x * dsdx
         e_x = x * energy[:, None]
         momentum = np.sqrt(np.maximum(e_x**2 - mass**2, 0.0))
@@ -111,25 +128,47 @@ class Bremsstrahlung(ProductionChannel):
                            np.broadcast_to(energy[:, None], shape).ravel(), weight.ravel())
 
     def event_production(self, exp, kind: str, mass: float):
+        if exp.lepton_energy_min > 0.0:
+            raise InvalidParameter(f"{exp.name}: the event sampler does not apply a cut on the outgoing lepton energy "
+                                   "(lepton_energy_min) yet")
         from ..mc.bremsstrahlung import Production
 
         return Production.build(exp, kind, mass)
 
     @staticmethod
-    def _dsigma_dx(exp, kind: str, mass: float, energy: NDArray, x: NDArray, energy_range: tuple[float, float]) -> NDArray:
-        """dsigma/dx (GeV^-2 per formula unit, coupling 1) on the (E, x) nodes in the experiment's approximation."""
+    def spectrum(exp, kind: str, mass: float, energy_range: tuple[float, float]) -> DsigmaDx:
+        """dsigma/dx (GeV^-2 per formula unit, coupling 1) as a callable of broadcast (energy, x) arrays, in the
+        experiment's approximation: the one interface the yield uses, for diagonal and flavour-changing production."""
         m_l = LEPTON_MASSES[exp.lepton]
+        if exp.final_lepton != exp.lepton and exp.approximation == "ww":  # WW-type flavour change (explicit option)
+            return FlavourChangingWW(mass, exp.target, exp.lepton, exp.final_lepton).dsigma_dx
         if exp.approximation == "iww":  # one flux per energy, shared by every x (002 eq. (13))
-            chi = np.asarray(iww_photon_flux(exp.target, mass, exp.lepton, energy))
-            return iww_per_chi_grid(kind, x, energy[:, None], mass, 1.0, m_l) * chi[:, None]
+            def iww(energy: NDArray, x: NDArray) -> NDArray:
+                chi = np.asarray(iww_photon_flux(exp.target, mass, exp.lepton, energy[:, 0]))
+                return iww_per_chi_grid(kind, x, energy, mass, 1.0, m_l) * chi[:, None]
+            return iww
         if exp.approximation == "ww":  # the flux depends on x and the angle (docs/production.md)
-            return np.stack([dsigma_dx(kind, x[i], float(e), mass, 1.0, exp.target, exp.lepton, "ww")
-                             for i, e in enumerate(energy)])
+            def ww(energy: NDArray, x: NDArray) -> NDArray:
+                return np.stack([dsigma_dx(kind, x[i], float(e), mass, 1.0, exp.target, exp.lepton, "ww")
+                                 for i, e in enumerate(energy[:, 0])])
+            return ww
         from ..production.exact import ExactSpectrum
 
-        spectrum = ExactSpectrum(kind, mass, exp.target, exp.lepton, exp.final_lepton, energy_range=energy_range,
-                                 x_min=exp.x_min, form_factor=exp.form_factor)
-        return spectrum.dsigma_dx(energy[:, None], x)
+        return ExactSpectrum(kind, mass, exp.target, exp.lepton, exp.final_lepton, energy_range=energy_range,
+                             x_min=exp.x_min, form_factor=exp.form_factor).dsigma_dx
+
+
+def flavour_changing_models(pair: tuple[str, str]) -> list[str]:
+    """Names of the registered models with a non-zero off-diagonal coupling to the lepton ``pair``."""
+    from ..models.registry import model_specs
+
+    names = []
+    for name, spec in sorted(model_specs().items()):
+        if type(spec.build(0.3, 1e-3)).offdiagonal_coupling is Mediator.offdiagonal_coupling:
+            continue
+        if spec.build(0.3, 1e-3).offdiagonal_coupling(pair) != 0.0:
+            names.append(name)
+    return names
 
 
 CHANNELS: dict[str, ProductionChannel] = {}

@@ -53,6 +53,8 @@ FIELDS: dict[str, tuple[str, str, Param]] = {
                                           low=0.0, high=1.0, high_open=True)),
     "energy_min": ("selection", "energy_min", Param(0.0, "lowest beam-lepton energy integrated over in the target, GeV",
                                                     low=0.0)),
+    "lepton_energy_min": ("selection", "lepton_energy_min", Param(0.0, "lowest energy of the outgoing lepton, GeV (e.g. a "
+                                                                  "muon that must cross the HCAL)", low=0.0, high=1e5)),
     "events_cl": ("statistics", "events_cl", Param(3.0, "signal events defining the reach (3: 95 % CL background free)",
                                                    low=0.0, low_open=True, high=1e9)),
     "background": ("statistics", "background", Param(0.0, "expected background events", low=0.0, high=1e12)),
