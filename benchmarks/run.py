@@ -115,6 +115,7 @@ if __name__ == "__main__":
 
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
     from bounds_bench import bench_bounds
+    from electron_bench import bench_na64e_reach
     from scan_bench import bench_scan
 
     bench_gm2_band()
@@ -122,3 +123,4 @@ if __name__ == "__main__":
     bench_relic()
     bench_scan()
     bench_bounds()
+    bench_na64e_reach()

@@ -44,7 +44,7 @@ def fake_relic(monkeypatch):
 
 
 def test_shipped_specs():
-    assert {"000-fig1", "000-fig5", "000-fig6", "000-fig7", "002-fig5", "status-2025"} <= set(SPECS)
+    assert {"000-fig1", "000-fig5", "000-fig6", "000-fig7", "001-fig3", "002-fig5", "status-2025"} <= set(SPECS)
 
 
 @pytest.mark.parametrize("name", SPECS)
