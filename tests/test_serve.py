@@ -191,7 +191,7 @@ def test_worker_computes_a_layer_as_figure_does(worker):
     view = small_view()
     got = worker.run("layer", {"view": view, "index": 2})
     panel = parse_view(view).panels[0]
-    assert got["traces"] == layer_traces(panel.layers[2], compute(panel.layers[2], panel), 2)
+    assert got["traces"] == layer_traces(panel.layers[2], compute(panel.layers[2], panel), 2, panel)
     with pytest.raises(InvalidParameter, match="layer index must be an integer from 0 to 2"):
         worker.run("layer", {"view": view, "index": 7})
 

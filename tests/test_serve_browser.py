@@ -1,21 +1,23 @@
 """The explorer in a real browser (issue 19): headless Chromium (Debian's chromium + chromium-driver, installed by
 `make test`) driven by selenium against `muonreach serve` in a thread. The page loads, the layers appear, a hover
 shows the numbers at the cursor, the exported spec renders with `muonreach figure` to the same curves the page
-drew (data, not pixels), a bad input shows its one-line error, a computing layer can be cancelled."""
+drew (data, not pixels), a bad input shows its one-line error, a computing layer can be cancelled. Chromium missing
+is a failure, not a skip: `make test` installs it."""
 
+import json
 import math
-import shutil
 import time
 
 import numpy as np
 import pytest
 
-from muonreach.errors import MuonReachError
+from muonreach.errors import InvalidParameter, MuonReachError
 from muonreach.plot.layers import compute_all
 from muonreach.plot.spec import load_spec
 from muonreach.serve import tomlout
+from muonreach.serve.screenshot import chrome, wait_for
 from muonreach.serve.server import Server
-from muonreach.serve.traces import layer_traces
+from muonreach.serve.traces import layer_rows, layer_traces
 from muonreach.serve.view import parse_view
 from test_serve import BENCH, same_layers
 
@@ -40,23 +42,6 @@ def start_spec(tmp_path_factory):
     return path
 
 
-def chrome():
-    """Headless Chromium through the system chromedriver (no driver download: selenium is given the paths)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    binary = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
-    driver = shutil.which("chromedriver")
-    if binary is None or driver is None:
-        pytest.fail("the browser tests need Chromium and its driver: `make test` installs them "
-                    "(apt-get install chromium chromium-driver)")
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1500,950"):
-        options.add_argument(arg)
-    options.binary_location = binary
-    return webdriver.Chrome(service=Service(driver), options=options)
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     spec = start_spec(tmp_path_factory)
@@ -71,21 +56,16 @@ def served(tmp_path_factory):
 
 def wait(driver, script, timeout=SLOW):
     """Poll a JavaScript expression until it is truthy; returns its value."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = driver.execute_script(f"return {script}")
-        if value:
-            return value
-        time.sleep(0.1)
-    status = driver.execute_script("return document.getElementById('status').textContent")
-    raise AssertionError(f"timed out waiting for {script}: status {status!r}")
+    try:
+        return wait_for(driver, script, timeout)
+    except InvalidParameter as exc:
+        raise AssertionError(f"waiting for {script}: {exc}") from None
 
 
 def load(served):
     server, driver, _ = served
     driver.get(server.url)
-    wait(driver, "window.muonreach.view && window.muonreach.total > 0 && !window.muonreach.busy "
-                 "&& window.muonreach.drawn === window.muonreach.total")
+    wait(driver, "window.muonreach.ready && window.muonreach.drawn === window.muonreach.total")
     return driver
 
 
@@ -143,12 +123,16 @@ def test_exported_spec_renders_with_muonreach_figure_to_the_drawn_curves(served,
     (data,) = compute_all(spec)
     traces = drawn_traces(driver)
     panel = spec.panels[0]
-    expected = [t for i, layer in enumerate(panel.layers) for t in layer_traces(layer, data[i], i)]
+    expected = [t for i, layer in enumerate(panel.layers) for t in layer_traces(layer, data[i], i, panel)]
     assert len(traces) == len(expected) >= 5
     for got, want in zip(traces, expected):
         assert got["group"] == want["legendgroup"]
         np.testing.assert_array_equal(np.array(got["x"], dtype=float), np.array(want["x"]))  # JSON keeps doubles exactly
         np.testing.assert_array_equal(np.array(got["y"], dtype=float), np.array(want["y"]))
+    # the layers' data the page exports are the exported spec's computed shapes
+    exported = driver.execute_async_script("const done = arguments[0]; window.muonreach.exportText('data', 'json').then(done)")
+    rows = [row for layer in json.loads(exported)["layers"] for row in layer["rows"]]
+    assert rows == [row for i, layer in enumerate(panel.layers) for row in layer_rows(layer, data[i], i)]
     # the start spec and the exported one give the same layers, and `muonreach figure` draws it
     (start,) = compute_all(load_spec(served[2]))
     assert same_layers(start, data)

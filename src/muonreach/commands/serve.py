@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import InvalidParameter
+from .common import output_path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -18,11 +19,24 @@ DEFAULT_PORT = 8765
 @click.option("--panel", type=click.IntRange(1, 100), default=1, show_default=True, help="panel of --spec")
 @click.option("--max-seconds", type=click.FloatRange(0.0, 3600.0, min_open=True), default=60.0, show_default=True,
               help="longest a layer or an export may compute before it is stopped")
-def command(host: str, port: int, spec: str, panel: int, max_seconds: float) -> None:
+@click.option("--screenshot", type=click.Path(dir_okay=False), default=None,
+              help="instead of serving: open the page in headless Chromium, write it to FILE.png once drawn, and exit")
+def command(host: str, port: int, spec: str, panel: int, max_seconds: float, screenshot: str | None) -> None:
     """Explore the (mass, coupling) plane in the browser: layers computed here, numbers under the cursor,
     exports as a figure spec, PNG/PDF/SVG and CSV/JSON. Stop with Ctrl-C."""
-    from ..serve.server import serve
+    from ..serve.server import Server, serve
 
     if not host.strip():
         raise InvalidParameter("--host must not be empty")
+    if screenshot is not None:
+        from ..serve.screenshot import screenshot as take
+
+        target = output_path(screenshot, (".png",))
+        server = Server(host, port, spec, panel, max_seconds).start()
+        try:
+            path = take(server.url, target)
+        finally:
+            server.stop()
+        click.echo(f"wrote {path} (the explorer on {spec} panel {panel})")
+        return
     serve(host, port, spec, panel, max_seconds, announce=lambda url: click.echo(f"muonreach explorer on {url} (Ctrl-C stops it)"))

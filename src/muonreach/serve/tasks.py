@@ -40,7 +40,7 @@ def layer(payload: dict) -> dict:
     panel = spec.panels[0]
     start = time.perf_counter()
     data = compute(panel.layers[i], panel)
-    return {"index": i, "traces": layer_traces(panel.layers[i], data, i), "notes": list(data.notes),
+    return {"index": i, "traces": layer_traces(panel.layers[i], data, i, panel), "notes": list(data.notes),
             "seconds": time.perf_counter() - start}
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..plot.shapes import Band, LayerData, Line
-from ..plot.spec import LayerSpec
+from ..plot.spec import LayerSpec, PanelSpec
 
 _DASH = {"solid": "solid", "dashed": "dash", "dotted": "dot", "dashdot": "dashdot"}
 _PATTERN = {"/": "/", "\\": "\\", "x": "x", "-": "-", "|": "|", "+": "+", ".": "."}
@@ -52,16 +52,33 @@ def _floats(a: np.ndarray) -> list[float]:
     return [float(v) for v in np.asarray(a, dtype=float)]
 
 
-def layer_traces(layer: LayerSpec, data: LayerData, index: int) -> list[dict[str, Any]]:
-    """Plotly scatter traces of one layer (index: its position in the view, for colours and legend groups)."""
+def _outline_pieces(x: list[float], y: list[float], panel: PanelSpec | None) -> list[tuple[list[float], list[float]]]:
+    """A region's outline without its stretches along the axes' edges (render.py's rule: a reach contour open up
+    to 4 pi has no line drawn over the frame)."""
+    if panel is None:
+        return [(x, y)]
+    from ..plot.render import _outline
+
+    return [(_floats(px), _floats(py)) for px, py in _outline(np.array(x), np.array(y), panel)]
+
+
+def layer_traces(layer: LayerSpec, data: LayerData, index: int, panel: PanelSpec | None = None) -> list[dict[str, Any]]:
+    """Plotly scatter traces of one layer (index: its position in the view, for colours and legend groups).
+
+    With ``panel``, the outlines of unfilled regions leave out the stretches along the axes, as ``muonreach figure``
+    draws them; the filled areas are the computed shapes exactly."""
     style = layer.style
     color = style.color or f"C{index % 10}"
     line = {"color": css_color(style.edgecolor or color), "width": style.linewidth, "dash": _DASH[style.linestyle]}
     group, name = f"layer-{index}", layer_name(layer)
     traces: list[dict[str, Any]] = []
+
+    def new() -> dict[str, Any]:
+        return {"type": "scatter", "mode": "lines", "legendgroup": group, "name": name, "showlegend": not traces,
+                "hoverinfo": "skip", "line": dict(line)}
+
     for shape in data.shapes:
-        trace: dict[str, Any] = {"type": "scatter", "mode": "lines", "legendgroup": group, "name": name,
-                                 "showlegend": not traces, "hoverinfo": "skip", "line": dict(line)}
+        trace = new()
         if isinstance(shape, Line):
             x, y = _floats(shape.x), _floats(shape.y)
             if shape.closed:
@@ -72,6 +89,12 @@ def layer_traces(layer: LayerSpec, data: LayerData, index: int) -> list[dict[str
                 y = _floats(np.concatenate([shape.y_low, shape.y_high[::-1], shape.y_low[:1]]))
             else:
                 x, y = _floats(np.append(shape.x, shape.x[:1])), _floats(np.append(shape.y, shape.y[:1]))
+            if not (style.fill or style.hatch):  # an outline only
+                for px, py in _outline_pieces(x, y, panel):
+                    piece = new()
+                    piece["x"], piece["y"] = px, py
+                    traces.append(piece)
+                continue
             if style.fill or style.hatch:
                 trace["fill"] = "toself"
                 trace["fillcolor"] = css_color(color, style.alpha) if style.fill else "rgba(0, 0, 0, 0)"

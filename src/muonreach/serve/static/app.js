@@ -5,7 +5,7 @@
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 const state = {
   catalog: null, view: null, labels: null, drawn: 0, total: 0, busy: false, job: null, cancelled: false,
-  lastProbe: null, probeCount: 0, lastError: "", cache: new Map(), generation: 0,
+  lastProbe: null, probeCount: 0, lastError: "", cache: new Map(), generation: 0, ready: false,
 };
 window.muonreach = state;  // read by the browser tests and handy in the console
 
@@ -219,6 +219,7 @@ function setBusy(busy, text) {
 
 async function redraw() {
   const generation = ++state.generation;
+  state.ready = false;
   showError("");
   let described;
   try {
@@ -226,6 +227,7 @@ async function redraw() {
   } catch (err) {
     showError(err.message);
     setStatus("the view has an error: nothing drawn");
+    state.ready = true;
     return;
   }
   if (generation !== state.generation) return;
@@ -273,6 +275,7 @@ async function redraw() {
     p.textContent = note;
     $("notes").appendChild(p);
   }
+  state.ready = true;  // every layer drawn, failed or cancelled
 }
 
 async function cancel() {
