@@ -8,6 +8,7 @@
 4. Scans (benchmarks/scan_bench.py): a 10^4-point scan with 1 and 2 dask workers.
 5. Computed bounds (benchmarks/bounds_bench.py): mono-photon and Z-decay bounds over 100 masses; the Z three-body
    width against adaptive dblquad.
+6. The explorer (benchmarks/serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -116,9 +117,11 @@ if __name__ == "__main__":
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
     from bounds_bench import bench_bounds
     from scan_bench import bench_scan
+    from serve_bench import bench_serve
 
     bench_gm2_band()
     bench_reach()
     bench_relic()
     bench_scan()
     bench_bounds()
+    bench_serve()

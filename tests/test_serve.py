@@ -17,7 +17,7 @@ from muonreach.plot.shapes import Band
 from muonreach.plot.spec import load_spec
 from muonreach.serve import tomlout
 from muonreach.serve.jobs import Cancelled, Worker
-from muonreach.serve.probe import probe
+from muonreach.serve.probe import probe, probe_relic
 from muonreach.serve.server import Server
 from muonreach.serve.traces import css_color, layer_traces, plain_label
 from muonreach.serve.view import MAX_LAYER_POINTS, parse_view, shipped_view
@@ -147,6 +147,8 @@ def test_probe_gives_the_library_s_numbers_at_the_point():
     assert row["events"] == float(calculator(exp, mspec, m, BENCH).events(g))
     assert row["decay_length_cm"] == model.decay_length_cm(150.0)
     assert out["relic"]["omega_h2"] == omega_h2("scalar-muon", m, g, BENCH)
+    assert probe_relic(spec, m, g)["relic"] == out["relic"]
+    assert "relic" not in probe(spec, m, g, relic=False)
 
 
 def test_probe_reports_what_does_not_apply_as_one_line():

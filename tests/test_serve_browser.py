@@ -6,7 +6,6 @@ is a failure, not a skip: `make test` installs it."""
 
 import json
 import math
-import time
 
 import numpy as np
 import pytest
@@ -98,8 +97,8 @@ def test_hover_shows_the_numbers_at_the_cursor(served):
     before = driver.execute_script("return window.muonreach.probeCount")
     ActionChains(driver).move_to_element_with_offset(plot, -60, 40).perform()
     wait(driver, f"window.muonreach.probeCount > {before}")
-    time.sleep(0.3)  # a queued move may follow the first answer
-    wait(driver, "window.muonreach.probeCount > 0 && !document.getElementById('probe').textContent.includes('Move the cursor')")
+    # the answer to the last move, with Omega h^2 (asked for after the other numbers)
+    wait(driver, "!window.muonreach.probeBusy && window.muonreach.lastProbe.relic !== undefined")
     r = driver.execute_script("return window.muonreach.lastProbe")
     # the point is where the cursor is: inside the axes, and the mass/coupling map of the page's log axes
     assert 0.01 < r["mass"] < 10.0 and 1e-6 < r["coupling"] < 1.0

@@ -4,8 +4,9 @@ taken from requests: exports are computed into memory and sent back).
 
 Routes: ``GET /`` the page; ``GET /api/catalog`` models, datasets, experiments, limit curves, bounds;
 ``GET /api/start`` a shipped spec's panel as a view; ``POST /api/check`` validate a view; ``POST /api/layer``
-one layer as Plotly traces (worker, bounded, ``job`` id for ``POST /api/cancel``); ``POST /api/point`` the
-hover numbers; ``POST /api/export/{spec,figure,data}`` the view as a spec TOML, PNG/PDF/SVG, CSV/JSON.
+one layer as Plotly traces (worker, bounded, ``job`` id for ``POST /api/cancel``); ``POST /api/point`` the hover
+numbers (``relic: true`` with Omega h^2), ``POST /api/relic`` Omega h^2 alone; ``POST /api/export/{spec,figure,data}``
+the view as a spec TOML, PNG/PDF/SVG, CSV/JSON.
 """
 
 from __future__ import annotations
@@ -141,7 +142,15 @@ def create_app(worker: Worker | None = None, start: tuple[str, int] = (START_SPE
 
         body = await _body(request)
         spec = parse_view(body.get("view"))
-        return _json(await run_in_threadpool(probe, spec, body.get("x"), body.get("y")))
+        return _json(await run_in_threadpool(probe, spec, body.get("x"), body.get("y"), body.get("relic") is True))
+
+    @app.post("/api/relic")
+    async def relic(request: Request) -> JSONResponse:
+        from .probe import probe_relic
+
+        body = await _body(request)
+        spec = parse_view(body.get("view"))
+        return _json(await run_in_threadpool(probe_relic, spec, body.get("x"), body.get("y")))
 
     @app.post("/api/export/spec")
     async def export_spec(request: Request) -> Response:

@@ -5,7 +5,7 @@
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 const state = {
   catalog: null, view: null, labels: null, drawn: 0, total: 0, busy: false, job: null, cancelled: false,
-  lastProbe: null, probeCount: 0, lastError: "", cache: new Map(), generation: 0, ready: false,
+  lastProbe: null, probeCount: 0, lastError: "", cache: new Map(), generation: 0, ready: false, probeBusy: false,
 };
 window.muonreach = state;  // read by the browser tests and handy in the console
 
@@ -307,16 +307,23 @@ let probeNext = null;
 
 async function probeAt(point) {
   if (probeInFlight) { probeNext = point; return; }
-  probeInFlight = true;
+  probeInFlight = state.probeBusy = true;
   try {
     const result = await api("/api/point", { view: state.view, x: point.x, y: point.y });
     state.lastProbe = result;
-    state.probeCount += 1;
     showProbe(result);
+    if (!probeNext && result.mass !== undefined) {  // Omega h^2 next, unless the cursor has moved on
+      const relic = await api("/api/relic", { view: state.view, x: point.x, y: point.y });
+      if (state.lastProbe === result) {
+        result.relic = relic.relic;
+        showProbe(result);
+      }
+    }
+    state.probeCount += 1;
   } catch (err) {
     showError(err.message);
   } finally {
-    probeInFlight = false;
+    probeInFlight = state.probeBusy = false;
     if (probeNext) { const p = probeNext; probeNext = null; probeAt(p); }
   }
 }
@@ -364,7 +371,8 @@ function showProbe(r) {
     }
     out.push("<h3>events</h3>" + rows(ex));
   }
-  out.push("<h3>relic</h3>" + (r.relic.error ? `<p>${escapeHtml(r.relic.error)}</p>` : rows([["Ω h²", fmt(r.relic.omega_h2)]])));
+  if (r.relic === undefined) out.push("<h3>relic</h3><p>Ω h² ...</p>");
+  else out.push("<h3>relic</h3>" + (r.relic.error ? `<p>${escapeHtml(r.relic.error)}</p>` : rows([["Ω h²", fmt(r.relic.omega_h2)]])));
   $("probe").innerHTML = out.join("");
 }
 
