@@ -264,10 +264,37 @@ def test_http_errors_are_one_line_and_match_the_cli(server, run_cli, tmp_path):
     assert code == 2
     assert err.strip() == f"muonreach: error: {message}".replace("explorer:", f"{path}:", 1)  # only the origin differs
     for body in (b"not json", json.dumps([1]).encode()):
-        req = urllib.request.Request(server.url + "api/check", data=body)
+        req = urllib.request.Request(server.url + "api/check", data=body, headers={"Content-Type": "application/json"})
         with pytest.raises(urllib.error.HTTPError) as info:
             urllib.request.urlopen(req, timeout=10)
         assert info.value.code == 400 and "JSON" in json.loads(info.value.read())["error"]
+
+
+def test_requests_cannot_reach_files_or_come_from_other_sites(server, tmp_path):
+    # a path instead of a shipped name is refused before any file is opened
+    secret = tmp_path / "secret.toml"
+    secret.write_text("not = 'an experiment'")
+    view = small_view()
+    view["panels"][0]["layers"][2]["options"]["experiment"] = str(secret)
+    status, _, body = post(server.url + "api/check", {"view": view})
+    assert status == 400 and "the explorer takes the shipped names" in json.loads(body)["error"]
+    view["panels"][0]["layers"] = [{"type": "limit", "options": {"name": "/etc/passwd"}}]
+    status, _, body = post(server.url + "api/layer", {"view": view, "index": 0})
+    assert status == 400 and "unknown limit curve '/etc/passwd'" in json.loads(body)["error"]
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(server.url + "api/start?spec=/etc/passwd", timeout=10)
+    assert info.value.code == 400 and "unknown figure spec" in json.loads(info.value.read())["error"]
+    # a POST another site's page could send without a CORS preflight (text/plain) is refused
+    req = urllib.request.Request(server.url + "api/check", data=json.dumps({"view": small_view()}).encode(),
+                                 headers={"Content-Type": "text/plain"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(req, timeout=10)
+    assert info.value.code == 400 and "application/json" in json.loads(info.value.read())["error"]
+    # DNS rebinding: a request naming another host is refused
+    req = urllib.request.Request(server.url + "api/catalog", headers={"Host": "evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(req, timeout=10)
+    assert info.value.code == 400
 
 
 def test_exports_render_the_view_as_muonreach_figure_does(server, tmp_path):

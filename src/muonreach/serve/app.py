@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..errors import InvalidParameter, MuonReachError
+from ..errors import InvalidParameter, MuonReachError, UnknownName
 from ..outputs import json_safe
 from . import catalog
 from .jobs import Cancelled, Worker
@@ -52,6 +52,10 @@ def _one_line(text: str) -> str:
 
 
 async def _body(request: Request) -> dict:
+    """The JSON object of a POST. Content-Type must be application/json: another site's page cannot send that to
+    this server without the browser's CORS preflight, which this server does not answer (no CORS headers)."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise InvalidParameter("POST requests need Content-Type: application/json")
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         raise InvalidParameter(f"request too large ({len(raw)} bytes; at most {MAX_BODY_BYTES})")
@@ -74,11 +78,21 @@ def _json(payload: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(json_safe(payload), status_code=status)
 
 
-def create_app(worker: Worker | None = None, start: tuple[str, int] = (START_SPEC, START_PANEL)) -> FastAPI:
-    """The explorer application; ``worker`` runs the computations (a new :class:`Worker` by default)."""
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def create_app(worker: Worker | None = None, start: tuple[str, int] = (START_SPEC, START_PANEL),
+               allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS) -> FastAPI:
+    """The explorer application; ``worker`` runs the computations (a new :class:`Worker` by default).
+
+    ``allowed_hosts``: the Host headers answered (the loopback names by default, against DNS rebinding: a page of
+    another site whose name resolves to 127.0.0.1 gets HTTP 400)."""
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
     worker = worker or Worker()
     start_view = shipped_view(*start)  # fails here, before serving, for a bad --spec / --panel
     app = FastAPI(title="muonreach explorer", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.state.worker = worker
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     js = plotly_js()
@@ -111,6 +125,10 @@ def create_app(worker: Worker | None = None, start: tuple[str, int] = (START_SPE
 
     @app.get("/api/start")
     async def get_start(spec: str | None = None, panel: int = 1) -> JSONResponse:
+        from ..plot.spec import list_specs
+
+        if spec is not None and spec not in list_specs():  # a shipped name, never a path of the machine
+            raise UnknownName(f"unknown figure spec {spec!r}; shipped: {', '.join(list_specs())}")
         view = start_view if spec is None else await run_in_threadpool(shipped_view, spec, panel)
         return _json({"view": view, "version": __version__})
 

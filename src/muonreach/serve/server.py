@@ -40,10 +40,12 @@ class Server:
                  max_seconds: float = 60.0) -> None:
         import uvicorn
 
-        from .app import create_app
+        from .app import LOOPBACK_HOSTS, create_app
 
         self.worker = Worker(max_seconds)
-        app = create_app(self.worker, (spec, panel))
+        # Host headers answered: the loopback names, or also the address given with --host (every name for 0.0.0.0 / ::)
+        hosts = ("*",) if host in ("0.0.0.0", "::") else tuple(dict.fromkeys((*LOOPBACK_HOSTS, host, f"[{host}]")))
+        app = create_app(self.worker, (spec, panel), hosts)
         self._sock = _bind(host, port)
         self.url = _url(self._sock)
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))

@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from ..datafiles import read_toml
-from ..errors import InvalidParameter, SpecError
+from ..errors import InvalidParameter, SpecError, UnknownName
 from ..plot.spec import FigureSpec, parse_spec
 
 #: The ``origin`` of every message about the view (the exported spec's name).
@@ -27,6 +27,7 @@ def parse_view(raw: Any) -> FigureSpec:
     """A validated one-panel :class:`FigureSpec`; SpecError / UnknownName / InvalidParameter otherwise."""
     if not isinstance(raw, dict):
         raise SpecError(f"{VIEW_NAME}: the view must be a figure spec table")
+    _shipped_names_only(raw)
     spec = parse_spec(raw, VIEW_NAME)
     if len(spec.panels) != 1:
         raise SpecError(f"{VIEW_NAME}: the explorer shows one panel; the view has {len(spec.panels)}")
@@ -39,6 +40,30 @@ def parse_view(raw: Any) -> FigureSpec:
             raise InvalidParameter(f"{layer.where}: points = {points} is above the explorer's limit of {MAX_LAYER_POINTS} "
                                    "(use `muonreach figure` for finer grids)")
     return spec
+
+
+#: Layer options that name a data file, and what they name: the explorer takes shipped names only (``muonreach
+#: figure`` also takes a path, which would let a request read files of the machine).
+_SHIPPED = {"reach": ("experiment", "experiment"), "limit": ("name", "limit curve")}
+
+
+def _shipped_names_only(raw: dict) -> None:
+    """Checked on the raw view, before the spec parser opens any file; a malformed view is left to the parser."""
+    from ..constraints import list_limits
+    from ..experiments.spec import list_experiments
+
+    panels = raw.get("panels")
+    for p, panel in enumerate(panels if isinstance(panels, list) else [], start=1):
+        layers = panel.get("layers") if isinstance(panel, dict) else None
+        for j, layer in enumerate(layers if isinstance(layers, list) else [], start=1):
+            if not isinstance(layer, dict) or layer.get("type") not in _SHIPPED or not isinstance(layer.get("options"), dict):
+                continue
+            option, what = _SHIPPED[layer["type"]]
+            value = layer["options"].get(option)
+            known = list_experiments() if layer["type"] == "reach" else list(list_limits())
+            if isinstance(value, str) and value not in known:
+                raise UnknownName(f"{VIEW_NAME}: panel {p} layer {j} ({layer['type']}): unknown {what} {value!r}; "
+                                  f"the explorer takes the shipped names ({', '.join(known)})")
 
 
 def shipped_view(name: str = START_SPEC, panel: int = START_PANEL) -> dict:
