@@ -185,3 +185,15 @@ def test_adding_a_layer_and_cancelling_a_long_one(served):
                           "&& document.getElementById('status').textContent", timeout=20)
     assert status == "cancelled after 6 of 7 layers"
     assert driver.execute_script("return window.muonreach.lastError") == ""
+
+
+def test_legend_toggles_a_layer_and_axes_switch_to_linear(served):
+    driver = load(served)
+    driver.find_element("css selector", "#plot .legend .traces .legendtoggle").click()
+    hidden = wait(driver, "document.getElementById('plot').data.filter(t => t.visible === 'legendonly').map(t => t.legendgroup)")
+    assert set(hidden) == {"layer-0"}  # every shape of the first layer, nothing else
+    driver.find_element("id", "y-log").click()
+    driver.find_element("id", "apply").click()
+    wait(driver, "window.muonreach.ready && document.getElementById('plot')._fullLayout.yaxis.type === 'linear'")
+    assert driver.execute_script("return window.muonreach.view.panels[0].y.log") is False
+    assert driver.execute_script("return window.muonreach.lastError") == ""
