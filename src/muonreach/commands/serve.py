@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import InvalidParameter
-from .common import output_path
+from ..outputs import check_output_path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -31,7 +31,7 @@ def command(host: str, port: int, spec: str, panel: int, max_seconds: float, scr
     if screenshot is not None:
         from ..serve.screenshot import screenshot as take
 
-        target = output_path(screenshot, (".png",))
+        target = check_output_path(screenshot, (".png",), "--screenshot")
         server = Server(host, port, spec, panel, max_seconds).start()
         try:
             path = take(server.url, target)

@@ -64,8 +64,8 @@ class Worker:
         self.max_seconds = float(max_seconds)
         self._lock = threading.Lock()
         self._state = threading.Lock()
-        self._proc = None
-        self._conn = None
+        self._proc: Any = None  # multiprocessing's process and connection (their classes are private)
+        self._conn: Any = None
         self._cancelled: set[str] = set()
         self._running: str | None = None
         self._ready = False

@@ -61,6 +61,14 @@ class Server:
             time.sleep(0.02)
         return self
 
+    def run(self) -> None:
+        """Serve in the calling thread until Ctrl-C (uvicorn handles the signal), then end the worker."""
+        try:
+            self._server.run(sockets=[self._sock])
+        finally:
+            self.worker.stop()
+            self._sock.close()
+
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
@@ -72,11 +80,7 @@ def serve(host: str, port: int, spec: str, panel: int, max_seconds: float, annou
     """Serve in the foreground until Ctrl-C."""
     server = Server(host, port, spec, panel, max_seconds)
     announce(server.url)
-    try:
-        server._server.run(sockets=[server._sock])
-    finally:
-        server.worker.stop()
-        server._sock.close()
+    server.run()
 
 
 __all__ = ["Server", "serve"]

@@ -66,7 +66,7 @@ def data(payload: dict) -> str:
         raise InvalidParameter(f"data format must be one of {', '.join(DATA_FORMATS)}; got {fmt!r}")
     spec = parse_view(payload.get("view"))
     panel = spec.panels[0]
-    layers = []
+    layers: list[dict[str, Any]] = []
     for i, lspec in enumerate(panel.layers):
         d = compute(lspec, panel)
         layers.append({"index": i, "type": lspec.type, "options": lspec.options, "notes": list(d.notes),
