@@ -197,3 +197,12 @@ def test_legend_toggles_a_layer_and_axes_switch_to_linear(served):
     wait(driver, "window.muonreach.ready && document.getElementById('plot')._fullLayout.yaxis.type === 'linear'")
     assert driver.execute_script("return window.muonreach.view.panels[0].y.log") is False
     assert driver.execute_script("return window.muonreach.lastError") == ""
+
+
+def test_screenshot_command_writes_the_drawn_page(served, tmp_path, run_cli):
+    out = tmp_path / "explorer.png"
+    code, stdout, err = run_cli("serve", "--port", "0", "--spec", str(served[2]), "--screenshot", str(out), "--json")
+    assert code == 0, err
+    assert json.loads(stdout)["file"] == str(out)
+    png = out.read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000  # the drawn page, not an empty one

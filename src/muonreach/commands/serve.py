@@ -6,6 +6,7 @@ import click
 
 from ..errors import InvalidParameter
 from ..outputs import check_output_path
+from .common import emit, json_option
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -21,7 +22,8 @@ DEFAULT_PORT = 8765
               help="longest a layer or an export may compute before it is stopped")
 @click.option("--screenshot", type=click.Path(dir_okay=False), default=None,
               help="instead of serving: open the page in headless Chromium, write it to FILE.png once drawn, and exit")
-def command(host: str, port: int, spec: str, panel: int, max_seconds: float, screenshot: str | None) -> None:
+@json_option
+def command(host: str, port: int, spec: str, panel: int, max_seconds: float, screenshot: str | None, as_json: bool) -> None:
     """Explore the (mass, coupling) plane in the browser: layers computed here, numbers under the cursor,
     exports as a figure spec, PNG/PDF/SVG and CSV/JSON. Stop with Ctrl-C."""
     from ..serve.server import Server, serve
@@ -37,6 +39,11 @@ def command(host: str, port: int, spec: str, panel: int, max_seconds: float, scr
             path = take(server.url, target)
         finally:
             server.stop()
-        click.echo(f"wrote {path} (the explorer on {spec} panel {panel})")
+        emit({"file": str(path), "spec": spec, "panel": panel}, as_json, f"wrote {path} (the explorer on {spec} panel {panel})")
         return
-    serve(host, port, spec, panel, max_seconds, announce=lambda url: click.echo(f"muonreach explorer on {url} (Ctrl-C stops it)"))
+
+    def announce(url: str) -> None:
+        emit({"url": url, "spec": spec, "panel": panel, "max_seconds": max_seconds}, as_json,
+             f"muonreach explorer on {url} (Ctrl-C stops it)")
+
+    serve(host, port, spec, panel, max_seconds, announce=announce)
