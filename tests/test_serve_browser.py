@@ -206,3 +206,23 @@ def test_screenshot_command_writes_the_drawn_page(served, tmp_path, run_cli):
     assert json.loads(stdout)["file"] == str(out)
     png = out.read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000  # the drawn page, not an empty one
+
+
+def test_the_dataset_menu_switches_every_g2_layer(served):
+    from muonreach.gm2.datasets import get_dataset
+
+    driver = load(served)
+    driver.execute_script("document.getElementById('dataset').value = 'wa2025-wp2025'")
+    driver.find_element("id", "apply").click()
+    wait(driver, "window.muonreach.ready && window.muonreach.view.panels[0].layers[0].options.dataset === 'wa2025-wp2025'")
+    layers = driver.execute_script("return window.muonreach.view.panels[0].layers")
+    assert [layer["options"].get("dataset") for layer in layers[:2]] == ["wa2025-wp2025", "wa2025-wp2025"]
+    assert layers[1]["style"]["label"] == "(g-2) 2 sigma favoured (wa2025-wp2025)"
+    assert driver.execute_script("return window.muonreach.lastError") == ""
+    # the hover's pull is against the new dataset
+    done = driver.execute_async_script(
+        "const done = arguments[0]; fetch('/api/point', {method: 'POST', headers: {'Content-Type': 'application/json'}, "
+        "body: JSON.stringify({view: window.muonreach.view, x: 0.1, y: 1e-3})}).then(r => r.json()).then(done)")
+    assert [p["dataset"] for p in done["gm2"]["pulls"]] == ["wa2025-wp2025"]
+    ds = get_dataset("wa2025-wp2025")
+    assert done["gm2"]["pulls"][0]["pull"] == ds.pull(done["gm2"]["delta_a_mu"])

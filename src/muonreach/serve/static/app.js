@@ -93,6 +93,16 @@ function readControls() {
     if (input.value.trim() !== "") benchmark[input.dataset.param] = parseValue(input.value);
   }
   p.benchmark = benchmark;
+  const dataset = $("dataset").value;
+  for (const layer of dataset ? p.layers || [] : []) {
+    if (!layer.type.startsWith("gm2-")) continue;
+    const future = String(layer.options.dataset || "").endsWith("-future");
+    const name = future ? `${dataset}-future` : dataset;
+    if (layer.options.dataset === name) continue;
+    layer.options.dataset = name;
+    const n = layer.options.n_sigma ?? (layer.type === "gm2-band" ? 2 : 5);
+    layer.style = { ...(layer.style || {}), label: `(g-2) ${n} sigma ${layer.type === "gm2-band" ? "favoured" : "excluded"} (${name})` };
+  }
   for (const axis of ["x", "y"]) {
     const a = { ...p[axis], min: parseValue($(`${axis}-min`).value), max: parseValue($(`${axis}-max`).value) };
     if ($(`${axis}-log`).checked) delete a.log; else a.log = false;
@@ -426,6 +436,11 @@ async function main() {
     return;
   }
   fillSelect($("start-spec"), state.catalog.specs, "000-fig5");
+  for (const name of Object.keys(state.catalog.datasets).filter((n) => state.catalog.datasets[n].lepton === "mu")) {
+    const option = document.createElement("option");
+    option.value = option.textContent = name;
+    $("dataset").appendChild(option);
+  }
   $("open").onclick = () => open($("start-spec").value, Number($("start-panel").value));
   $("model").onchange = () => { panel().model = $("model").value; panel().benchmark = {}; showBenchmark(); showAddFields(); };
   $("plane").onchange = () => showAddFields();
