@@ -197,4 +197,4 @@ def create_app(worker: Worker | None = None, start: tuple[str, int] = (START_SPE
     return app
 
 
-__all__ = ["MAX_BODY_BYTES", "create_app", "plotly_js"]
+__all__ = ["LOOPBACK_HOSTS", "MAX_BODY_BYTES", "create_app", "plotly_js"]
