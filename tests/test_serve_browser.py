@@ -226,3 +226,26 @@ def test_the_dataset_menu_switches_every_g2_layer(served):
     assert [p["dataset"] for p in done["gm2"]["pulls"]] == ["wa2025-wp2025"]
     ds = get_dataset("wa2025-wp2025")
     assert done["gm2"]["pulls"][0]["pull"] == ds.pull(done["gm2"]["delta_a_mu"])
+
+
+def test_a_layer_is_edited_in_place(served):
+    driver = load(served)
+    driver.find_elements("css selector", "#layers .edit-layer")[2].click()  # the NA64-mu reach
+    box = driver.find_element("id", "layer-json")
+    layer = json.loads(box.get_attribute("value"))
+    assert layer["options"]["experiment"] == "na64mu-2018"
+    layer["options"]["set"] = {"muons_on_target": 1e13, "approximation": "ww"}
+    driver.execute_script("arguments[0].value = arguments[1]", box, json.dumps(layer))
+    driver.find_element("id", "update-layer").click()
+    wait(driver, "window.muonreach.ready && window.muonreach.view.panels[0].layers[2].options.set")
+    assert driver.execute_script("return window.muonreach.lastError") == ""
+    spec = parse_view(driver.execute_script("return window.muonreach.view"))
+    (data,) = compute_all(spec)
+    got = [t for t in drawn_traces(driver) if t["group"] == "layer-2"]
+    want = layer_traces(spec.panels[0].layers[2], data[2], 2, spec.panels[0])
+    assert [t["x"] for t in got] == [t["x"] for t in want] and [t["y"] for t in got] == [t["y"] for t in want]
+    # malformed JSON: a one-line message, the view unchanged
+    driver.find_elements("css selector", "#layers .edit-layer")[2].click()
+    driver.execute_script("arguments[0].value = '{not json'", box)
+    driver.find_element("id", "update-layer").click()
+    assert driver.find_element("id", "error").text.startswith("layer 3: not JSON:")

@@ -5,7 +5,7 @@
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 const state = {
   catalog: null, view: null, labels: null, drawn: 0, total: 0, busy: false, job: null, cancelled: false,
-  lastProbe: null, probeCount: 0, lastError: "", cache: new Map(), generation: 0, ready: false, probeBusy: false,
+  lastProbe: null, probeCount: 0, lastError: "", cache: new Map(), generation: 0, ready: false, probeBusy: false, editing: null,
 };
 window.muonreach = state;  // read by the browser tests and handy in the console
 
@@ -122,6 +122,16 @@ function showLayers() {
     remove.textContent = "remove";
     remove.className = "remove-layer";
     remove.onclick = () => { panel().layers.splice(i, 1); redraw(); };
+    const edit = document.createElement("button");
+    edit.type = "button";
+    edit.textContent = "edit";
+    edit.className = "edit-layer";
+    edit.onclick = () => {
+      state.editing = i;
+      $("layer-json").value = JSON.stringify(panel().layers[i], null, 1);
+      $("editor").hidden = false;
+    };
+    item.appendChild(edit);
     item.appendChild(remove);
     list.appendChild(item);
   });
@@ -448,6 +458,20 @@ async function main() {
   $("add-type").onchange = showAddFields;
   $("add").onclick = () => { readControls(); panel().layers = panel().layers || []; panel().layers.push(newLayer()); redraw(); };
   $("cancel").onclick = cancel;
+  $("close-editor").onclick = () => { $("editor").hidden = true; };
+  $("update-layer").onclick = () => {
+    let layer;
+    try {
+      layer = JSON.parse($("layer-json").value);
+    } catch (err) {
+      showError(`layer ${state.editing + 1}: not JSON: ${err.message}`);
+      return;
+    }
+    readControls();
+    panel().layers[state.editing] = layer;
+    $("editor").hidden = true;
+    redraw();
+  };
   for (const button of document.querySelectorAll("[data-export]")) {
     button.onclick = () => exportFile(button.dataset.export, button.dataset.format);
   }
