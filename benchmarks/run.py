@@ -6,6 +6,7 @@
    2 processes (issue target: under 10 s), vs a naive root-finder that recomputes the thermal average and
    solves the Boltzmann equation at every trial coupling (scipy brentq), at a few masses, scaled.
 4. Scans (benchmarks/scan_bench.py): a 10^4-point scan with 1 and 2 dask workers.
+6. Event generation (benchmarks/events_bench.py): events per second, grid envelope vs one flat envelope.
 5. Computed bounds (benchmarks/bounds_bench.py): mono-photon and Z-decay bounds over 100 masses; the Z three-body
    width against adaptive dblquad.
 6. The explorer (benchmarks/serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
@@ -116,6 +117,7 @@ if __name__ == "__main__":
 
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
     from bounds_bench import bench_bounds
+    from events_bench import bench_events
     from scan_bench import bench_scan
     from serve_bench import bench_serve
 
@@ -124,4 +126,5 @@ if __name__ == "__main__":
     bench_relic()
     bench_scan()
     bench_bounds()
+    bench_events()
     bench_serve()
