@@ -9,7 +9,7 @@
 6. Event generation (benchmarks/events_bench.py): events per second, grid envelope vs one flat envelope.
 5. Computed bounds (benchmarks/bounds_bench.py): mono-photon and Z-decay bounds over 100 masses; the Z three-body
    width against adaptive dblquad.
-6. The explorer (benchmarks/serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
+7. The explorer (benchmarks/serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
