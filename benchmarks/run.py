@@ -9,6 +9,7 @@
 6. Event generation (benchmarks/events_bench.py): events per second, grid envelope vs one flat envelope.
 5. Computed bounds (benchmarks/bounds_bench.py): mono-photon and Z-decay bounds over 100 masses; the Z three-body
    width against adaptive dblquad.
+7. The explorer (benchmarks/serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -118,6 +119,7 @@ if __name__ == "__main__":
     from bounds_bench import bench_bounds
     from events_bench import bench_events
     from scan_bench import bench_scan
+    from serve_bench import bench_serve
 
     bench_gm2_band()
     bench_reach()
@@ -125,3 +127,4 @@ if __name__ == "__main__":
     bench_scan()
     bench_bounds()
     bench_events()
+    bench_serve()
