@@ -223,6 +223,61 @@ def test_boson_energy_moments_match_the_yield_quadrature(na64_events):
         assert float(np.mean(e**power)) == pytest.approx(want, abs=4 * error)
 
 
+def _expected_histograms(exp, m, x_edges, theta_edges):
+    """Bin contents (relative) of x and of theta_X from the cross sections, not from the sampler: the yield's
+    Gauss-Legendre track (64 nodes) times, per bin, Gauss-Legendre integrals of dsigma/dx (x bins) and of
+    dsigma/(dx ds) over the s interval of each angle bin (theta bins; IWW, chi constant in s)."""
+    from muonreach.experiments.beam import x_lower
+    from muonreach.production.angular import dsigma_dx_ds_per_chi, u_min
+
+    energy, length, _, _ = lepton_track(exp, m, np.polynomial.legendre.leggauss(64))
+    m_l = 0.1056583755
+    gx, gw = np.polynomial.legendre.leggauss(24)
+    x_counts = np.zeros(len(x_edges) - 1)
+    t_counts = np.zeros(len(theta_edges) - 1)
+    for e, w in zip(energy, length):
+        lo, hi = float(x_lower(exp, m, np.array([e]))[0]), 1.0 - m_l / e
+        chi = float(iww_photon_flux(exp.target, m, m_l, e, allow_forbidden=True))
+        for i, (left, right) in enumerate(zip(x_edges[:-1], x_edges[1:])):
+            a, b = max(left, lo), min(right, hi)
+            if a < b:
+                xs = 0.5 * (a + b) + 0.5 * (b - a) * gx
+                x_counts[i] += w * 0.5 * (b - a) * np.sum(gw * dsigma_dx("scalar", xs, e, m, 1.0, exp.target))
+        # angle bins: x on 48 nodes in logit space, s = 1/(x E^2 theta^2 + U_min) over the bin
+        y = np.linspace(0, 1, 49)[:-1] + 0.5 / 48
+        yl, yh = math.log(lo / (1 - lo)), math.log(hi / (1 - hi))
+        xs = 1 / (1 + np.exp(-(yl + y * (yh - yl))))
+        wx = (yh - yl) / 48 * xs * (1 - xs)
+        umin = u_min(xs, m, m_l)
+        for j, (ta, tb) in enumerate(zip(theta_edges[:-1], theta_edges[1:])):
+            s_hi, s_lo = 1 / (xs * e * e * ta * ta + umin), 1 / (xs * e * e * tb * tb + umin)
+            ss = 0.5 * (s_hi + s_lo)[:, None] + 0.5 * (s_hi - s_lo)[:, None] * gx
+            inner = dsigma_dx_ds_per_chi("scalar", xs[:, None], ss, e, m, m_l) @ gw * 0.5 * (s_hi - s_lo)
+            t_counts[j] += w * chi * np.sum(wx * inner)
+    return x_counts, t_counts
+
+
+def test_x_and_angle_histograms_follow_the_cross_sections(na64_events):
+    """chi^2 of the generated x and theta_X histograms against dsigma/dx and dsigma/(dx ds) (the angular spectrum
+    in theta): p-value above 1e-3 each (20 bins; a failure means the sampler or the kinematics disagree with the
+    cross sections). Bins cover x > 1/3 and theta in [0, 3 m/E]."""
+    from scipy.stats import chi2
+
+    exp = load_experiment(NA64[0])
+    c = na64_events.columns
+    n = len(na64_events)
+    x_edges = np.linspace(1 / 3, 1.0, 21)
+    theta = np.arccos(np.clip(c["cos_theta"], -1, 1))
+    theta_edges = np.linspace(0.0, 0.1 / 150 * 3, 21)
+    x_want, t_want = _expected_histograms(exp, NA64[2], x_edges, theta_edges)
+    total = float(np.sum(x_want))
+    for values, edges, want in ((c["x"], x_edges, x_want), (theta, theta_edges, t_want)):
+        counts, _ = np.histogram(values, edges)
+        expected = n * want / total
+        stat = float(np.sum((counts - expected) ** 2 / expected))
+        assert chi2.sf(stat, len(counts)) > 1e-3, (stat, counts[:5], expected[:5])
+
+
 def test_events_are_physical(na64_events):
     c = na64_events.columns
     m = NA64[2]
