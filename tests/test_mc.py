@@ -9,6 +9,7 @@ import pytest
 from scipy import integrate
 
 from conftest import run_subprocess
+from muonreach import units
 from muonreach.errors import ConvergenceError, InvalidParameter
 from muonreach.experiments.beam import lepton_track, track_distribution
 from muonreach.experiments.calculator import calculator
@@ -150,13 +151,6 @@ def test_two_body_decay_conserves_momentum_and_mass():
 
 # --- closure with the semi-analytic calculator ------------------------------------------------------------
 
-def _decays(model):
-    widths, invisible = model.partial_widths(), model.invisible_channels()
-    inv = math.fsum(w for k, w in widths.items() if k in invisible)
-    vis = math.fsum(w for k, w in widths.items() if k not in invisible)
-    return Decays(model.mass, np.array([[inv]]), np.array([[vis]]))
-
-
 @pytest.mark.parametrize("case", [
     NA64,
     ("na64mu-2018", "scalar-muon", 0.1, 5e-4, {"g_chi": 1, "approximation": "ww"}),
@@ -182,7 +176,7 @@ def test_generated_yield_closes_on_the_calculator(case):
     c = events.columns
     boson = BosonSample(c["boson_e"], np.sqrt(c["boson_e"] ** 2 - m * m), c["vertex_z"], c["beam_energy"],
                         np.ones(len(events)))
-    probability = exp.signature.probability(boson, exp.geometry, _decays(model))[0] * c["efficiency"]
+    probability = exp.signature.probability(boson, exp.geometry, Decays.of_model(model))[0] * c["efficiency"]
     mean, error = probability.mean(), probability.std(ddof=1) / math.sqrt(len(events))
     expected = float(calculator(exp, spec, m, model_sets).events(g))
     tolerance = 4 * math.hypot(info.produced * error, info.produced_error * mean) + 3e-4 * expected
@@ -201,7 +195,7 @@ def test_sampled_decays_follow_the_exponential_law_along_the_boson_direction():
     c = events.columns
     forward = c["cos_theta"] > 0.0
     p = np.sqrt(c["boson_e"] ** 2 - m * m)
-    length = p / (m * DecayTable.of(model).total_width) * 1.973269804e-14 * np.where(forward, c["cos_theta"], 1.0)
+    length = p / (m * DecayTable.of(model).total_width) * units.HBARC_GEV_CM * np.where(forward, c["cos_theta"], 1.0)
     geo = exp.geometry
     start = geo.target_length + geo.detector_distance - c["vertex_z"]
     end = start + geo.detector_length

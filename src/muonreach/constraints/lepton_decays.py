@@ -26,26 +26,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..models.registry import ModelSpec
-from ..production.lepton_decay_radiation import interpolated_ratios
+from ..production.lepton_decay_radiation import DAUGHTERS, interpolated_ratios
 from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, invisible_fraction, register_bound, yukawa
-
-_DAUGHTER = {"tau": "mu", "mu": "e"}
 
 
 @cache
 def _inputs(parent: str) -> dict[str, float]:
     top = input_fields("lepton_decays.toml")
-    out = {}
-    for name in ("tau",):
-        f = top.table(name)
-        out[name] = {"br_sm": f.positive("br_sm"), "limit": f.positive("br_limit"), "cl": f.number("cl")}
-        f.done()
+    f = top.table(parent)
+    out = {"br_sm": f.positive("br_sm"), "limit": f.positive("br_limit"), "cl": f.number("cl")}
+    f.done()
     top.done()
-    return out[parent]
+    return out
 
 
 def _compute(parent: str):
-    daughter = _DAUGHTER[parent]
+    daughter = DAUGHTERS[parent]
 
     def compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object]) -> BoundRows:
         d = _inputs(parent)
@@ -71,14 +67,14 @@ def _compute(parent: str):
 def _applies(parent: str):
     def applies(spec: ModelSpec) -> bool:
         model = spec.build(0.05, 1e-3)
-        return (yukawa(model, parent) != 0.0 or yukawa(model, _DAUGHTER[parent]) != 0.0) and bool(model.invisible_channels())
+        return (yukawa(model, parent) != 0.0 or yukawa(model, DAUGHTERS[parent]) != 0.0) and bool(model.invisible_channels())
 
     return applies
 
 
 def _register() -> None:
     for parent, name in (("tau", "tau-mu-invisible"),):
-        daughter = _DAUGHTER[parent]
+        daughter = DAUGHTERS[parent]
         register_bound(ComputedBound(
             name, f"{parent} -> {daughter} nu nu S, S -> invisible, against the {parent} -> {daughter} nu nu branching ratio",
             "000_2bfc33bcfac4181d.txt Sec. 4.6 and Table 1 (PDG); width: production/lepton_decay_radiation.py",

@@ -19,6 +19,7 @@ A stable boson (no open channel) counts as invisible. "Invisible" channels are t
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,6 +50,14 @@ class Decays:
     mass: float
     gamma_inv: NDArray[np.float64]
     gamma_vis: NDArray[np.float64]
+
+    @classmethod
+    def of_model(cls, model) -> Decays:
+        """The widths of one model instance (a single coupling): its invisible channels against the rest."""
+        widths, invisible = model.partial_widths(), model.invisible_channels()
+        gamma_inv = math.fsum(w for ch, w in widths.items() if ch in invisible)
+        gamma_vis = math.fsum(w for ch, w in widths.items() if ch not in invisible)
+        return cls(model.mass, np.array([[gamma_inv]]), np.array([[gamma_vis]]))
 
     def branching(self) -> tuple[NDArray, NDArray, NDArray]:
         """(BR_inv, BR_vis, Gamma_total); a stable boson (Gamma = 0) has BR_inv = 1."""

@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 from .. import units
 from ..constants import LEPTON_MASSES
 from ..errors import InvalidParameter, UnknownName
-from ..kinematics import boost, two_body_momentum
 from ..models.base import Mediator
+from ..models.kinematics import boost, two_body_momentum
 from ..specfields import parse_toml_text, require_schema
 
 _ORIGIN = "muonreach mc/data/final_states.toml"

@@ -118,7 +118,7 @@ class EventGenerator:
         table = final_states()
         self.info = RunInfo(
             exp.name, spec.name, mass, coupling, spec.coupling, dict(overrides or {}), _seed(seed), _count(events),
-            exp.approximation, exp.lepton, kind, table.mediator_pdg(kind), {"e": 11, "mu": 13, "tau": 15}[exp.lepton],
+            exp.approximation, exp.lepton, kind, table.mediator_pdg(kind), table.particles[f"{exp.lepton}-"].pdg,
             mat.name, heaviest.Z, heaviest.A, exp.energy, g_prod, list(self.decays.channels),
             experiment_spec=exp.as_dict())
         self.sampler = GridSampler(self.production.density, CELLS, PRESAMPLE)
@@ -205,9 +205,8 @@ class Events:
 
     @property
     def expected_signal(self) -> float:
-        """Expected signal events: weight x sum over events of signal x efficiency."""
-        c = self.columns
-        return float(self.info.weight * np.sum(c["signal"] * c["efficiency"]))
+        """Expected signal events: weight x sum over events of signal x efficiency (computed by the run)."""
+        return self.info.signal_events
 
 
 def generate(experiment, model: str, mass: float, coupling: float, events: int, seed: int,

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from ..constants import LEPTON_MASSES
 from ..errors import ConvergenceError, KinematicallyForbidden
-from ..kinematics import boost, two_body_momentum
+from ..models.kinematics import boost, two_body_momentum
 from . import dirac as d
 
 #: vegas: iterations (the first ``_WARMUP`` adapt the grid and are discarded) and evaluations per iteration.
@@ -46,14 +46,15 @@ TABLE_MIN: float = 1e-3
 TABLE_END: float = 0.7
 #: Power of (1 - m_S/Delta) divided out before interpolating (:func:`interpolated_ratios`).
 THRESHOLD_POWER: float = 7.0
-_G = np.einsum("ij,ajk->aik", d.IDENTITY, d.GAMMA) @ (d.IDENTITY - d.GAMMA5)  # gamma^a (1 - gamma5), (4, 4, 4)
+_G = d.GAMMA @ (d.IDENTITY - d.GAMMA5)  # gamma^a (1 - gamma5), (4, 4, 4)
 _G_BAR = d.bar(_G)
 #: Lower end of the logarithmic map of 1 - cos(theta_2) (its region holds a fraction < 1e-9 of the width: the
 #: integrand is finite there).
 COLLINEAR_FLOOR: float = 1e-14
 #: g_ac g_bd as a sign pattern (the metric is diagonal): lowers both indices of a tensor T^{cd}.
 _SIGNS = np.outer(np.diag(d.METRIC), np.diag(d.METRIC))
-_PAIRS: dict[str, tuple[str, str]] = {"tau": ("tau", "mu"), "mu": ("mu", "e")}
+#: The charged lepton l' of each parent l of l -> l' nu nu S.
+DAUGHTERS: dict[str, str] = {"tau": "mu", "mu": "e"}
 
 
 @dataclass(frozen=True)
@@ -199,9 +200,9 @@ def _integrate(m: float, m_daughter: float, m_s: float | None, seed: int) -> tup
 
 
 def _pair(parent: str) -> tuple[float, float, str]:
-    if parent not in _PAIRS:
+    if parent not in DAUGHTERS:
         raise KinematicallyForbidden(f"no leptonic decay with a radiated scalar for {parent!r}; known: tau, mu")
-    daughter = _PAIRS[parent][1]
+    daughter = DAUGHTERS[parent]
     return LEPTON_MASSES[parent], LEPTON_MASSES[daughter], daughter
 
 
@@ -227,7 +228,6 @@ def table_masses(parent: str) -> NDArray[np.float64]:
     return np.geomspace(TABLE_MIN, TABLE_END * (m - m_d), TABLE_POINTS)
 
 
-@cache
 def _table(parent: str) -> dict[str, NDArray[np.float64]]:
     from .. import cache as disk
 
