@@ -370,3 +370,15 @@ def test_cli_generate_bad_input(tmp_path, args, needle):
 def test_model_without_beam_coupling_is_refused():
     with pytest.raises(InvalidParameter, match="not radiated"):
         setup("na64mu-2018", "emu-scalar", 0.1, 1e-3, 10, 1)
+
+
+def test_a_stable_mediator_is_generated_as_invisible(monkeypatch):
+    """A mediator with no open channel (here: its widths set to zero) never decays, counts as invisible at
+    NA64-mu, and has no decay vertex."""
+    from muonreach.models.scalar import LeptophilicScalar
+
+    monkeypatch.setattr(LeptophilicScalar, "partial_widths", lambda self: {"gamma_gamma": 0.0})
+    events = generate(*NA64[:4], 500, 3, NA64[4])
+    c = events.columns
+    assert np.all(c["decay_channel"] == -1) and np.all(c["signal"]) and np.all(np.isnan(c["decay_z"]))
+

@@ -111,7 +111,10 @@ class EventGenerator:
             raise InvalidParameter(f"{spec.name} does not couple to the {exp.lepton} beam of {exp.name}")
         self.production = channel.event_production(exp, kind, mass)
         self.decays = DecayTable.of(self.model)
-        self.invisible = np.array([ch in self.model.invisible_channels() for ch in self.decays.channels], dtype=bool)
+        # per channel, plus a last row for "no decay" (channel -1 indexes it): stable counts as invisible, no products
+        invisible = self.model.invisible_channels()
+        self.invisible = np.array([ch in invisible for ch in self.decays.channels] + [True], dtype=bool)
+        self.product_pdg = np.vstack([self.decays.pdg, np.zeros((1, MAX_PRODUCTS), dtype=np.int64)])
         self.g_prod = g_prod
         mat = exp.target
         heaviest = max(mat.components, key=lambda c: c.Z)
@@ -139,7 +142,7 @@ class EventGenerator:
         stable = decayed.channel < 0
         vertex = np.where(stable[:, None], np.nan, direction * decayed.distance[:, None])
         vertex[:, 2] += kin["depth"]
-        invisible = stable | (self.invisible[np.maximum(decayed.channel, 0)] & ~stable)
+        invisible = self.invisible[decayed.channel]
         decay_z = np.where(stable, np.inf, vertex[:, 2])
         signal = self.exp.signature.select(invisible, decay_z, self.exp.geometry)
         boson = kin["boson"]
@@ -155,7 +158,7 @@ class EventGenerator:
         for name in ("beam", "lepton", "boson"):
             for i, c in enumerate(("e", "px", "py", "pz")):
                 cols[f"{name}_{c}"] = kin[name][:, i]
-        pdg = np.where(stable[:, None], 0, self.decays.pdg[np.maximum(decayed.channel, 0)])
+        pdg = self.product_pdg[decayed.channel]
         for j in range(MAX_PRODUCTS):
             cols[f"product{j + 1}_pdg"] = pdg[:, j].astype(np.int64)
             for i, c in enumerate(("e", "px", "py", "pz")):
