@@ -1,0 +1,323 @@
+"""The event generator (muonreach.mc, `muonreach generate`): sampling, closure with the semi-analytic yields,
+decay kinematics, files (Parquet, LHE read back by pylhe), determinism, bad input."""
+
+import hashlib
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate
+
+from conftest import run_subprocess
+from muonreach.errors import ConvergenceError, InvalidParameter
+from muonreach.experiments.beam import lepton_track, track_distribution
+from muonreach.experiments.calculator import calculator
+from muonreach.experiments.production import production_channel
+from muonreach.experiments.sample import BosonSample
+from muonreach.experiments.signatures import Decays
+from muonreach.experiments.spec import load_experiment
+from muonreach.mc.bremsstrahlung import Production
+from muonreach.mc.decays import DecayTable, two_body
+from muonreach.mc.generate import generate, setup
+from muonreach.mc.unweighting import GridSampler
+from muonreach.mc.writers import read_parquet, write_events
+from muonreach.models.registry import get_model_spec
+from muonreach.production.angular import dsigma_dx_ds, s_range
+from muonreach.production.cross_sections import dsigma_dx
+from muonreach.production.flux import iww_photon_flux, photon_flux
+
+NA64 = ("na64mu-2018", "scalar-muon", 0.1, 5e-4, {"g_chi": 1})
+
+
+@pytest.fixture(scope="module")
+def na64_events():
+    exp, model, m, g, sets = NA64
+    return generate(exp, model, m, g, 40_000, 7, sets)
+
+
+# --- the pieces ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["na64mu-2018", "fnal-mu-dump", "e137"])
+def test_track_distribution_has_the_moments_of_the_yield_quadrature(name):
+    """The sampled track length (inverse CDF, linear between 4097 points) against the yield's Gauss-Legendre
+    track: integrals of 1, 1/E, E, E^3 agree to 1e-4 (interpolation error ~ (1/4096)^2 x curvature, and the
+    quadrature's own error; both far below the generator's MC errors)."""
+    exp = load_experiment(name)
+    energy, length, _, _ = lepton_track(exp, 0.05, np.polynomial.legendre.leggauss(64))
+    track = track_distribution(exp, 0.05)
+    u = (np.arange(400_000) + 0.5) / 400_000
+    sampled, _ = track.sample(u)
+    for power in (0, -1, 1, 3):
+        assert track.total_cm * np.mean(sampled**power) == pytest.approx(np.sum(length * energy**power), rel=1e-4)
+
+
+@pytest.mark.parametrize("approximation", ["iww", "ww"])
+def test_photon_flux_tables_match_the_flux(approximation):
+    """The generator's chi tables (IWW in ln E, WW in ln t_min) reproduce the flux to 1e-4 (interpolation)."""
+    exp = load_experiment("na64mu-2018").with_overrides({"approximation": approximation})
+    prod = Production.build(exp, "scalar", 0.1)
+    rng = np.random.default_rng(3)
+    v = prod.variables(rng.random((200, 3)))
+    chi = prod.chi(v)
+    if approximation == "iww":
+        exact = iww_photon_flux(exp.target, 0.1, prod.m_l, v["energy"], allow_forbidden=True)
+    else:
+        t_max = 0.1**2 + prod.m_l**2
+        from muonreach.production.angular import ww_t_min
+
+        exact = photon_flux(exp.target, np.minimum(ww_t_min(v["x"], v["s"], v["energy"]), t_max), t_max,
+                            allow_forbidden=True)
+    assert chi == pytest.approx(exact, rel=1e-4, abs=1e-12)
+
+
+@pytest.mark.parametrize("kind,approximation", [("scalar", "iww"), ("vector", "iww"), ("scalar", "ww"), ("vector", "ww")])
+def test_angular_spectrum_integrates_to_dsigma_dx(kind, approximation):
+    """int ds dsigma/(dx ds) = dsigma/dx (adaptive quadrature, 1e-6 relative; the WW flux varies along s)."""
+    material = load_experiment("na64mu-2018").target
+    m, m_l, energy = 0.1, 0.1056583755, 150.0
+    for x in (0.05, 0.5, 0.95):
+        lo, hi = s_range(np.array(x), np.array(energy), m, m_l, approximation)
+        value, _ = integrate.quad(lambda s, x=x: float(dsigma_dx_ds(kind, x, s, energy, m, m_l, material, approximation)),
+                                  float(lo), float(hi), epsrel=1e-9, limit=200)
+        ref = float(dsigma_dx(kind, x, energy, m, 1.0, material, "mu", approximation)[()])
+        assert value == pytest.approx(ref, rel=3e-5)
+
+
+def test_grid_sampler_is_unbiased_and_restarts_deterministically():
+    """A density with a narrow peak the presample misses: the envelope is raised and the run restarts; the
+    accepted points then follow the density (chi^2 of a 20-bin marginal against its exact integral) and the
+    same seed gives the same points."""
+    width = 0.004
+
+    def density(u):
+        return 1.0 + 30.0 * np.exp(-0.5 * ((u[:, 0] - 0.737) / width) ** 2) * (1.0 + u[:, 1])
+
+    def run(seed):
+        sampler = GridSampler(density, (4, 2), presample=4)
+        sampler.build(np.random.default_rng([seed, 0]))
+        while True:
+            try:
+                return sampler, sampler.accept(40_000, np.random.default_rng([seed, 1, sampler.restarts]))
+            except Exception as exc:  # EnvelopeViolation: raise the envelope and start over
+                sampler.raise_envelope(exc)
+
+    sampler, points = run(11)
+    assert sampler.restarts >= 1
+    edges = np.linspace(0.0, 1.0, 21)
+    counts, _ = np.histogram(points[:, 0], edges)
+    peak = [1.5 * 30.0 * width * math.sqrt(2 * math.pi) * 0.5
+            * (math.erf((b - 0.737) / (width * math.sqrt(2))) - math.erf((a - 0.737) / (width * math.sqrt(2))))
+            for a, b in zip(edges[:-1], edges[1:])]
+    expected = np.diff(edges) + np.array(peak)
+    expected *= points.shape[0] / expected.sum()
+    chi2 = float(np.sum((counts - expected) ** 2 / expected))
+    assert chi2 < 45.3  # 19 degrees of freedom: the 0.1 % quantile (a failure means a biased sampler)
+    assert np.array_equal(run(11)[1], points)
+
+
+@pytest.mark.parametrize("height,limit", [(1e12, "efficiency"), (2.0, "exceeded its envelope")])
+def test_grid_sampler_gives_up(height, limit, monkeypatch):
+    """A spike that dominates the envelope (efficiency below MIN_EFFICIENCY), or more violations than
+    MAX_RESTARTS (here 0 allowed): ConvergenceError, not an endless loop."""
+    from muonreach.mc import unweighting
+
+    if limit != "efficiency":
+        monkeypatch.setattr(unweighting, "MAX_RESTARTS", 0)
+
+    def spike(u):
+        return np.where(np.abs(u[:, 0] - 0.5) < 1e-3, height, 1.0)
+
+    sampler = GridSampler(spike, (2,), presample=2)
+    sampler.build(np.random.default_rng(0))
+    sampler.envelope[:] = 1.5
+    with pytest.raises(unweighting.EnvelopeViolation) as violation:
+        sampler.accept(100_000, np.random.default_rng(1))
+    with pytest.raises(ConvergenceError, match=limit):
+        sampler.raise_envelope(violation.value)
+
+
+def test_two_body_decay_conserves_momentum_and_mass():
+    rng = np.random.default_rng(5)
+    n, mass, m1 = 1000, 0.3, 0.1056583755
+    p = rng.normal(0.0, 5.0, (n, 3))
+    parent = np.concatenate([np.sqrt(mass**2 + np.sum(p * p, axis=1))[:, None], p], axis=1)
+    cos, phi = 2 * rng.random(n) - 1, 2 * math.pi * rng.random(n)
+    a, b = two_body(parent, mass, np.full(n, m1), np.full(n, m1), cos, phi)
+    assert a + b == pytest.approx(parent, rel=1e-12, abs=1e-12)
+    for d in (a, b):
+        assert np.sqrt(d[:, 0] ** 2 - np.sum(d[:, 1:] ** 2, axis=1)) == pytest.approx(m1, rel=1e-6)
+
+
+# --- closure with the semi-analytic calculator ------------------------------------------------------------
+
+def _decays(model):
+    widths, invisible = model.partial_widths(), model.invisible_channels()
+    inv = math.fsum(w for k, w in widths.items() if k in invisible)
+    vis = math.fsum(w for k, w in widths.items() if k not in invisible)
+    return Decays(model.mass, np.array([[inv]]), np.array([[vis]]))
+
+
+@pytest.mark.parametrize("case", [
+    NA64,
+    ("na64mu-2018", "scalar-muon", 0.1, 5e-4, {"g_chi": 1, "approximation": "ww"}),
+    ("na64mu-2018", "lmu-ltau", 0.02, 3e-4, {}),
+    ("fnal-mu-dump", "scalar-muon", 0.05, 1e-4, {}),
+    ("e137", "scalar-lepton", 0.05, 1e-5, {}),
+])
+def test_generated_yield_closes_on_the_calculator(case):
+    """Produced bosons (the presample integral) and the signal with the yield's per-boson probability on the
+    generated events reproduce the calculator: within 4 MC standard errors plus its quadrature accuracy (3e-4,
+    docs/production.md), both ~0.5 % here."""
+    name, model_name, m, g, sets = case
+    events = generate(name, model_name, m, g, 20_000, 1, sets)
+    exp = load_experiment(name).with_overrides({k: v for k, v in sets.items() if k == "approximation"})
+    model_sets = {k: v for k, v in sets.items() if k != "approximation"}
+    spec = get_model_spec(model_name)
+    model = spec.build(m, g, model_sets)
+    reference = production_channel(exp.channel).sample(exp, model, m)
+    _, g_prod = model.production_coupling(exp.lepton)
+    info = events.info
+    assert info.produced == pytest.approx(g_prod**2 * reference.total_weight,
+                                          abs=4 * info.produced_error + 3e-4 * info.produced)
+    c = events.columns
+    boson = BosonSample(c["boson_e"], np.sqrt(c["boson_e"] ** 2 - m * m), c["vertex_z"], c["beam_energy"],
+                        np.ones(len(events)))
+    probability = exp.signature.probability(boson, exp.geometry, _decays(model))[0] * c["efficiency"]
+    mean, error = probability.mean(), probability.std(ddof=1) / math.sqrt(len(events))
+    expected = float(calculator(exp, spec, m, model_sets).events(g))
+    tolerance = 4 * math.hypot(info.produced * error, info.produced_error * mean) + 3e-4 * expected
+    assert info.produced * mean == pytest.approx(expected, abs=tolerance)
+
+
+def test_sampled_decays_follow_the_exponential_law_along_the_boson_direction():
+    """fnal-mu-dump: the sampled signal (decay vertex drawn, in the volume along z) equals the analytic
+    in-volume probability with the decay length projected on the beam axis, L cos(theta), within 4 standard
+    errors. The calculator's collinear probability is lower by ~5 % here: its bosons fly along the beam
+    (docs/events.md)."""
+    name, model_name, m, g = "fnal-mu-dump", "scalar-muon", 0.05, 1e-4
+    events = generate(name, model_name, m, g, 200_000, 2)
+    exp = load_experiment(name)
+    model = get_model_spec(model_name).build(m, g, {})
+    c = events.columns
+    forward = c["cos_theta"] > 0.0
+    p = np.sqrt(c["boson_e"] ** 2 - m * m)
+    length = p / (m * DecayTable.of(model).total_width) * 1.973269804e-14 * np.where(forward, c["cos_theta"], 1.0)
+    geo = exp.geometry
+    start = geo.target_length + geo.detector_distance - c["vertex_z"]
+    end = start + geo.detector_length
+    analytic = np.where(forward, np.exp(-start / length) - np.exp(-end / length), 0.0)
+    sampled = c["signal"].astype(float)
+    assert sampled.mean() == pytest.approx(analytic.mean(), abs=4 * math.sqrt(analytic.mean() / len(events)))
+
+
+def test_boson_energy_moments_match_the_yield_quadrature(na64_events):
+    """<E_X> and <E_X^2> of the generated events against the calculator's weighted nodes (4 standard errors)."""
+    exp_name, model_name, m, g, sets = NA64
+    exp = load_experiment(exp_name)
+    model = get_model_spec(model_name).build(m, g, sets)
+    ref = production_channel(exp.channel).sample(exp, model, m)
+    e = na64_events.columns["boson_e"]
+    for power in (1, 2):
+        want = float(np.sum(ref.weight * ref.energy**power) / ref.total_weight)
+        error = float(np.std(e**power) / math.sqrt(e.size))
+        assert float(np.mean(e**power)) == pytest.approx(want, abs=4 * error)
+
+
+def test_events_are_physical(na64_events):
+    c = na64_events.columns
+    m = NA64[2]
+    assert np.all((c["x"] > 1 / 3 - 1e-12) & (c["x"] < 1))  # x_min = 1/3 of the NA64-mu 2018 projection
+    boson = np.stack([c[f"boson_{k}"] for k in ("e", "px", "py", "pz")], axis=1)
+    assert np.sqrt(boson[:, 0] ** 2 - np.sum(boson[:, 1:] ** 2, axis=1)) == pytest.approx(m, rel=1e-5)
+    lepton = np.stack([c[f"lepton_{k}"] for k in ("e", "px", "py", "pz")], axis=1)
+    beam = np.stack([c[f"beam_{k}"] for k in ("e", "px", "py", "pz")], axis=1)
+    assert lepton[:, 0] + boson[:, 0] == pytest.approx(beam[:, 0], rel=1e-12)
+    assert lepton[:, 1:3] + boson[:, 1:3] == pytest.approx(np.zeros((len(c["x"]), 2)), abs=1e-12)
+    decayed = c["decay_channel"] >= 0
+    assert decayed.all()  # 100 MeV scalar with g_chi = 1: always decays (to chi chi or gamma gamma)
+    products = sum(np.stack([c[f"product{i}_{k}"] for k in ("e", "px", "py", "pz")], axis=1) for i in (1, 2))
+    assert products == pytest.approx(boson, rel=1e-9, abs=1e-12)
+    assert np.all(c["signal"])  # NA64-mu: invisible, and visible decays escape (visible_escape)
+
+
+# --- files and the command line -------------------------------------------------------------------------------
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_files_are_deterministic_and_read_back(tmp_path):
+    exp, model, m, g, sets = NA64
+    paths = {}
+    for run in ("a", "b"):
+        for suffix in (".parquet", ".lhe"):
+            path = tmp_path / f"{run}{suffix}"
+            write_events(setup(exp, model, m, g, 3000, 4, sets), path)
+            paths[run, suffix] = path
+    for suffix in (".parquet", ".lhe"):
+        assert _digest(paths["a", suffix]) == _digest(paths["b", suffix])
+    memory = generate(exp, model, m, g, 3000, 4, sets)
+    back = read_parquet(paths["a", ".parquet"])
+    for key, values in memory.columns.items():
+        assert np.array_equal(values, back.columns[key], equal_nan=values.dtype.kind == "f"), key
+    assert back.info.sigma_pb == memory.info.sigma_pb and back.info.seed == 4
+    write_events(setup(exp, model, m, g, 3000, 5, sets), tmp_path / "c.parquet")
+    assert _digest(tmp_path / "c.parquet") != _digest(paths["a", ".parquet"])
+
+
+def test_lhe_is_read_by_pylhe(tmp_path):
+    pylhe = pytest.importorskip("pylhe")
+    path = tmp_path / "ev.lhe"
+    info = write_events(setup(*NA64[:4], 500, 2, NA64[4]), path)
+    lhe = pylhe.LHEFile.fromfile(str(path))
+    assert lhe.init.initInfo.beamA == 13 and lhe.init.initInfo.beamB == 1000822070  # mu-, 207Pb
+    assert lhe.init.procInfo[0].xSection == pytest.approx(info.sigma_pb, rel=1e-9)
+    events = list(lhe.events)
+    assert len(events) == 500
+    for event in events[:50]:
+        incoming = [p for p in event.particles if p.status == -1]
+        outgoing = [p for p in event.particles if p.status == 1 and p.mother1 == 1]
+        for axis in ("px", "py", "pz"):
+            assert sum(getattr(p, axis) for p in incoming) == pytest.approx(sum(getattr(p, axis) for p in outgoing)
+                                                                            + getattr(event.particles[4], axis), abs=1e-8)
+
+
+def test_cli_generate(tmp_path, run_cli_json):
+    out = tmp_path / "ev.parquet"
+    payload = run_cli_json("generate", *NA64[:2], "--mass", "0.1", "--coupling", "5e-4", "--set", "g_chi=1",
+                           "--events", "2000", "--seed", "1", "--out", str(out), "--no-progress")
+    assert out.exists() and payload["events"] == 2000
+    expected = float(calculator(load_experiment(NA64[0]), get_model_spec(NA64[1]), 0.1, {"g_chi": 1}).events(5e-4))
+    assert payload["signal_events"] == pytest.approx(expected, abs=4 * payload["signal_events_error"])
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--events", "0"], "number of events"),
+    (["--seed", "-1"], "seed"),
+    (["--out", "ev.txt"], ".parquet"),
+    (["--out", "/nonexistent-dir/ev.parquet"], "does not exist"),
+    (["--mass", "nan"], "mass"),
+    (["--set", "approximation=exact"], "approximation"),
+    (["--set", "no_such_parameter=1"], "no_such_parameter"),
+    (["--coupling", "30"], "perturbative"),
+])
+def test_cli_generate_bad_input(tmp_path, args, needle):
+    base = {"--mass": "0.1", "--coupling": "5e-4", "--events": "100", "--seed": "1", "--out": str(tmp_path / "e.parquet")}
+    options = dict(base)
+    sets = []
+    it = iter(args)
+    for key, value in zip(it, it):
+        if key == "--set":
+            sets += ["--set", value]
+        else:
+            options[key] = value
+    cmd = ["generate", "na64mu-2018", "scalar-muon", *[a for kv in options.items() for a in kv], *sets]
+    result = run_subprocess(*cmd)
+    assert result.returncode == 2, result.stderr
+    assert needle in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_model_without_beam_coupling_is_refused():
+    with pytest.raises(InvalidParameter, match="not radiated"):
+        setup("na64mu-2018", "emu-scalar", 0.1, 1e-3, 10, 1)
