@@ -129,8 +129,26 @@ class Process:
         return e
 
     def x_range(self, energy: float) -> tuple[float, float]:
-        """(m_X / E, 1 - m' / E)."""
-        return self.m_x / energy, 1.0 - self.mp / energy
+        """(m_X / E, x_end): X at rest in the lab is allowed (for M >> m_X), and the end point x_end is
+        :meth:`x_end`, just below 1 - m'/E."""
+        return self.m_x / energy, self.x_end(energy)
+
+    def x_end(self, energy: ArrayLike) -> NDArray:
+        """Largest x = E_X / E: X forward with l' and N at rest in their common frame (invariant mass m' + M),
+        on the heaviest nucleus of the formula unit; two-body kinematics p + P -> X + (l' N):
+        E_X = [(s + m_X^2 - M_r^2)(E + M) + |p| lambda^(1/2)(s, m_X^2, M_r^2)] / (2 s), every difference of
+        large terms written out (s - (M_r +- m_X)^2 = m^2 - (m' +- m_X)^2 + 2 M (E - m' -+ m_X)). It lies
+        O(m'^2 m_X^2 / (M E^2)) below 1 - m'/E (recoil)."""
+        e = np.asarray(energy, dtype=float)
+        big_m = max(n.M for n in self.nuclei)
+        m, mp, mx = self.m, self.mp, self.m_x
+        p = np.sqrt((e - m) * (e + m))
+        s = m * m + big_m * big_m + 2.0 * e * big_m
+        plus = m * m - (mp + mx) ** 2 + 2.0 * big_m * (e - mp - mx)
+        minus = m * m - (mp - mx) ** 2 + 2.0 * big_m * (e - mp + mx)
+        num = m * m - mp * mp + mx * mx + 2.0 * big_m * (e - mp)
+        e_x = (num * (e + big_m) + p * np.sqrt(np.clip(plus * minus, 0.0, None))) / (2.0 * s)
+        return np.minimum(e_x / e, 1.0 - mp / e)
 
 
 def make_process(kind: str, m_x: float, material: Material | str, lepton: str = "mu", final_lepton: str | None = None,
@@ -147,8 +165,15 @@ def make_process(kind: str, m_x: float, material: Material | str, lepton: str = 
                                f"eq. (2) only (kind 'scalar'), not {kind!r}")
     if form_factor not in FORM_FACTORS:
         raise InvalidParameter(f"unknown form factor {form_factor!r}; use one of {', '.join(FORM_FACTORS)}")
+    m_x = positive("m_x", m_x)
+    if final != lepton and LEPTON_MASSES[lepton] > LEPTON_MASSES[final] + m_x:
+        raise KinematicallyForbidden(
+            f"{lepton} N -> {final} N X with m_X = {m_x:g} GeV < m_{lepton} - m_{final} = "
+            f"{LEPTON_MASSES[lepton] - LEPTON_MASSES[final]:.6g} GeV: the internal lepton goes on shell (the beam "
+            f"lepton decays, {lepton} -> {final} X, and the {final} scatters), which is not bremsstrahlung; the "
+            "tree-level 2 -> 3 rate diverges there")
     mat = material if isinstance(material, Material) else get_material(material)
-    return Process(kind, positive("m_x", m_x), mat, lepton, final, form_factor)
+    return Process(kind, m_x, mat, lepton, final, form_factor)
 
 
 # --- the integrand ---------------------------------------------------------------------------------------------
