@@ -29,6 +29,22 @@ def test_massless_vector_on_a_point_nucleus_is_bethe_heitler(x):
     assert exact == pytest.approx(bh * energy, rel=5e-3)
 
 
+@pytest.mark.parametrize("x", [0.2, 0.5, 0.8])
+def test_massless_vector_with_atomic_screening_is_tsai_complete_screening(x):
+    # 100 GeV e on Pb, elastic (atomic + nuclear) form factor: complete screening, Born level (no Coulomb
+    # correction f), Tsai, Rev. Mod. Phys. 46 (1974) 815 eq. (3.83) with its elastic part only:
+    #   dsigma/dk = 4 alpha r_e^2 / k [(4/3 - 4/3 y + y^2) Z^2 ln(184.15 Z^-1/3) + (1 - y) Z^2 / 9], y = k/E.
+    # Tolerance 1 %: 002 App. A's screening form factor differs from Tsai's Thomas-Fermi fit at this level
+    # (measured ratios 0.994, 0.997, 0.997).
+    m_e, energy, z = LEPTON_MASSES["e"], 100.0, 82
+    proc = make_process("vector", 1e-5, "Pb", "e", None, "elastic")
+    exact = float(dsigma_dx(proc, energy, np.array([x]), with_error=False)[0][0]) * 4.0 * math.pi * ALPHA
+    k = x * energy
+    tsai = 4 * ALPHA**3 / m_e**2 / k * ((4 / 3 - 4 / 3 * x + x * x) * z * z * math.log(184.15 * z ** (-1 / 3))
+                                        + (1 - x) * z * z / 9)
+    assert exact == pytest.approx(tsai * energy, rel=1e-2)
+
+
 @pytest.mark.parametrize("kind,mass", [("scalar", 0.01), ("vector", 0.01), ("scalar", 1.0), ("vector", 1.0)])
 def test_exact_converges_to_ww_for_energetic_muons(kind, mass):
     # 160 GeV mu on Pb, x > 0.5 (NA64-mu): E >> m_X, m_mu, and the WW flux with its x- and angle-dependent t_min
