@@ -137,6 +137,13 @@ class ExactSpectrum:
             x = self._x_of_s(np.array(e), self._s_nodes)
             spec, _ = dsigma_dx(self.process, float(e), x, with_error=False)
             g = spec / self._thresholds(np.array(e), x)
+            # Within ~1e-5 of the end point the deterministic rule can return 0 where the phase space is a sliver
+            # (close to threshold); there log g is continued from the last positive node (a region worth
+            # < 1e-6 of sigma). Zeros anywhere else are an error.
+            tail = (g <= 0.0) & (self._s_nodes > 0.9)
+            if np.any(tail) and np.any(g > 0.0):
+                last = np.flatnonzero(g > 0.0).max()
+                g = np.where(tail & (np.arange(g.size) > last), g[last], g)
             if not np.all(np.isfinite(g)) or np.any(g <= 0.0):
                 raise ConvergenceError(f"exact dsigma/dx table: non-positive values at E = {e:g} GeV "
                                        f"({self.process.kind}, m = {self.process.m_x:g} GeV)")
