@@ -43,6 +43,9 @@ TAU_MU_S: float = _lifetime_s(13)
 TAU_TAU_S: float = _lifetime_s(15)
 TAU_K_CHARGED_S: float = _lifetime_s(321)
 
+# Atomic mass unit, CODATA 2018: m_u c^2 = 931.49410242(28) MeV (nuclear masses M = A m_u in the exact 2 -> 3
+# kinematics, A the atomic weight in g/mol).
+M_U: float = 0.93149410242
 # Proton magnetic moment in nuclear magnetons (PDG: 2.792847344); 002 App. A uses mu_p = 2.79.
 MU_PROTON: float = 2.792847344
 

@@ -24,7 +24,7 @@ from .signatures import SIGNATURES, Geometry, Signature, signature_class
 #: Most beam particles an experiment may declare (far beyond any facility: ~1e20-1e22 for proton dumps).
 MAX_PARTICLES: float = 1e25
 STATUSES: tuple[str, ...] = ("projection", "result")
-APPROXIMATIONS: tuple[str, ...] = ("iww", "ww")
+APPROXIMATIONS: tuple[str, ...] = ("iww", "ww", "exact")
 ENERGY_LOSS_MODES: tuple[str, ...] = ("constant", "table", "shower", "primary")
 #: The beam lepton's energy loss in the target by lepton: muons lose energy continuously (CSDA), electrons shower.
 LOSS_BY_LEPTON: dict[str, tuple[str, ...]] = {"mu": ("constant", "table"), "e": ("shower", "primary")}
