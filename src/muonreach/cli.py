@@ -23,12 +23,14 @@ from .commands import reach as reach_cmd
 from .commands import relic as relic_cmd
 from .commands import scan as scan_cmd
 from .commands import summary as summary_cmd
+from .commands import trident as trident_cmd
 from .commands import widths as widths_cmd
 from .errors import MuonReachError
 
 #: The sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
     gm2_cmd, widths_cmd, events_cmd, reach_cmd, relic_cmd, figure_cmd, scan_cmd, list_cmd, limits_cmd, summary_cmd,
+    trident_cmd,
 )
 
 

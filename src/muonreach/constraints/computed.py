@@ -64,7 +64,7 @@ class ComputedBound:
 
 _BOUNDS: dict[str, ComputedBound] = {}
 #: Modules that register the shipped bounds (imported on first lookup).
-BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu",)
+BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.trident")
 
 
 def register_bound(bound: ComputedBound) -> ComputedBound:
