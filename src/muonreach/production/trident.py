@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import constants as c
-from ..errors import InvalidParameter
+from ..errors import InvalidParameter, KinematicallyForbidden
 from ..validation import positive
 from .form_factors import nuclear_d
 from .trident_amplitude import trace_terms
@@ -220,24 +220,43 @@ def sample_events(energy: float, *, a_reference: float, sin2_theta_w: float, eve
     return TridentSample(e, terms * wgt[None, :], t, q2, adapt_events * (adapt_iterations + 3))
 
 
-def sigma_nu_gamma(s: float, c_v: float, c_a: float, *, events: int = 60_000, seed: int = 2) -> tuple[float, float]:
-    """sigma(nu_mu gamma -> nu_mu mu+ mu-) at fixed s (GeV^2) for constant (C_V, C_A), in GeV^-2, with its error.
+def sigma_nu_gamma(s: float, c_v: float, c_a: float, masses=(), *, events: int = 60_000, seed: int = 2):
+    """sigma(nu_mu gamma -> nu_mu mu+ mu-) at fixed s (GeV^2), in GeV^-2: (sigma_0, sigma_1(m), sigma_2(m), errors).
 
-    Plain importance sampling in the analytic maps of :func:`_phase_space` (used to check the leading-log
-    formula eq. (9) of 1406.2332).
+    sigma = sigma_0 + x sigma_1 + x^2 sigma_2 with x = g_nu g_mu (the module docstring); plain importance sampling
+    in the analytic maps of :func:`_phase_space`. Used to check the leading-log formulas (9), (12)-(14) of 1406.2332.
     """
     s = positive("s", s)
     m = c.M_MU
     if s <= 4.0 * m * m:
-        return 0.0, 0.0
+        raise KinematicallyForbidden(f"s = {s:g} GeV^2 is below the muon-pair threshold {4 * m * m:g} GeV^2")
     rng = np.random.default_rng(seed)
     y = rng.random((events, 4))
-    kin, w, _ = _phase_space(y, np.full(events, s), m)
+    kin, w, t = _phase_space(y, np.full(events, s), m)
     vv, aa, va = _amplitude_terms(kin, m) * w[None, :]
-    e = c_v * c_v * vv + c_a * c_a * aa - c_v * c_a * va
-    return float(e.mean()), float(e.std() / math.sqrt(events))
+    f = c.HIGGS_VEV**2 / (np.asarray(masses, dtype=float)[:, None] ** 2 + t[None, :])
+    parts = [c_v * c_v * vv + c_a * c_a * aa - c_v * c_a * va, f * (2.0 * c_v * vv - c_a * va), f * f * vv]
+    means = [p.mean(axis=-1) for p in parts]
+    errs = [p.std(axis=-1) / math.sqrt(events) for p in parts]
+    return means[0], means[1], means[2], errs
 
 
 def sigma_sm_leading_log(s: float, c_v: float, c_a: float) -> float:
     """1406.2332 eq. (9): sigma(nu gamma) ~ (1/2)(C_V^2 + C_A^2) (2 G_F^2 alpha s/(9 pi^2)) (ln(s/m^2) - 19/6), s >> m^2."""
     return 0.5 * (c_v**2 + c_a**2) * 2.0 * c.G_F**2 * c.ALPHA * s / (9.0 * math.pi**2) * (math.log(s / c.M_MU**2) - 19.0 / 6.0)
+
+
+def sigma_interference_leading_log(s: float, c_v: float) -> float:
+    """1406.2332 eq. (12), per unit g'^2: sigma_inter ~ (G_F/sqrt 2) (C_V alpha/(3 pi^2)) ln^2(s/m^2), m_Z' << sqrt s.
+
+    The sqrt 2 is read as a denominator (notes-004-part2.md S7)."""
+    return c.G_F / math.sqrt(2.0) * c_v * c.ALPHA / (3.0 * math.pi**2) * math.log(s / c.M_MU**2) ** 2
+
+
+def sigma_zprime_leading_log(m_zp: float) -> float:
+    """1406.2332 eqs. (13)-(14), per unit g'^4: (alpha/(6 pi^2 m_Z'^2)) ln(m_Z'^2/m^2) for m << m_Z' << sqrt s;
+    (7 alpha/(72 pi^2 m^2)) ln(m^2/m_Z'^2) for m_Z' << m << sqrt s."""
+    m2, mz2 = c.M_MU**2, positive("m_Z'", m_zp) ** 2
+    if mz2 > m2:
+        return c.ALPHA / (6.0 * math.pi**2 * mz2) * math.log(mz2 / m2)
+    return 7.0 * c.ALPHA / (72.0 * math.pi**2 * m2) * math.log(m2 / mz2)
