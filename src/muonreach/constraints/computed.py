@@ -64,7 +64,8 @@ class ComputedBound:
 
 _BOUNDS: dict[str, ComputedBound] = {}
 #: Modules that register the shipped bounds (imported on first lookup).
-BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.trident")
+BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.trident",
+                                 "muonreach.constraints.neff")
 
 
 def register_bound(bound: ComputedBound) -> ComputedBound:
