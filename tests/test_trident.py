@@ -95,7 +95,7 @@ def test_sm_over_v_minus_a_is_the_40_percent_reduction():
 def test_leading_log_slope_of_eq9_and_its_constant():
     # eq. (9): sigma/P = ln(s/m^2) - 19/6, P = 2 G_F^2 alpha s/(9 pi^2) (V-A). The slope in ln s is reproduced
     # (the constant is the same at s/m^2 = 1e4 and 1e6 within the Monte Carlo error, ~0.1 each); the constant comes
-    # out -2.67 +- 0.03 (1.5e6 events at s/m^2 = 1e5, docs/trident.md), not -19/6 = -3.17. The band below is
+    # out -2.67 +- 0.03 (1.5e6 events at s/m^2 = 1e5, docs/trident-neff.md), not -19/6 = -3.17. The band below is
     # ~2.5 standard errors of a 100k-event run.
     consts = {}
     for r in (1e4, 1e5, 1e6):

@@ -158,6 +158,9 @@ def _phase1(m: float, gamma_tot: float) -> float:
     def rhs(lnt, y):
         return [k(lnt) * (y[0] - y_eq(math.exp(lnt)))]
 
+    if k(math.log(t_start)) > TIGHT:
+        return 1.0  # Gamma <m/E>/H grows as T falls (~T^-3 while relativistic): in equilibrium throughout
+
     sol = solve_ivp(rhs, (math.log(t_start), math.log(T_SWITCH)), [0.0], method="Radau", rtol=1e-6,
                     atol=1e-12 * y_eq(T_SWITCH), jac=lambda lnt, y: [[k(lnt)]])
     if not sol.success:
@@ -233,7 +236,12 @@ def n_eff(model: Mediator | None, *, rtol: float = 1e-7) -> NeffResult:
         # tight coupling: Gamma_nu <m/E>/H > TIGHT at T_switch, and it only grows later; then n = n_eq(T_nu) to O(H/Gamma)
         h0 = math.sqrt(8.0 * math.pi * rho0 / 3.0) / M_PLANCK_GEV
         tight = frac > 0.999 and gnu * _bessel_ratio(m / t0) / h0 > TIGHT
-    sol = solve_ivp(rhs, (math.log(time0), math.log(time_end)), y0, method="LSODA", rtol=rtol, atol=[1e-10, 1e-10, 1e-14 + 1e-8 * y0[2]])
+    try:
+        sol = solve_ivp(rhs, (math.log(time0), math.log(time_end)), y0, method="LSODA", rtol=rtol,
+                        atol=[1e-10, 1e-10, 1e-14 + 1e-8 * y0[2]])
+    except (OverflowError, ValueError) as err:  # the temperatures ran away: the e+e- channel too stiff for LSODA
+        raise ConvergenceError(f"N_eff phase 2 (m = {m:g} GeV) failed ({err}); the solver is validated for couplings "
+                               "whose Z' -> e+e- rate does not lock T_nu to T_gamma (g' <~ 3e-3)") from None
     if not sol.success:
         raise ConvergenceError(f"N_eff phase 2: {sol.message}")
     tg, tn = math.exp(sol.y[0, -1]), math.exp(sol.y[1, -1])
