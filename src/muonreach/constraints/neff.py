@@ -9,24 +9,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..models.registry import ModelSpec
-from ..specfields import Fields, parse_toml_text, require_schema
-from .computed import BoundRows, ComputedBound, register_bound
-
-_ORIGIN = "muonreach constraints/inputs/neff.toml"
+from .computed import BoundRows, ComputedBound, input_fields, register_bound
 
 
 @cache
 def _inputs() -> dict[str, float]:
-    doc = parse_toml_text(resources.files(__package__).joinpath("inputs", "neff.toml").read_bytes(), _ORIGIN)
-    require_schema(doc, _ORIGIN)
-    top = Fields(doc, _ORIGIN)
-    top.raw("schema")
+    top = input_fields("neff.toml")
     p = top.table("planck")
     out = {k: p.positive(k) for k in ("n_eff_max", "cl", "g_min", "g_max", "tolerance_dex")}
     p.done()

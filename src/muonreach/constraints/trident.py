@@ -16,7 +16,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,8 +24,8 @@ from .. import units
 from ..errors import DataRangeError, InvalidParameter, UnknownName
 from ..models.base import Mediator
 from ..models.registry import ModelSpec
-from ..specfields import Fields, parse_toml_text, require_schema
-from .computed import BoundRows, ComputedBound, register_bound
+from ..specfields import Fields
+from .computed import BoundRows, ComputedBound, input_fields, register_bound
 
 _ORIGIN = "muonreach constraints/inputs/trident.toml"
 FB_PER_GEV2 = units.GEV2_TO_CM2 / 1e-39  # 1 fb = 1e-39 cm^2
@@ -64,10 +63,7 @@ class TridentSettings:
 
 @cache
 def _inputs() -> tuple[TridentSettings, dict[str, TridentExperiment]]:
-    doc = parse_toml_text(resources.files(__package__).joinpath("inputs", "trident.toml").read_bytes(), _ORIGIN)
-    require_schema(doc, _ORIGIN)
-    top = Fields(doc, _ORIGIN)
-    top.raw("schema")
+    top = input_fields("trident.toml")
     ph, st = top.table("physics"), top.table("statistics")
     settings = TridentSettings(ph.number("sin2_theta_w", low=0.0, high=1.0), ph.integer("events", low=1000), ph.integer("seed"),
                                ph.positive("mass_min"), ph.positive("mass_max"), st.number("cl", low=0.0, high=1.0),
