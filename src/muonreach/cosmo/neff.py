@@ -168,7 +168,7 @@ def _phase1(m: float, gamma_tot: float) -> float:
     return float(sol.y[0, -1] / y_eq(T_SWITCH))
 
 
-def n_eff(model: Mediator | None, *, rtol: float = 1e-7) -> NeffResult:
+def n_eff(model: Mediator | None, *, rtol: float = 1e-7, method: str = "LSODA") -> NeffResult:
     """N_eff for a model with a neutrino-coupled vector (``None``: the Standard Model alone), module docstring."""
     if model is not None and not (MASS_MIN <= model.mass <= MASS_MAX):
         raise DataRangeError(f"N_eff: the mass {model.mass:g} GeV is outside the computed range [{MASS_MIN:g}, {MASS_MAX:g}] GeV")
@@ -237,7 +237,7 @@ def n_eff(model: Mediator | None, *, rtol: float = 1e-7) -> NeffResult:
         h0 = math.sqrt(8.0 * math.pi * rho0 / 3.0) / M_PLANCK_GEV
         tight = frac > 0.999 and gnu * _bessel_ratio(m / t0) / h0 > TIGHT
     try:
-        sol = solve_ivp(rhs, (math.log(time0), math.log(time_end)), y0, method="LSODA", rtol=rtol,
+        sol = solve_ivp(rhs, (math.log(time0), math.log(time_end)), y0, method=method, rtol=rtol,
                         atol=[1e-10, 1e-10, 1e-14 + 1e-8 * y0[2]])
     except (OverflowError, ValueError) as err:  # the temperatures ran away: the e+e- channel too stiff for LSODA
         raise ConvergenceError(f"N_eff phase 2 (m = {m:g} GeV) failed ({err}); the solver is validated for couplings "
