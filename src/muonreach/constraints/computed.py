@@ -80,8 +80,9 @@ def input_fields(file_name: str) -> Fields:
 
 _BOUNDS: dict[str, ComputedBound] = {}
 #: Modules that register the shipped bounds (imported on first lookup).
-BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.lepton_decays", "muonreach.constraints.monophoton",
-                                  "muonreach.constraints.zdecays")
+BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.lepton_decays",
+                                  "muonreach.constraints.monophoton", "muonreach.constraints.zdecays",
+                                  "muonreach.constraints.trident", "muonreach.constraints.neff")
 
 
 def register_bound(bound: ComputedBound) -> ComputedBound:
