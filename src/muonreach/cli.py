@@ -14,6 +14,7 @@ import click
 
 from ._version import __version__
 from .commands import common
+from .commands import decay_spectrum as decay_spectrum_cmd
 from .commands import events as events_cmd
 from .commands import figure as figure_cmd
 from .commands import gm2 as gm2_cmd
@@ -28,7 +29,7 @@ from .errors import MuonReachError
 
 #: The sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    gm2_cmd, widths_cmd, events_cmd, reach_cmd, relic_cmd, figure_cmd, scan_cmd, list_cmd, limits_cmd, summary_cmd,
+    gm2_cmd, widths_cmd, events_cmd, reach_cmd, decay_spectrum_cmd, relic_cmd, figure_cmd, scan_cmd, list_cmd, limits_cmd, summary_cmd,
 )
 
 

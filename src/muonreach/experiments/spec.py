@@ -35,8 +35,9 @@ LEPTON_CHOICES: tuple[str, ...] = ("mu", "e")
 FIELDS: dict[str, tuple[str, str, Param]] = {
     "lepton": ("beam", "lepton", Param("mu", "beam lepton", "choice", LEPTON_CHOICES)),
     "energy": ("beam", "energy", Param(None, "beam energy in GeV", low=0.0, low_open=True, high=1e5, required=True)),
-    "material": ("target", "material", Param(None, "target material (`muonreach list materials`)", "str", required=True)),
-    "target_length": ("target", "length", Param(None, "target thickness in cm", low=0.0, low_open=True, high=1e6, required=True)),
+    "material": ("target", "material", Param(None, "target material (`muonreach list materials`; not for meson_decay)", "str")),
+    "target_length": ("target", "length", Param(None, "target thickness in cm (meson_decay: the fiducial decay region)",
+                                                low=0.0, low_open=True, high=1e6, required=True)),
     "energy_loss": ("target", "energy_loss", Param(None, "beam energy loss: muons constant <dE/dx> (default) or the material's "
                                                    "table; electrons the full shower (default) or the primary only",
                                                    "choice", ENERGY_LOSS_MODES)),
@@ -46,11 +47,18 @@ FIELDS: dict[str, tuple[str, str, Param]] = {
                                                                "full (elastic + inelastic, 002 App. A) or elastic",
                                                                "choice", ("full", "elastic"))),
     "final_lepton": ("production", "final_lepton", Param(None, "outgoing lepton (default: the beam lepton)", "choice", LEPTON_CHOICES)),
+    "meson": ("production", "meson", Param("K+", "decaying meson of the meson_decay channel", "choice", ("K+",))),
+    "decay_lepton": ("production", "decay_lepton", Param("mu", "charged lepton of meson -> l nu X (meson_decay)", "choice",
+                                                         LEPTON_CHOICES)),
     "detector_distance": ("detector", "distance", Param(0.0, "distance from the target end to the detector or decay volume, cm",
                                                         low=0.0, high=1e7)),
     "detector_length": ("detector", "length", Param(0.0, "detector or decay-volume length in cm", low=0.0, high=1e7)),
     "x_min": ("selection", "x_min", Param(0.0, "minimal boson energy fraction x = E_X/E_beam (missing-energy cut)",
                                           low=0.0, high=1.0, high_open=True)),
+    "m_miss2_min": ("selection", "m_miss2_min", Param(0.0, "meson_decay: lowest missing mass squared (P_K - p_l)^2, GeV^2",
+                                                      low=0.0, high=10.0)),
+    "m_miss2_max": ("selection", "m_miss2_max", Param(10.0, "meson_decay: highest missing mass squared, GeV^2 (default: "
+                                                      "the kinematic end point)", low=0.0, low_open=True, high=10.0)),
     "energy_min": ("selection", "energy_min", Param(0.0, "lowest beam-lepton energy integrated over in the target, GeV",
                                                     low=0.0)),
     "events_cl": ("statistics", "events_cl", Param(3.0, "signal events defining the reach (3: 95 % CL background free)",
@@ -64,8 +72,15 @@ _TOP_KEYS = ("schema", "name", "description", "source", "status", "approximate")
 _SECTIONS = ("beam", "target", "production", "detector", "selection", "efficiency", "signature", "statistics")
 
 
-def particles_key(lepton: str) -> str:
-    """The TOML and ``--set`` name of the exposure for a beam lepton: muons_on_target / electrons_on_target."""
+MESON_CHANNEL = "meson_decay"
+MESON_EXPOSURE = "meson_decays"
+
+
+def particles_key(lepton: str, channel: str = "bremsstrahlung") -> str:
+    """The TOML and ``--set`` name of the exposure: muons_on_target / electrons_on_target for a lepton beam,
+    meson_decays (decays in the fiducial region) for the meson_decay channel."""
+    if channel == MESON_CHANNEL:
+        return MESON_EXPOSURE
     return {"mu": "muons_on_target", "e": "electrons_on_target"}[lepton]
 
 
@@ -101,7 +116,14 @@ class Experiment:
 
     @property
     def target(self) -> Material:
+        if self.values["material"] is None:
+            raise InvalidParameter(f"{self.name}: no target material (a {self.values['channel']} experiment)")
         return get_material(self.values["material"])
+
+    @property
+    def exposure_key(self) -> str:
+        """The name of the exposure field (:func:`particles_key`)."""
+        return particles_key(self.lepton, self.values["channel"])
 
     @property
     def geometry(self) -> Geometry:
@@ -128,7 +150,7 @@ class Experiment:
     def overridable(self) -> dict[str, Param]:
         """The ``--set`` names of this experiment and their declarations."""
         out = {name: decl for name, (_, _, decl) in FIELDS.items()}
-        out[particles_key(self.lepton)] = _PARTICLES
+        out[self.exposure_key] = _PARTICLES
         out["efficiency"] = _EFFICIENCY
         out["signature"] = Param(self.signature.name, "signature kind", "choice", tuple(sorted(SIGNATURES)))
         out.update(type(self).signature_params())
@@ -155,7 +177,7 @@ class Experiment:
             if key not in settable:
                 raise UnknownName(f"experiment {self.name!r} has no parameter {key!r}; settable: {', '.join(sorted(settable))}")
             value = settable[key].parse(key, raw)
-            if key == particles_key(self.lepton):
+            if key == self.exposure_key:
                 particles = value
             elif key == "efficiency":
                 efficiency = Efficiency.constant(value, "--set efficiency")
@@ -181,7 +203,10 @@ class Experiment:
 def _check(exp: Experiment) -> None:
     """Cross-field checks (each field's own range is checked by its declaration)."""
     v = exp.values
-    get_material(v["material"])  # UnknownName for an unknown material
+    if v["material"] is not None:
+        get_material(v["material"])  # UnknownName for an unknown material
+    elif v["channel"] != MESON_CHANNEL:
+        raise InvalidParameter(f"{exp.name}: [target] material is required for the {v['channel']} channel")
     allowed = LOSS_BY_LEPTON[v["lepton"]]
     if v["energy_loss"] is None:
         v["energy_loss"] = allowed[0]
@@ -194,7 +219,7 @@ def _check(exp: Experiment) -> None:
         raise InvalidParameter(f"{exp.name}: status must be one of {', '.join(STATUSES)}, got {exp.status!r}")
     from .production import production_channel
 
-    production_channel(v["channel"])
+    production_channel(v["channel"]).check_experiment(exp)
 
 
 def parse_experiment(raw: dict, origin: str) -> Experiment:
@@ -212,10 +237,11 @@ def parse_experiment(raw: dict, origin: str) -> Experiment:
     top.done()
     values = {short: decl.read(sections[section], key) for short, (section, key, decl) in FIELDS.items()}
     beam = sections["beam"]
-    key = particles_key(values["lepton"])
-    other = particles_key("e" if values["lepton"] == "mu" else "mu")
-    if beam.has(other):
-        raise SpecError(f"{beam.where}: a {values['lepton']} beam gives its exposure as {key!r}, not {other!r}")
+    key = particles_key(values["lepton"], values["channel"])
+    for other in {particles_key(lep, ch) for lep in LEPTON_CHOICES for ch in ("bremsstrahlung", MESON_CHANNEL)} - {key}:
+        if beam.has(other):
+            what = "a meson_decay experiment" if values["channel"] == MESON_CHANNEL else f"a {values['lepton']} beam"
+            raise SpecError(f"{beam.where}: {what} gives its exposure as {key!r}, not {other!r}")
     particles = _PARTICLES.read(beam, key)
     efficiency = Efficiency.read(sections["efficiency"]) if raw.get("efficiency") is not None else None
     if efficiency is None:
@@ -250,7 +276,8 @@ def overridable() -> dict[str, Param]:
     """Every name ``--set`` can give to some experiment, with its declaration (used to route --set keys between
     experiment and model, and by scan specs)."""
     out = {name: decl for name, (_, _, decl) in FIELDS.items()}
-    out.update({"muons_on_target": _PARTICLES, "electrons_on_target": _PARTICLES, "efficiency": _EFFICIENCY,
+    out.update({"muons_on_target": _PARTICLES, "electrons_on_target": _PARTICLES, MESON_EXPOSURE: _PARTICLES,
+                "efficiency": _EFFICIENCY,
                 "signature": Param("invisible", "signature kind", "choice", tuple(sorted(SIGNATURES)))})
     out.update(Experiment.signature_params())
     return out

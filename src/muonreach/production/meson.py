@@ -398,3 +398,29 @@ class KaonDecay:
         e = np.sqrt(p**2 + self.m_lepton**2)
         s = self.m_parent**2 + self.m_lepton**2 - 2.0 * self.m_parent * e
         return self.dgamma_ds(s) * 2.0 * self.m_parent * p / e
+
+
+def model_decay(model, lepton: str = "mu", meson: str = "K+") -> tuple[KaonDecay, float]:
+    """(the unit-coupling decay K -> l nu X of ``model``, the coupling g its rate scales with as g^2), through the
+    model protocol: lepton "mu" uses the diagonal muon coupling (:meth:`production_coupling`, plus
+    :meth:`neutrino_coupling` for vectors), lepton "e" the off-diagonal e-mu coupling (K -> e nu_mu X through a
+    virtual muon). KinematicallyForbidden for a model without the coupling; InvalidParameter for a kind the
+    amplitudes do not cover (pseudoscalar)."""
+    _lepton_mass(lepton)
+    name = type(model).__name__
+    if lepton == "e":
+        h = model.offdiagonal_coupling(("e", "mu"))
+        if h == 0.0:
+            raise KinematicallyForbidden(f"{name} has no e-mu coupling: no K -> e nu X through a virtual muon here")
+        return KaonDecay("emu_scalar", model.mass, meson=meson), h
+    try:
+        kind, g = model.production_coupling("mu")
+    except InvalidParameter:
+        raise KinematicallyForbidden(f"{name} has no diagonal muon coupling: no K -> mu nu X "
+                                     "(for the e-mu scalar use the electron channel, lepton e)") from None
+    if kind not in ("scalar", "vector"):
+        raise InvalidParameter(f"K -> mu nu X is implemented for scalar and vector bosons, not {kind!r} ({name})")
+    if g == 0.0:
+        raise KinematicallyForbidden(f"{name} does not couple to muons at this point: no K -> mu nu X")
+    ratio = model.neutrino_coupling("mu") / g if kind == "vector" else 1.0
+    return KaonDecay(kind, model.mass, nu_ratio=ratio, meson=meson), g

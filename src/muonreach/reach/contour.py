@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import KinematicallyForbidden
-from ..experiments.beam import energy_range
 from ..experiments.calculator import calculator
+from ..experiments.production import production_channel
 from ..experiments.spec import Experiment
 from ..models.registry import ModelSpec
 from ..validation import positive
@@ -40,7 +40,7 @@ def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict 
     masses = np.asarray(masses, dtype=float)
     for m in masses:
         positive("mass", m)
-    energy_range(exp, float(masses.max()))  # the heaviest mass must be reachable by the beam
+    production_channel(exp.channel).check_mass(exp, float(masses.max()))  # the heaviest mass must be reachable
     n_cl = events_threshold(exp)
     rows = []
     for m in masses:
