@@ -84,3 +84,19 @@ def test_cli_events_reach_and_decay_spectrum(run_cli, run_cli_json):
         assert code == 2 and message in err and "Traceback" not in err
     code, _, err = run_cli("events", "na62-2015", "lmu-ltau", "--mass", "0.05", "--coupling", "1e-3", "--set", "meson_decays=-1")
     assert code == 2 and "meson_decays" in err
+
+
+def test_k_e_nu_phi_computed_against_001():
+    # 001 estimates BR(K -> e nu phi) ~ h^2/(8 pi^2) = 1.27e-2 h^2, flat in m_phi; the amplitude (a virtual muon,
+    # chirality flip by m_mu) gives 3.2e-3 h^2 just above m_mu and 1.9e-5 h^2 at 001's benchmark 3 m_mu
+    import numpy as np
+
+    from muonreach.constants import M_MU
+    from muonreach.constraints.computed import get_bound
+
+    assert KaonDecay("emu_scalar", 0.107).branching_ratio() == pytest.approx(3.24e-3, rel=0.01)
+    assert KaonDecay("emu_scalar", 3 * M_MU).branching_ratio() == pytest.approx(1.94e-5, rel=0.01)
+    # the 220-230 MeV/c window: p_e,max = (m_K^2 - m_phi^2)/(2 m_K) < 220 MeV above m_phi = 163 MeV, so no bound there;
+    # below, h_max ~ 5: no constraint within the (g-2) region of 001 (h ~ 3e-3), unlike 001's h < 7e-2
+    rows = get_bound("k-e-nu-phi").evaluate(get_model_spec("emu-scalar"), np.array([0.05, 0.107, 0.17]))
+    assert np.isnan(rows.low[0]) and np.isnan(rows.low[2]) and rows.low[1] > 1.0
