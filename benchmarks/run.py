@@ -6,6 +6,8 @@
    2 processes (issue target: under 10 s), vs a naive root-finder that recomputes the thermal average and
    solves the Boltzmann equation at every trial coupling (scipy brentq), at a few masses, scaled.
 4. Scans (benchmarks/scan_bench.py): a 10^4-point scan with 1 and 2 dask workers.
+5. Computed bounds (benchmarks/bounds_bench.py): mono-photon and Z-decay bounds over 100 masses; the Z three-body
+   width against adaptive dblquad.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -112,9 +114,11 @@ if __name__ == "__main__":
     import sys
 
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from bounds_bench import bench_bounds
     from scan_bench import bench_scan
 
     bench_gm2_band()
     bench_reach()
     bench_relic()
     bench_scan()
+    bench_bounds()

@@ -23,8 +23,8 @@ def toy_bound(monkeypatch):
 
 def test_registry_lookup_and_applicability(toy_bound):
     assert computed.get_bound("toy") is toy_bound
-    assert [b.name for b in computed.bounds_for(get_model_spec("scalar-muon"))] == ["toy"]
-    assert computed.bounds_for(get_model_spec("dark-photon")) == []
+    assert "toy" in [b.name for b in computed.bounds_for(get_model_spec("scalar-muon"))]
+    assert "toy" not in [b.name for b in computed.bounds_for(get_model_spec("dark-photon"))]
     with pytest.raises(UnknownName, match="unknown computed bound"):
         computed.get_bound("nope")
     with pytest.raises(InvalidParameter, match="does not apply"):

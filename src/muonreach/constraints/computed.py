@@ -18,14 +18,17 @@ bound, so a new constraint touches its own module and one registration only.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InvalidParameter, UnknownName
+from ..errors import ConvergenceError, InvalidParameter, UnknownName
 from ..models.registry import ModelSpec
+from ..specfields import Fields, parse_toml_text, require_schema
+from ..validation import PERTURBATIVE_LIMIT
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,22 @@ class ComputedBound:
         return self.compute(spec, np.asarray(masses, dtype=float), dict(overrides or {}))
 
 
+def input_fields(file_name: str) -> Fields:
+    """The top-level fields of ``constraints/inputs/<file_name>`` (schema checked and consumed)."""
+    from importlib import resources
+
+    origin = f"muonreach constraints/inputs/{file_name}"
+    doc = parse_toml_text(resources.files(__package__).joinpath("inputs", file_name).read_bytes(), origin)
+    require_schema(doc, origin)
+    top = Fields(doc, origin)
+    top.raw("schema")
+    return top
+
+
 _BOUNDS: dict[str, ComputedBound] = {}
 #: Modules that register the shipped bounds (imported on first lookup).
-BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu",)
+BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.monophoton",
+                                  "muonreach.constraints.zdecays")
 
 
 def register_bound(bound: ComputedBound) -> ComputedBound:
@@ -97,3 +113,49 @@ def all_bounds() -> dict[str, ComputedBound]:
 def bounds_for(spec: ModelSpec) -> list[ComputedBound]:
     """The bounds that apply to a model."""
     return [b for b in all_bounds().values() if b.applies_to(spec)]
+
+
+def excluded_interval(excess: Callable[[float], float], g_min: float = 1e-9, g_max: float = PERTURBATIVE_LIMIT,
+                      points: int = 49, rtol: float = 1e-6) -> tuple[float, float]:
+    """(low, high) edges of the first coupling interval where ``excess(g) > 0`` (signal above the limit).
+
+    ``excess`` is e.g. log(signal(g) / limit). It is sampled on ``points`` log-spaced couplings in [g_min, g_max]
+    and each sign change refined by bisection in log g to relative precision ``rtol``. ``low`` is NaN when nothing
+    on the grid is excluded, ``high`` NaN when the exclusion reaches g_max (the BoundRows conventions). A region
+    narrower than the grid step (a factor (g_max/g_min)^(1/(points-1)) = 1.6 by default) can be missed: bounds whose
+    signal is monotonic in g (rate ~ g^2 times a branching ratio) have a single edge. If ``excess`` raises
+    InvalidParameter (the model leaves its perturbative range, e.g. g_tau > 4 pi in the lepton-specific model),
+    the grid ends at the last valid coupling.
+    """
+    grid = np.geomspace(g_min, g_max, points)
+    values = []
+    for g in grid:
+        try:
+            values.append(excess(float(g)))
+        except InvalidParameter:
+            break
+    grid = grid[: len(values)]
+    values = np.array(values)
+    if np.any(np.isnan(values)):
+        raise ConvergenceError("a computed bound's signal is NaN on the coupling grid")
+    above = values > 0.0
+    if not above.any():
+        return math.nan, math.nan
+    i = int(np.argmax(above))
+
+    def refine(a: float, b: float) -> float:  # excess(a) and excess(b) have opposite signs
+        fa = excess(a) > 0.0
+        while b / a > 1.0 + rtol:
+            mid = math.sqrt(a * b)
+            if (excess(mid) > 0.0) == fa:
+                a = mid
+            else:
+                b = mid
+        return math.sqrt(a * b)
+
+    low = float(grid[0]) if i == 0 else refine(float(grid[i - 1]), float(grid[i]))  # i = 0: down to g_min
+    rest = np.nonzero(~above[i:])[0]
+    if rest.size == 0:
+        return low, math.nan
+    j = i + int(rest[0])
+    return low, refine(float(grid[j - 1]), float(grid[j]))

@@ -21,26 +21,21 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import constants as c
 from ..models.registry import ModelSpec
-from ..specfields import Fields, parse_toml_text, require_schema
 from ..units import HBAR_GEV_S
-from .computed import BoundRows, ComputedBound, register_bound
+from .computed import BoundRows, ComputedBound, input_fields, register_bound
 
 _ORIGIN = "muonreach constraints/inputs/emu-bounds.toml"
 
 
 @cache
 def _inputs() -> dict:
-    doc = parse_toml_text(resources.files(__package__).joinpath("inputs", "emu-bounds.toml").read_bytes(), _ORIGIN)
-    require_schema(doc, _ORIGIN)
-    top = Fields(doc, _ORIGIN)
-    top.raw("schema")
+    top = input_fields("emu-bounds.toml")
     twist, z, k = top.table("twist"), top.table("z_decays"), top.table("kaon")
     out = {
         "twist_masses": twist.number_list("masses", min_length=2), "twist_br": twist.number_list("branching_ratio_limit"),

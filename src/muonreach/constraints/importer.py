@@ -36,6 +36,11 @@ TRANSFORMS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
         lambda xi: xi * c.M_MU / c.HIGGS_VEV,
         "g_mu = xi m_mu / v with v = (sqrt(2) G_F)^(-1/2) = 246.22 GeV (lepton-specific scalar: g_l = xi m_l / v)",
     ),
+    "bc2_y_to_eps": (
+        lambda y: np.sqrt(y * 3.0**4 / 0.1),
+        "eps = sqrt(Y (m_A'/m_chi)^4 / alpha_D) with the PBC BC2 conventions m_A' = 3 m_chi, alpha_D = 0.1 "
+        "(Y = eps^2 alpha_D (m_chi/m_A')^4); pair with x_scale = 3 (m_chi -> m_A')",
+    ),
 }
 
 _IMPORT_KEYS = {"path", "columns", "x_scale", "y_scale", "y_transform", "y_max", "sort"}
@@ -44,8 +49,8 @@ _IMPORT_KEYS = {"path", "columns", "x_scale", "y_scale", "y_transform", "y_max",
 def _read_columns(path: Path) -> np.ndarray:
     rows = []
     for line in path.read_text().splitlines():
-        text = line.split("#", 1)[0].strip()
-        if text:
+        text = line.split("#", 1)[0].replace(",", " ").strip()
+        if text and not text.startswith('"'):  # a quoted CSV header row ("mass","coupling") is skipped
             rows.append([float(v) for v in text.split()])
     width = min(len(r) for r in rows)
     return np.array([r[:width] for r in rows], dtype=float)

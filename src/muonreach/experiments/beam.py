@@ -9,6 +9,7 @@ is the depth at which the muon has energy E (002 eq. (16)).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -102,19 +103,11 @@ def lepton_track(exp, mass: float, muon_nodes: tuple[np.ndarray, np.ndarray]) ->
         half = 0.5 * (e_hi - e_lo)
         energy = 0.5 * (e_hi + e_lo) + half * x_gl
         depth, dedx = depth_at(exp, energy)
-        return energy, half * w_gl / dedx, depth, np.maximum(exp.x_min, mass / energy)
-    from .shower import ShowerTrackLength
-
+        return energy, half * w_gl / dedx, depth, x_lower(exp, mass, energy)
     e0 = exp.energy
-    m_l = LEPTON_MASSES[exp.final_lepton]
-    e_low = max(exp.energy_min, max(mass, exp.x_min * e0) + m_l)
-    if e_low >= e0:
-        raise KinematicallyForbidden(
-            f"{exp.name}: a {mass:g} GeV boson with E_X >= {exp.x_min * e0:g} GeV cannot be radiated by a {e0:g} GeV "
-            f"electron beam (needs E_X + m_l < E_beam)"
-        )
+    e_low = _shower_energy_floor(exp, mass)
     x0 = exp.target.radiation_length_cm
-    track = ShowerTrackLength(exp.target_length / x0, exp.energy_loss)
+    track = _shower(exp)
     lo, hi = math.log(EPS_LUMP), math.log(math.log(e0 / e_low))
     u = 0.5 * (hi + lo) + 0.5 * (hi - lo) * _GL_EPS[0]
     eps = np.exp(u)
@@ -124,4 +117,79 @@ def lepton_track(exp, mass: float, muon_nodes: tuple[np.ndarray, np.ndarray]) ->
     energy = e0 * np.exp(-eps_all)
     depth = np.concatenate((track.mean_depth(np.array([0.5 * EPS_LUMP])), track.mean_depth(eps))) * x0
     lengths = np.concatenate(([lump], dl)) * x0
-    return energy, lengths, depth, np.maximum(exp.x_min * e0, mass) / energy
+    return energy, lengths, depth, x_lower(exp, mass, energy)
+
+
+def x_lower(exp, mass: float, energy: NDArray) -> NDArray:
+    """Lowest x = E_X/E at lepton energies E: max(x_min, m_X/E) for muons (x_min relative to the muon's energy,
+    as 002), max(x_min E_beam, m_X)/E for electrons (absolute missing-energy cut of the calorimeter)."""
+    if exp.lepton == "mu":
+        return np.maximum(exp.x_min, mass / energy)
+    return np.maximum(exp.x_min * exp.energy, mass) / energy
+
+
+def _shower(exp):
+    from .shower import ShowerTrackLength
+
+    return ShowerTrackLength(exp.target_length / exp.target.radiation_length_cm, exp.energy_loss)
+
+
+def _shower_energy_floor(exp, mass: float) -> float:
+    """Lowest e+- energy of the shower that can radiate the boson above the cut; KinematicallyForbidden if none."""
+    e0 = exp.energy
+    e_low = max(exp.energy_min, max(mass, exp.x_min * e0) + LEPTON_MASSES[exp.final_lepton])
+    if e_low >= e0:
+        raise KinematicallyForbidden(
+            f"{exp.name}: a {mass:g} GeV boson with E_X >= {exp.x_min * e0:g} GeV cannot be radiated by a {e0:g} GeV "
+            f"electron beam (needs E_X + m_l < E_beam)"
+        )
+    return e_low
+
+
+# --- the track as a distribution: inverse-CDF sampling for the event generator ------------------------------
+
+#: Points of the tabulated cumulative track length (linear interpolation between them: the sampled energy
+#: density is piecewise uniform in E for muons and in ln eps for shower e+-; relative error < 1e-5 for the
+#: shipped experiments at 4097 points, tests/test_mc.py).
+TRACK_POINTS: int = 4097
+
+
+@dataclass(frozen=True)
+class TrackDistribution:
+    """The beam lepton's track length in the target as a distribution over its energy (module docstring).
+
+    ``energy`` is decreasing along the table (energy[0] = beam energy), ``cumulative`` the track length (cm)
+    spent above each energy, ``depth`` the production depth there (cm; the mean depth for shower e+-)."""
+
+    energy: NDArray[np.float64]
+    cumulative: NDArray[np.float64]
+    depth: NDArray[np.float64]
+
+    @property
+    def total_cm(self) -> float:
+        """Total track length (cm) between the beam energy and the lowest useful energy."""
+        return float(self.cumulative[-1])
+
+    def sample(self, u: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(energy, depth) at cumulative fractions u in [0, 1] (inverse CDF)."""
+        position = np.asarray(u, dtype=float) * self.total_cm
+        return np.interp(position, self.cumulative, self.energy), np.interp(position, self.cumulative, self.depth)
+
+
+def track_distribution(exp, mass: float) -> TrackDistribution:
+    """The continuous counterpart of :func:`lepton_track`: the same energies, track lengths and depths."""
+    if exp.lepton == "mu":
+        e_lo, e_hi = energy_range(exp, mass)
+        energy = np.linspace(e_hi, e_lo, TRACK_POINTS)
+        depth, dedx = depth_at(exp, energy)
+        inv = 1.0 / dedx
+        steps = 0.5 * (inv[1:] + inv[:-1]) * -np.diff(energy)
+        return TrackDistribution(energy, np.concatenate(([0.0], np.cumsum(steps))), depth)
+    e0 = exp.energy
+    e_low = _shower_energy_floor(exp, mass)
+    x0 = exp.target.radiation_length_cm
+    track = _shower(exp)
+    eps = np.concatenate(([0.0], np.geomspace(EPS_LUMP, math.log(e0 / e_low), TRACK_POINTS - 1)))
+    cumulative = np.concatenate(([0.0], track.cumulative(eps[1:]))) * x0
+    depth = track.mean_depth(np.maximum(eps, 0.5 * EPS_LUMP)) * x0
+    return TrackDistribution(e0 * np.exp(-eps), cumulative, depth)

@@ -80,6 +80,10 @@ class ProductionChannel(ABC):
     def check_mass(self, exp, mass: float) -> None:  # noqa: B027 (an optional hook)
         """KinematicallyForbidden if ``exp`` cannot produce a boson of ``mass`` at all; no check by default."""
 
+    def event_production(self, exp, kind: str, mass: float):
+        """The event density and kinematics for the generator (:mod:`muonreach.mc`); none by default."""
+        raise InvalidParameter(f"production channel {self.name!r} has no event generator")
+
 
 class Bremsstrahlung(ProductionChannel):
     name = "bremsstrahlung"
@@ -114,6 +118,11 @@ class Bremsstrahlung(ProductionChannel):
         shape = e_x.shape
         return BosonSample(e_x.ravel(), momentum.ravel(), np.broadcast_to(depth[:, None], shape).ravel(),
                            np.broadcast_to(energy[:, None], shape).ravel(), weight.ravel())
+
+    def event_production(self, exp, kind: str, mass: float):
+        from ..mc.bremsstrahlung import Production
+
+        return Production.build(exp, kind, mass)
 
     @staticmethod
     def _dsigma_dx(exp, kind: str, mass: float, energy: NDArray, x: NDArray, energy_range: tuple[float, float]) -> NDArray:

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import units
-from ..errors import UnknownName
+from ..errors import InvalidParameter, UnknownName
 from ..parameters import Param
 from .sample import BosonSample
 
@@ -95,6 +95,16 @@ class Signature(ABC):
     def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
         """Probability (n_g, n) that each boson of ``sample`` is a signal, for each coupling of ``decays``."""
 
+    def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
+        """Per-event selection of generated events (:mod:`muonreach.mc`): ``invisible`` marks bosons that are stable
+        or decayed into an invisible channel, ``decay_z`` is the decay vertex along the beam from the target's
+        front face (cm; inf when stable). The event-level counterpart of :meth:`probability`."""
+        raise InvalidParameter(f"signature {self.name!r} has no per-event selection for generated events")
+
+
+def _beyond(decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
+    return decay_z > geometry.target_length + geometry.detector_distance + geometry.detector_length
+
 
 def _escape(sample: BosonSample, geometry: Geometry, decays: Decays, extra: float) -> NDArray[np.float64]:
     """exp(-(z_rem + extra)/L): the probability to decay beyond z_rem + extra behind the production point."""
@@ -115,6 +125,9 @@ class Invisible(Signature):
             return np.broadcast_to(br_inv, (br_inv.shape[0], len(sample)))
         return br_inv + br_vis * _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
 
+    def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
+        return invisible | (_beyond(decay_z, geometry) if self.values["visible_escape"] else False)
+
 
 class DecayBeyond(Signature):
     name = "decay_beyond"
@@ -123,6 +136,9 @@ class DecayBeyond(Signature):
     def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
         br_inv, br_vis, _ = decays.branching()
         return br_inv + br_vis * _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
+
+    def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
+        return invisible | _beyond(decay_z, geometry)
 
 
 class DecayInVolume(Signature):
@@ -134,6 +150,10 @@ class DecayInVolume(Signature):
         start = _escape(sample, geometry, decays, geometry.detector_distance)
         end = _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
         return br_vis * (start - end)
+
+    def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
+        start = geometry.target_length + geometry.detector_distance
+        return ~invisible & (decay_z > start) & ~_beyond(decay_z, geometry)
 
 
 class DecayInRegion(Signature):

@@ -89,6 +89,11 @@ class Mediator(ABC):
         for a model without dark matter."""
         raise InvalidParameter(f"no dark-matter annihilation is implemented for {type(self).__name__}")
 
+    def dark_state_masses(self) -> dict[str, float]:
+        """Masses (GeV) of the dark states the mediator decays to, by the names of ``mc/data/final_states.toml``
+        (e.g. {"chi": m_chi}); none by default."""
+        return {}
+
     def extra_outputs(self) -> dict[str, object]:
         """Model-specific quantities worth reporting beside the widths (e.g. the chi2 lifetime); none by default."""
         return {}

@@ -238,6 +238,10 @@ class DarkPhoton(KineticallyMixed):
     def invisible_channels(self) -> frozenset[str]:
         return frozenset({"chi_chi"})
 
+    def dark_state_masses(self) -> dict[str, float]:
+        """{"chi": m_chi} when the dark matter is set."""
+        return {} if self.m_chi is None else {"chi": self.m_chi}
+
     def annihilation(self, width: str = "constant") -> Annihilation:
         """Dirac chi chibar -> A'* -> e+e-, mu+mu-, tau+tau-, hadrons (kinetic mixing eps, dark coupling alpha_D).
 
@@ -320,6 +324,10 @@ class InelasticDM(KineticallyMixed):
         states = (an.DarkState("chi1", self.m1, 2, True), an.DarkState("chi2", self.m2, 2, True))
         text = f"Majorana chi1 ({self.m1:g} GeV) chi2 ({self.m2:g} GeV) -> A'* -> f fbar, hadrons; A' {self.mass:g} GeV"
         return an.Annihilation(states, {(0, 1): channels}, text)
+
+    def dark_state_masses(self) -> dict[str, float]:
+        """{"chi1": m1, "chi2": m2}."""
+        return {"chi1": self.m1, "chi2": self.m2}
 
     def extra_outputs(self) -> dict[str, object]:
         """The chi2 decay widths (GeV) and rest-frame c tau (cm), reported by ``muonreach widths``."""

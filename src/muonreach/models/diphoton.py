@@ -72,13 +72,20 @@ def f_half(tau: float, rho: float) -> complex:
     return _f_half_general(t, r)
 
 
+def _sum_of_conjugates(a: complex, b: complex) -> complex:
+    """a + b where (a + b)(a - b) = 1 (the arguments of both logarithms), without the cancellation of a + b -> 0:
+    1/(a - b) when |a + b| < |a - b| (e.g. rho = s/(4 m_e^2) ~ 1e8 at B factories, or tau = 4 m_e^2/m^2 -> 0)."""
+    plus, minus = a + b, a - b
+    return plus if abs(plus) >= abs(minus) else 1.0 / minus
+
+
 def _f_half_general(tau: float, rho: float) -> complex:
     t = complex(tau, -_IEPS)
     r = complex(rho, _IEPS)
     sr = cmath.sqrt(r * (r - 1.0))
-    log_y = cmath.log(1.0 - 2.0 * r + 2.0 * sr)
+    log_y = cmath.log(_sum_of_conjugates(1.0 - 2.0 * r, 2.0 * sr))
     s1 = cmath.sqrt(1.0 - t)
-    log_x = cmath.log(1.0 - 2.0 / t + 2.0 * s1 / t)
+    log_x = cmath.log(_sum_of_conjugates(1.0 - 2.0 / t, 2.0 * s1 / t))
     c = t + r * t - 1.0
     bracket = r * t - 1.0 + sr * t * log_y + 0.25 * c * log_y**2 - r * t * s1 * log_x - 0.25 * c * log_x**2
     return complex(2.0 * t / (r * t - 1.0) ** 2 * bracket)

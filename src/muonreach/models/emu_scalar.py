@@ -127,6 +127,13 @@ class EmuScalar(Mediator):
             widths["psi1_psi2"] = phi_to_fermions_width(self.mass, self.g_dm, *self.dm_masses)
         return widths
 
+    def dark_state_masses(self) -> dict[str, float]:
+        """{"s1", "s2"} or {"psi1", "psi2"} masses for dm = 'scalar' or 'fermion'."""
+        if self.dm == "none":
+            return {}
+        m1, m2 = self.dm_masses
+        return {"s1": m1, "s2": m2} if self.dm == "scalar" else {"psi1": m1, "psi2": m2}
+
     def delta_a(self, lepton: str = "mu") -> float:
         """One-loop Delta a_l, 001 eqs. (3)-(4): internal electron for l = mu, internal muon for l = e; 0 for tau.
 

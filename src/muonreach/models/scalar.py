@@ -110,6 +110,10 @@ class LeptophilicScalar(Mediator):
     def invisible_channels(self) -> frozenset[str]:
         return frozenset({"chi_chi"})
 
+    def dark_state_masses(self) -> dict[str, float]:
+        """{"chi": m_chi} when the Dirac dark matter is set."""
+        return {} if self.m_chi is None else {"chi": self.m_chi}
+
     def dm_electron_scattering(self) -> tuple[float, float]:
         """(m_chi, sigma_e) with sigma_e of :func:`muonreach.cosmo.bounds.dm_electron_cross_section_cm2` (000 eq. (4.1))."""
         from ..cosmo.bounds import dm_electron_cross_section_cm2

@@ -191,6 +191,10 @@ class MuonVector(Mediator):
     def invisible_channels(self) -> frozenset[str]:
         return frozenset({"chi_chi"})
 
+    def dark_state_masses(self) -> dict[str, float]:
+        """{"chi": m_chi} when the Dirac dark matter is set."""
+        return {} if self.m_chi is None else {"chi": self.m_chi}
+
     def annihilation(self, width: str = "constant") -> Annihilation:
         """Dirac chi chibar -> V* -> mu+mu- (coupling g_mu - eps e) and, with kinetic mixing, e+e-, tau+tau-, hadrons.
 
@@ -272,6 +276,10 @@ class LmuLtau(Mediator):
 
     def invisible_channels(self) -> frozenset[str]:
         return frozenset({"nu_mu_nu_mu", "nu_tau_nu_tau", "chi_chi"})
+
+    def dark_state_masses(self) -> dict[str, float]:
+        """{"chi": m_chi} when the Dirac dark matter is set."""
+        return {} if self.m_chi is None else {"chi": self.m_chi}
 
     def neutrino_coupling(self, flavour: str) -> float:
         """+g' for nu_mu, -g' for nu_tau (left-handed; L_mu - L_tau charges), 0 for nu_e."""

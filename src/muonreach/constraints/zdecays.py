@@ -1,0 +1,124 @@
+"""Z decays with a scalar radiated off a final-state lepton (000_2bfc33bcfac4181d.txt Sec. 4.5), computed bounds:
+
+* ``z-tautau-invisible``: Gamma(Z -> tau tau S) BR(S -> invisible) below 1.96 times the uncertainty of the measured
+  Gamma(Z -> tau tau) (000's criterion; lepton-specific model);
+* ``z-4mu``: BR(Z -> mu mu S) BR(S -> mu mu) below 1.96 times the uncertainty of BR(Z -> 4 mu) (ATLAS/CMS; 000).
+
+The three-body width is computed (:func:`muonreach.production.z_radiation.radiation_ratio`, exact tree level with the
+lepton mass) as a ratio to Gamma(Z -> l l), normalised to the measured width, so no EW input but sin^2 theta_W.
+The model enters through its protocol: the Yukawa of ``production_coupling(lepton)`` (kind 'scalar'), the
+invisible branching ratio, and BR(S -> mu mu) as the channel ``"mu_mu"`` of ``branching_ratios()``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import constants as c
+from ..errors import InvalidParameter, KinematicallyForbidden
+from ..models.base import Mediator
+from ..models.registry import ModelSpec
+from ..production.z_radiation import radiation_ratio
+from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, register_bound
+
+
+@cache
+def _inputs() -> dict:
+    top = input_fields("zdecays.toml")
+    tau, mu = top.table("tau_invisible"), top.table("four_muon")
+    out = {
+        "sw2": top.positive("sin2_theta_w"),
+        "tau_width": tau.positive("width"), "tau_sigma": tau.positive("uncertainty"), "tau_n": tau.positive("n_sigma"),
+        "tau_cl": tau.number("cl"),
+        "mu_sigma": mu.positive("br_uncertainty"), "mu_n": mu.positive("n_sigma"), "mu_br_z": mu.positive("br_z_to_mumu"),
+        "mu_cl": mu.number("cl"),
+    }
+    for f in (tau, mu, top):
+        f.done()
+    return out
+
+
+@cache
+def lepton_ratio(lepton: str, m_s: float) -> float:
+    """Gamma(Z -> l l S)/(g_l^2 Gamma(Z -> l l)) for a charged lepton (T3 = -1/2, Q = -1); cached per mass."""
+    a = -0.5
+    v = a + 2.0 * _inputs()["sw2"]
+    return radiation_ratio(c.M_Z, c.LEPTON_MASSES[lepton], m_s, v, a)
+
+
+def _yukawa(model: Mediator, lepton: str) -> float:
+    try:
+        kind, g = model.production_coupling(lepton)
+    except InvalidParameter:
+        return 0.0
+    return g if kind == "scalar" else 0.0
+
+
+def _bound(lepton: str, limit: float, decay_fraction: Callable[[Mediator], float]):
+    """compute(spec, masses, overrides): excluded where ratio g_l^2 fraction(model) > limit."""
+
+    def compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object]) -> BoundRows:
+        low = np.full(masses.size, math.nan)
+        high = np.full(masses.size, math.nan)
+        for i, mass in enumerate(masses):
+            m = float(mass)
+            if m + 2.0 * c.LEPTON_MASSES[lepton] >= c.M_Z:
+                continue
+            ratio = lepton_ratio(lepton, m)
+
+            def excess(g: float, m: float = m, ratio: float = ratio) -> float:
+                model = spec.build(m, g, overrides)
+                rate = ratio * _yukawa(model, lepton) ** 2 * decay_fraction(model)
+                return math.log(rate / limit) if rate > 0.0 else -math.inf
+
+            low[i], high[i] = excluded_interval(excess)
+        return BoundRows(masses, low, high)
+
+    return compute
+
+
+def _invisible(model: Mediator) -> float:
+    try:
+        return model.invisible_branching_ratio()
+    except KinematicallyForbidden:
+        return 1.0  # stable: escapes
+
+
+def _dimuon(model: Mediator) -> float:
+    try:
+        return model.branching_ratios().get("mu_mu", 0.0)
+    except KinematicallyForbidden:
+        return 0.0
+
+
+def _has_yukawa(lepton: str, invisible: bool) -> Callable[[ModelSpec], bool]:
+    def applies(spec: ModelSpec) -> bool:
+        model = spec.build(0.3, 1e-3)
+        return _yukawa(model, lepton) != 0.0 and (not invisible or bool(model.invisible_channels()))
+
+    return applies
+
+
+def _register() -> None:
+    d = _inputs()
+    register_bound(ComputedBound(
+        "z-tautau-invisible", "Z -> tau tau S, S -> invisible, against the Gamma(Z -> tau tau) uncertainty",
+        "000_2bfc33bcfac4181d.txt Sec. 4.5 and Table 1 (PDG Gamma(Z -> tau tau) = 84.08 +- 0.22 MeV); width: "
+        "production/z_radiation.py", d["tau_cl"], _has_yukawa("tau", True),
+        _bound("tau", d["tau_n"] * d["tau_sigma"] / d["tau_width"], _invisible),
+        approximate="000's criterion (signal width < 1.96 sigma of the measured width), all Z -> tau tau S events assumed "
+                    "to pass the Z -> tau tau selection"))
+    register_bound(ComputedBound(
+        "z-4mu", "Z -> mu mu S, S -> mu mu, against the BR(Z -> 4 mu) uncertainty",
+        "000_2bfc33bcfac4181d.txt Sec. 4.5 (BR(Z -> 4 mu) = (3.5 +- 0.4)e-6, PDG); width: production/z_radiation.py",
+        d["mu_cl"], _has_yukawa("mu", False),
+        _bound("mu", d["mu_n"] * d["mu_sigma"] / d["mu_br_z"], _dimuon),
+        approximate="inclusive rate against 1.96 sigma of the measured BR; the experiments' mass cuts are not modelled"))
+
+
+_register()
