@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import ConvergenceError, KinematicallyForbidden
+from ..errors import ConvergenceError, InvalidParameter, KinematicallyForbidden
 from ..models.registry import ModelSpec
 from .couplings import G_REF, CouplingDependence
 from .production import production_channel
@@ -52,6 +52,33 @@ class EventCalculator:
             raise ConvergenceError(f"{self.experiment.name}: non-finite signal yield at m = {self.mass:g} GeV "
                                    "(exposure or couplings out of range)")
         return out.reshape(np.shape(g)) if np.ndim(g) else out[0]
+
+    def binned_events(self, g: float | NDArray[np.float64], bins) -> NDArray[np.float64]:
+        """Signal events per analysis bin (``reach.binned.SearchBins``) at the coupling(s) g: shape (n_g, n_bins).
+
+        InvalidParameter if the channel's sample has no binned observable."""
+        g_arr = np.atleast_1d(self.couplings.check(np.asarray(g, dtype=float))).ravel()
+        gamma_inv, gamma_vis = self.couplings.widths(g_arr)
+        p = self.experiment.signature.probability(self.sample, self.experiment.geometry,
+                                                  Decays(self.mass, gamma_inv[:, None], gamma_vis[:, None]))
+        out = self.couplings.production_coupling(g_arr)[:, None] ** 2 * (p @ self.bin_weights_matrix(bins))
+        if not np.all(np.isfinite(out)):
+            raise ConvergenceError(f"{self.experiment.name}: non-finite signal yield at m = {self.mass:g} GeV")
+        return out
+
+    def bin_weights_matrix(self, bins) -> NDArray[np.float64]:
+        """(n_sample, n_bins): each entry's weight in the column of its bin (entries outside the bins drop out)."""
+        if self.sample.observable is None:
+            raise InvalidParameter(f"{self.experiment.name}: the {self.experiment.channel} channel has no binned observable")
+        idx = bins.index(self.sample.observable)
+        matrix = np.zeros((idx.size, bins.lo.size))
+        inside = idx >= 0
+        matrix[np.nonzero(inside)[0], idx[inside]] = self.weight[inside]
+        return matrix
+
+    def bin_weights(self, bins) -> NDArray[np.float64]:
+        """Events per bin at production coupling 1 if every boson were signal (P = 1): the binned max_events."""
+        return self.bin_weights_matrix(bins).sum(axis=0)
 
     def max_events(self, g: float) -> float:
         """Events at ``g`` if every produced boson were signal (P = 1): an upper bound of :meth:`events`."""

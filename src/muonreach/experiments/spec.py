@@ -29,6 +29,8 @@ ENERGY_LOSS_MODES: tuple[str, ...] = ("constant", "table", "shower", "primary")
 #: The beam lepton's energy loss in the target by lepton: muons lose energy continuously (CSDA), electrons shower.
 LOSS_BY_LEPTON: dict[str, tuple[str, ...]] = {"mu": ("constant", "table"), "e": ("shower", "primary")}
 LEPTON_CHOICES: tuple[str, ...] = ("mu", "e")
+#: The ``[statistics] statistic`` choices: the event count, and the binned criteria of :mod:`muonreach.reach.binned`.
+BINNED_STATISTICS: tuple[str, ...] = ("count", "asimov", "cut_and_count")
 
 #: Every field of an experiment: short name -> (TOML section, key, declaration). The number of beam
 #: particles is ``muons_on_target`` or ``electrons_on_target`` by the beam lepton (handled in the parser).
@@ -65,6 +67,19 @@ FIELDS: dict[str, tuple[str, str, Param]] = {
                                                    low=0.0, low_open=True, high=1e9)),
     "background": ("statistics", "background", Param(0.0, "expected background events", low=0.0, high=1e12)),
     "observed": ("statistics", "observed", Param(None, "observed events", "int", low=0, high=10**12)),
+    "statistic": ("statistics", "statistic", Param("count", "reach criterion: count (N >= N_CL; CLs with a background), "
+                                                   "asimov (binned likelihood, 1902.07715 eq. (11)) or cut_and_count "
+                                                   "(S/sqrt(B + kappa^2 B^2) with an optimised lower cut, its App. C)",
+                                                   "choice", BINNED_STATISTICS)),
+    "background_model": ("statistics", "background_model", Param(None, "binned m_miss^2 background (a name in "
+                                                                 "experiments/backgrounds or a .toml path; meson_decay): "
+                                                                 "the bins of the binned statistics, the window's total "
+                                                                 "for statistic = count", "str")),
+    "gtk": ("statistics", "gtk", Param(False, "apply the background model's GTK rescaling (binned statistics)", "bool")),
+    "kappa": ("statistics", "kappa", Param(0.0, "relative background systematic sigma_sys/B (cut_and_count)", low=0.0,
+                                           high=100.0)),
+    "n_sigma": ("statistics", "n_sigma", Param(2.0, "significance of the binned statistics (asimov: Lambda = n_sigma^2)",
+                                               low=0.0, low_open=True, high=10.0)),
 }
 _PARTICLES = Param(None, "beam particles on target", low=0.0, low_open=True, high=MAX_PARTICLES, required=True)
 _EFFICIENCY = Param(None, "a constant signal efficiency in (0, 1] (replaces the file's)", low=0.0, low_open=True, high=1.0)
@@ -145,7 +160,17 @@ class Experiment:
                 "efficiency": {"variable": self.efficiency.variable, "points": list(self.efficiency.points),
                                "values": list(self.efficiency.values), "source": self.efficiency.source,
                                "assumption": self.efficiency.assumption},
-                "signature": {"kind": self.signature.name, **self.signature.values}, "approximate": self.approximate}
+                "signature": {"kind": self.signature.name, **self.signature.values}, "approximate": self.approximate,
+                **self._background_bins()}
+
+    def _background_bins(self) -> dict[str, Any]:
+        """The binned background's content (a user file can change under the same name: it keys the caches)."""
+        if self.values.get("background_model") is None:
+            return {}
+        from ..reach.binned import search_bins
+
+        bins = search_bins(self)
+        return {"background_bins": {"low": bins.lo.tolist(), "high": bins.hi.tolist(), "events": bins.background.tolist()}}
 
     def overridable(self) -> dict[str, Param]:
         """The ``--set`` names of this experiment and their declarations."""
@@ -217,9 +242,34 @@ def _check(exp: Experiment) -> None:
         raise InvalidParameter(f"{exp.name}: energy_min {v['energy_min']:g} GeV is not below the beam energy {v['energy']:g} GeV")
     if exp.status not in STATUSES:
         raise InvalidParameter(f"{exp.name}: status must be one of {', '.join(STATUSES)}, got {exp.status!r}")
+    _check_statistics(exp)
     from .production import production_channel
 
     production_channel(v["channel"]).check_experiment(exp)
+
+
+def _check_statistics(exp: Experiment) -> None:
+    """The binned statistics need a binned background (``background_model``) and a channel with a binned observable
+    (meson_decay); with statistic = count a background_model gives the background of the whole window."""
+    v = exp.values
+    if v["background_model"] is None:
+        if v["statistic"] != "count":
+            raise InvalidParameter(f"{exp.name}: statistic {v['statistic']!r} needs [statistics] background_model")
+        if v["gtk"]:
+            raise InvalidParameter(f"{exp.name}: gtk rescales a background_model; there is none")
+    if v["kappa"] != 0.0 and v["statistic"] != "cut_and_count":
+        raise InvalidParameter(f"{exp.name}: kappa (sigma_sys/B) applies to statistic = cut_and_count only")
+    if v["background_model"] is None:
+        return
+    if v["channel"] != MESON_CHANNEL:
+        raise InvalidParameter(f"{exp.name}: a background_model bins the m_miss^2 of the meson_decay channel; "
+                               f"this experiment uses {v['channel']!r}")
+    if v["background"] != 0.0 or v["observed"] is not None:
+        raise InvalidParameter(f"{exp.name}: the background comes from background_model {v['background_model']!r}; "
+                               "give no [statistics] background or observed with it")
+    from ..reach.binned import search_bins
+
+    search_bins(exp)  # the background file and the window (SpecError / InvalidParameter)
 
 
 def parse_experiment(raw: dict, origin: str) -> Experiment:
