@@ -29,8 +29,9 @@ def test_background_file_and_gtk():
     gtk = bkg.counts(1e13, gtk=True)
     above = bkg.edges[:-1] >= 0.023
     assert np.allclose(gtk[above], 0.5 * n[above]) and np.allclose(gtk[~above], n[~above])
-    # the model's level: B ~ 1e8 per bin at 1e13 decays, the B^-1/2 ~ 1e-4 of 1902.07715
-    assert n[10] == pytest.approx(1e8)
+    # the model's level: B ~ 1e8 in the window [0.05, 0.1506] GeV^2 at 1e13 decays, the B^-1/2 ~ 1e-4 of 1902.07715
+    assert n[10] == pytest.approx(4e6)
+    assert n[bkg.window(0.048, 0.152)].sum() * (0.1506 - 0.05) / 0.104 == pytest.approx(1e8, rel=0.01)
     with pytest.raises(InvalidParameter):
         bkg.counts(-1.0)
 

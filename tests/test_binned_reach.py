@@ -29,10 +29,10 @@ def test_search_bins_of_na62():
     # partly covered (background scaled by the covered fraction), GTK halving above 0.023 GeV^2 for na62-future
     bins = search_bins(load_experiment("na62-2015"))
     assert bins.lo[0] == pytest.approx(0.05) and bins.hi[-1] == pytest.approx(0.1506) and bins.lo.size == 26
-    assert bins.background[1] == pytest.approx(1.06e8 * 1e-5)
+    assert bins.background[1] == pytest.approx(1.06e8 * 4e-7)
     assert bins.background[0] == pytest.approx(0.5 * bins.background[1])  # [0.05, 0.052] of [0.048, 0.052]
     future = search_bins(load_experiment("na62-future"))
-    assert future.background[1] == pytest.approx(1e13 * 1e-5 * 0.5)
+    assert future.background[1] == pytest.approx(1e13 * 4e-7 * 0.5)
     assert list(bins.index(np.array([0.049, 0.05, 0.0519, 0.0521, 0.1505, 0.151]))) == [-1, 0, 0, 1, 25, -1]
 
 
