@@ -100,3 +100,18 @@ def test_k_e_nu_phi_computed_against_001():
     # below, h_max ~ 5: no constraint within the (g-2) region of 001 (h ~ 3e-3), unlike 001's h < 7e-2
     rows = get_bound("k-e-nu-phi").evaluate(get_model_spec("emu-scalar"), np.array([0.05, 0.107, 0.17]))
     assert np.isnan(rows.low[0]) and np.isnan(rows.low[2]) and rows.low[1] > 1.0
+
+
+def test_vector_with_an_em_current_is_refused():
+    # a dark photon (or a muon vector with tree-level mixing) also radiates off the K+: the amplitudes here have only
+    # the lepton lines, and muon-line emission alone would give a spurious 1/m_V^2 growth for the conserved EM current.
+    # The L_mu - L_tau loop mixing (|g_e/g_mu| = e/67 ~ 4.5e-3) is neglected as in 1902.07715.
+    from muonreach.errors import InvalidParameter
+    from muonreach.production.meson import model_decay
+
+    for name, sets in (("dark-photon", {}), ("vector-muon", {"eps": "1e-3"})):
+        with pytest.raises(InvalidParameter, match="radiates off the K\\+"):
+            model_decay(get_model_spec(name).build(0.1, 1e-3, sets))
+    decay, g = model_decay(get_model_spec("lmu-ltau").build(0.1, 1e-3, {}))
+    assert decay.nu_ratio == 1.0 and g == 1e-3
+    assert model_decay(get_model_spec("vector-muon").build(0.1, 1e-3, {"eps": "1e-6"}))[0].nu_ratio == 0.0

@@ -5,6 +5,10 @@
   L_i = (S eps_i + B_i)^D_i exp(-(S eps_i + B_i))/D_i!), eps_i the signal fraction in bin i. "2 sigma" is
   Lambda = 4 (ASSUMPTION of the notes, S28: the paper does not print the threshold).
 * Cut-and-count: S/sqrt(B + kappa^2 B^2) = 2 with kappa = sigma_sys/B (1902.07715 lines 2348-2355).
+
+An experiment with ``[statistics] statistic = "asimov" | "cut_and_count"`` and a ``background_model`` gets its
+analysis bins from :func:`search_bins` and its criterion from :func:`binned_test`; ``reach.contour`` solves
+statistic(g) = threshold with the signal per bin of ``EventCalculator.binned_events`` (docs/meson_decays.md).
 """
 
 from __future__ import annotations
