@@ -10,6 +10,8 @@
 5. Computed bounds (benchmarks/bounds_bench.py): mono-photon and Z-decay bounds over 100 masses; the Z three-body
    width against adaptive dblquad.
 7. The explorer (benchmarks/serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
+8. K+ -> mu+ nu X (benchmarks/meson_bench.py): BR(K -> mu nu Z') at 100 masses against dblquad, and the binned
+   na62-future reach over 50 masses against a root finder on dblquad per-bin rates.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -118,6 +120,7 @@ if __name__ == "__main__":
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
     from bounds_bench import bench_bounds
     from events_bench import bench_events
+    from meson_bench import bench_branching_ratios, bench_na62_reach
     from scan_bench import bench_scan
     from serve_bench import bench_serve
 
@@ -128,3 +131,5 @@ if __name__ == "__main__":
     bench_bounds()
     bench_events()
     bench_serve()
+    bench_branching_ratios()
+    bench_na62_reach()

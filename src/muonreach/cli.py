@@ -14,6 +14,7 @@ import click
 
 from ._version import __version__
 from .commands import common
+from .commands import decay_spectrum as decay_spectrum_cmd
 from .commands import events as events_cmd
 from .commands import figure as figure_cmd
 from .commands import generate as generate_cmd
@@ -34,8 +35,8 @@ from .errors import MuonReachError
 
 #: The sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    gm2_cmd, widths_cmd, events_cmd, generate_cmd, reach_cmd, relic_cmd, figure_cmd, scan_cmd, list_cmd, limits_cmd, summary_cmd,
-    heavy_cmd, xsec_cmd, trident_cmd, neff_cmd, serve_cmd,
+    gm2_cmd, widths_cmd, events_cmd, generate_cmd, reach_cmd, decay_spectrum_cmd, relic_cmd, figure_cmd, scan_cmd,
+    list_cmd, limits_cmd, summary_cmd, heavy_cmd, xsec_cmd, trident_cmd, neff_cmd, serve_cmd,
 )
 
 
