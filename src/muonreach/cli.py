@@ -18,6 +18,7 @@ from .commands import events as events_cmd
 from .commands import figure as figure_cmd
 from .commands import gm2 as gm2_cmd
 from .commands import gm2_assemble as gm2_assemble_cmd
+from .commands import gm2_fit as gm2_fit_cmd
 from .commands import hvp as hvp_cmd
 from .commands import limits as limits_cmd
 from .commands import listing as list_cmd
@@ -30,7 +31,7 @@ from .errors import MuonReachError
 
 #: The sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    gm2_cmd, gm2_assemble_cmd, hvp_cmd, widths_cmd, events_cmd, reach_cmd, relic_cmd, figure_cmd, scan_cmd, list_cmd,
+    gm2_cmd, gm2_fit_cmd, gm2_assemble_cmd, hvp_cmd, widths_cmd, events_cmd, reach_cmd, relic_cmd, figure_cmd, scan_cmd, list_cmd,
     limits_cmd, summary_cmd,
 )
 
