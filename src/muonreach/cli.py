@@ -19,7 +19,10 @@ from .commands import events as events_cmd
 from .commands import figure as figure_cmd
 from .commands import generate as generate_cmd
 from .commands import gm2 as gm2_cmd
+from .commands import gm2_assemble as gm2_assemble_cmd
+from .commands import gm2_fit as gm2_fit_cmd
 from .commands import heavy as heavy_cmd
+from .commands import hvp as hvp_cmd
 from .commands import limits as limits_cmd
 from .commands import listing as list_cmd
 from .commands import neff as neff_cmd
@@ -35,8 +38,9 @@ from .errors import MuonReachError
 
 #: The sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    gm2_cmd, widths_cmd, events_cmd, generate_cmd, reach_cmd, decay_spectrum_cmd, relic_cmd, figure_cmd, scan_cmd,
-    list_cmd, limits_cmd, summary_cmd, heavy_cmd, xsec_cmd, trident_cmd, neff_cmd, serve_cmd,
+    gm2_cmd, gm2_fit_cmd, gm2_assemble_cmd, hvp_cmd, widths_cmd, events_cmd, generate_cmd, reach_cmd,
+    decay_spectrum_cmd, relic_cmd, figure_cmd, scan_cmd, list_cmd, limits_cmd, summary_cmd, heavy_cmd, xsec_cmd,
+    trident_cmd, neff_cmd, serve_cmd,
 )
 
 
