@@ -36,13 +36,28 @@ def experiment_and_model(experiment: str, model: str, sets: tuple[str, ...]):
 def command(experiment: str, model: str, mass: float, coupling: float, sets: tuple[str, ...], as_json: bool) -> None:
     """Expected signal events of MODEL in EXPERIMENT (see `muonreach list experiments`)."""
     from ..experiments.calculator import calculator
+    from ..reach.binned import binned_test
     from ..reach.contour import events_threshold
     from ..validation import positive
 
     exp, spec, model_sets = experiment_and_model(experiment, model, sets)
     spec.build(positive("mass", mass), coupling, model_sets)  # validates the point
-    n = float(calculator(exp, spec, mass, model_sets).events(coupling))
+    calc = calculator(exp, spec, mass, model_sets)
+    n = float(calc.events(coupling))
+    test = binned_test(exp)
     payload = {"experiment": exp.name, "model": model, "mass": mass, "coupling": coupling,
-               "coupling_name": spec.coupling, "events": n, "events_cl": events_threshold(exp)}
-    emit(payload, as_json, f"{exp.name}: {n:.4g} signal events ({model}, m = {mass:g} GeV, {spec.coupling} = {coupling:g}; "
-                           f"reach threshold {payload['events_cl']:.3g})")
+               "coupling_name": spec.coupling, "events": n, "statistic": exp.statistic}
+    where = f"{exp.name}: {n:.4g} signal events ({model}, m = {mass:g} GeV, {spec.coupling} = {coupling:g}"
+    if test is None:
+        payload["events_cl"] = events_threshold(exp)
+        emit(payload, as_json, f"{where}; reach threshold {payload['events_cl']:.3g})")
+        return
+    per_bin = calc.binned_events(coupling, test.bins)[0]
+    payload.update({"test_statistic": float(test.statistic(per_bin)), "threshold": test.threshold,
+                    "events_cl": test.events_needed(per_bin) if per_bin.sum() > 0.0 else None,
+                    "background": float(test.bins.background.sum()),
+                    "bins": {"m_miss2_low": test.bins.lo.tolist(), "m_miss2_high": test.bins.hi.tolist(),
+                             "background": test.bins.background.tolist(), "signal": per_bin.tolist()}})
+    needed = "none in the bins" if payload["events_cl"] is None else f"{payload['events_cl']:.3g} events with this spectrum"
+    emit(payload, as_json, f"{where}; {test.label}: {payload['test_statistic']:.3g}, reach at {needed}; "
+                           f"background {payload['background']:.3g} in {test.bins.lo.size} bins)")
