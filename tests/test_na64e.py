@@ -48,8 +48,9 @@ def test_na64e_projection_scales_with_exposure(na64e_dark_photon):
 def test_na64mu_2022_with_the_effective_efficiency():
     # before (IWW, efficiency 1): 5.7x too strong below 20 MeV, 4.4x at 0.2 GeV. After (exact, the default; WW is
     # within 0.5 %; effective efficiency 0.050, the value the published curve implies below 20 MeV): 1.00 there
-    # (3 % for the digitisation and the rounding of 0.050), and the remaining mass dependence makes the computed edge up to 1.36x weaker than the
-    # published one at 0.2-0.3 GeV (1.24 at 1 GeV; docs/electron-beams.md); bounds with 3 % margin.
+    # (3 % for the digitisation and the rounding of 0.050), and the remaining mass dependence makes the computed
+    # edge up to 1.37x weaker than the published one at 0.2-0.3 GeV (1.25 at 1 GeV; docs/electron-beams.md); bounds
+    # with 3 % margin.
     curve = get_limit("na64mu-invisible-2022")  # eps from the BC2 variable with alpha_D = 0.1, m_A' = 3 m_chi
     m_a, eps = curve.x, curve.y
     masses = np.array([0.002, 0.01, 0.1, 0.3, 1.0])
