@@ -41,8 +41,14 @@ def command(experiment: str, model: str, mass: float, coupling: float, sets: tup
 
     exp, spec, model_sets = experiment_and_model(experiment, model, sets)
     spec.build(positive("mass", mass), coupling, model_sets)  # validates the point
-    n = float(calculator(exp, spec, mass, model_sets).events(coupling))
+    calc = calculator(exp, spec, mass, model_sets)
+    n = float(calc.events(coupling))
     payload = {"experiment": exp.name, "model": model, "mass": mass, "coupling": coupling,
                "coupling_name": spec.coupling, "events": n, "events_cl": events_threshold(exp)}
-    emit(payload, as_json, f"{exp.name}: {n:.4g} signal events ({model}, m = {mass:g} GeV, {spec.coupling} = {coupling:g}; "
-                           f"reach threshold {payload['events_cl']:.3g})")
+    text = f"{exp.name}: {n:.4g} signal events ({model}, m = {mass:g} GeV, {spec.coupling} = {coupling:g}; " \
+           f"reach threshold {payload['events_cl']:.3g})"
+    if hasattr(calc, "cut_flow"):  # event-level signatures: cumulative expected events after each cut
+        payload["cut_flow"] = calc.cut_flow(coupling)
+        payload["relative_error"] = calc.relative_error(coupling)
+        text += "\n" + "\n".join(f"  {k:24s} {v:.4g}" for k, v in payload["cut_flow"].items())
+    emit(payload, as_json, text)
