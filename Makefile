@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install browser serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,21 @@ run: $(STAMP)
 	mkdir -p out
 	$(VENV)/bin/muonreach figure 000-fig5 --out out/000-fig5.png
 
-## test: the linters, then the whole test suite
-test: lint
+## test: the linters, then the whole test suite (the explorer's browser tests need Chromium: see `browser`)
+test: lint browser
 	$(PY) -m pytest -q
+
+## browser: headless Chromium and its driver for the browser tests (Debian packages; nothing if present)
+browser:
+	@if ! command -v chromedriver >/dev/null 2>&1 || ! { command -v chromium || command -v chromium-browser; } >/dev/null 2>&1; then \
+	  echo "installing chromium and chromium-driver (Debian packages) for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+## serve: the interactive explorer on http://127.0.0.1:8765/
+serve: $(STAMP)
+	$(VENV)/bin/muonreach serve
 
 ## lint: ruff (style, imports, bugs)
 lint: $(STAMP)

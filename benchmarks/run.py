@@ -6,9 +6,13 @@
    2 processes (issue target: under 10 s), vs a naive root-finder that recomputes the thermal average and
    solves the Boltzmann equation at every trial coupling (scipy brentq), at a few masses, scaled.
 4. Scans (benchmarks/scan_bench.py): a 10^4-point scan with 1 and 2 dask workers.
+6. Event generation (benchmarks/events_bench.py): events per second, grid envelope vs one flat envelope.
 5. Computed bounds (benchmarks/bounds_bench.py): mono-photon and Z-decay bounds over 100 masses; the Z three-body
    width against adaptive dblquad.
-6. MUonE / inelastic DM (benchmarks/muone_bench.py): a 30-mass displaced-vertex reach, events generated once per
+7. The explorer (benchmarks/serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
+8. K+ -> mu+ nu X (benchmarks/meson_bench.py): BR(K -> mu nu Z') at 100 masses against dblquad, and the binned
+   na62-future reach over 50 masses against a root finder on dblquad per-bin rates.
+9. MUonE / inelastic DM (benchmarks/muone_bench.py): a 30-mass displaced-vertex reach, events generated once per
    mass and reweighted per coupling, cold and cached, vs regenerating the events at every coupling.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
@@ -117,12 +121,19 @@ if __name__ == "__main__":
 
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
     from bounds_bench import bench_bounds
+    from events_bench import bench_events
+    from meson_bench import bench_branching_ratios, bench_na62_reach
     from muone_bench import bench_muone
     from scan_bench import bench_scan
+    from serve_bench import bench_serve
 
     bench_gm2_band()
     bench_reach()
     bench_relic()
     bench_scan()
     bench_bounds()
+    bench_events()
+    bench_serve()
+    bench_branching_ratios()
+    bench_na62_reach()
     bench_muone()

@@ -24,6 +24,9 @@ PUBLIC = {
     "muonreach.outputs": ["atomic_path", "check_output_path", "json_safe", "write_bytes", "write_json", "write_rows", "write_text"],
     "muonreach.specfields": ["SCHEMA", "Fields", "parse_toml_text", "read_bytes", "read_toml_file", "require_schema"],
     "muonreach.parameters": ["Param", "read_all", "resolve"],
+    "muonreach.serve.app": ["LOOPBACK_HOSTS", "MAX_BODY_BYTES", "create_app", "plotly_js"],
+    "muonreach.serve.server": ["Server", "serve"],
+    "muonreach.serve.view": ["MAX_LAYERS", "MAX_LAYER_POINTS", "VIEW_NAME", "parse_view", "shipped_view"],
 }
 
 

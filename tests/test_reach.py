@@ -33,8 +33,9 @@ DM = {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}  # 000's benchmark (eq. (2.8), g_c
     ],
 )
 def test_fast_yield_agrees_with_nested_quadrature(experiment, model, mass, g, overrides):
-    # issue 3 acceptance: fast path vs adaptive quadrature within 1e-3 (both converge far better; we see < 1e-9)
-    exp, spec = load_experiment(experiment), get_model_spec(model)
+    # issue 3 acceptance: fast path vs adaptive quadrature within 1e-3 (both converge far better; we see < 1e-9).
+    # The reference quadrature implements the IWW yield; experiments whose default is exact are compared in IWW.
+    exp, spec = load_experiment(experiment).with_overrides({"approximation": "iww"}), get_model_spec(model)
     fast = float(calculator(exp, spec, mass, overrides).events(g))
     assert fast == pytest.approx(events_by_quadrature(exp, spec, mass, g, overrides), rel=1e-3)
 
@@ -106,6 +107,12 @@ def test_002_model_b_dumps_cover_the_band_below_dimuon_threshold():
         rows = reach(load_experiment(name), get_model_spec("scalar-muon"), masses)
         for r in rows:
             band = model_band(_at("scalar-muon", r.mass), ds, 2.0)
+            if name == "fnal-mu-dump" and r.mass == 0.2:
+                # with the exact cross section (the default here; 002 used MadGraph) the Fermilab dump's upper
+                # edge at 200 MeV is 9.5e-4, 12 % below the band top 1.07e-3 (docs/exact-production.md); NA64
+                # covers this point, so "both experiments together exclude the band" (002 Sec. IV) still holds.
+                assert r.coupling_low < band.low and 0.8 * band.high < r.coupling_high < band.high, r
+                continue
             assert r.coupling_low < band.low and band.high < (r.coupling_high or math.inf), (name, r)
 
 
@@ -192,8 +199,12 @@ def test_ww_yield_option():
     ratios = [float(calculator(ww, spec, m, DM).events(1e-4)) / float(calculator(exp, spec, m, DM).events(1e-4))
               for m in (0.01, 0.1)]
     assert 0.5 < ratios[1] < ratios[0] < 1.0
-    with pytest.raises(InvalidParameter):
-        exp.with_overrides({"approximation": "exact"})  # not implemented: a clear error, not a stub
+    # exact tree level (docs/exact-production.md) lies within 3 % of WW here (E >> m_X, m_mu): measured
+    # exact/WW = 1.000 at 10 MeV and 0.997 at 100 MeV; 3 % is the WW error expected at these masses (arXiv:2409.12748).
+    exact = exp.with_overrides({"approximation": "exact"})
+    for m in (0.01, 0.1):
+        ratio = float(calculator(exact, spec, m, DM).events(1e-4)) / float(calculator(ww, spec, m, DM).events(1e-4))
+        assert ratio == pytest.approx(1.0, abs=0.03)
 
 
 def test_energy_dependent_loss_option():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,6 @@ import pytest
 from conftest import run_subprocess
 from muonreach.errors import SpecError
 from muonreach.scan import STATUS_FAILED, STATUS_NOT_COMPUTED, STATUS_OK, ScanReport, failure_summary, load_spec, run_scan
-from muonreach.scan.runner import KILL_ONCE_ENV
 from muonreach.scan.store import MARKERS, done_chunks
 
 xr = pytest.importorskip("xarray")
@@ -74,6 +72,18 @@ values = [1e-4, 1e-3, 1e-2]
 [[observable]]
 kind = "events"
 experiment = "na64mu-2018"
+[[observable]]
+kind = "delta_a"
+"""
+
+# 2 points, Delta a_mu only: the smallest store
+MINI = """
+[model]
+name = "scalar-muon"
+g_mu = 1e-3
+[[axis]]
+name = "mass"
+values = [0.1, 0.2]
 [[observable]]
 kind = "delta_a"
 """
@@ -274,9 +284,7 @@ def test_omega_h2_with_a_stand_in(monkeypatch):
             raise ValueError("stand-in: no freeze-out solution")
         return 0.12 * (1e-3 / coupling) ** 2
 
-    fake = types.ModuleType("muonreach.cosmo.relic")
-    fake.omega_h2 = omega_h2
-    monkeypatch.setitem(sys.modules, "muonreach.cosmo.relic", fake)
+    monkeypatch.setattr("muonreach.cosmo.relic.omega_h2", omega_h2)  # the scan runs in this process's threads
     text = """
 [model]
 name = "scalar-muon"
@@ -295,12 +303,6 @@ kind = "omega_h2"
     assert calls[0][0] == "scalar-muon" and calls[0][3]["g_chi"] == 1.0
     assert (ds.status.values[:, 2] == STATUS_FAILED).all() and (ds.status.values[:, :2] == STATUS_OK).all()
     assert "omega_h2: ValueError: stand-in: no freeze-out solution" in str(ds.failure.values[0, 2])
-
-
-def test_omega_h2_without_relic_module_is_a_spec_error(monkeypatch):
-    monkeypatch.setitem(sys.modules, "muonreach.cosmo.relic", None)  # import raises ImportError
-    with pytest.raises(SpecError, match=r"muonreach\.cosmo\.relic"):
-        load_spec('[model]\nname = "scalar-muon"\nmass = 0.1\ng_mu = 1e-3\n[[observable]]\nkind = "omega_h2"\n')
 
 
 def test_failing_points_are_recorded():
@@ -354,12 +356,45 @@ def test_interrupt_and_resume(tmp_path, reference):
     _assert_same(ds, reference)
 
 
-def test_worker_killed_mid_scan(tmp_path, monkeypatch, reference):
+def _kill_once_hook():
+    """Fault injection, test side: a function to run on each worker that makes the first chunk task reaching
+    its completion marker create ``marker`` and kill its own worker process, after writing the chunk's data
+    but before the marker -- the worst moment. A closure, so that cloudpickle sends it to the worker
+    processes by value (they cannot import this test module)."""
+
+    def install(marker: str) -> None:
+        import os
+
+        from muonreach.scan import store
+
+        original = store.mark_done
+
+        def mark_done(out, cid, digest):
+            try:
+                fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                return original(out, cid, digest)
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            os._exit(17)
+
+        store.mark_done = mark_done
+
+    return install
+
+
+def test_worker_killed_mid_scan(tmp_path, reference):
+    from distributed import Client
+
+    from muonreach.scan.runner import local_cluster
+
     marker = tmp_path / "killed"
-    monkeypatch.setenv(KILL_ONCE_ENV, str(marker))
     out = tmp_path / "grid.zarr"
     report = ScanReport(0, 0)
-    ds = run_scan(GRID, workers=2, out=out, report=report)
+    with local_cluster(2, processes=True) as cluster, Client(cluster, set_as_default=False) as client:
+        client.run(_kill_once_hook(), str(marker))
+        ds = run_scan(GRID, scheduler=client, out=out, report=report)
+        ds = ds.load()
     assert marker.exists()  # a worker did die (after writing its data, before its marker)
     assert int(marker.read_text()) != os.getpid()
     assert report.computed == 6 and not report.chunk_errors  # each chunk reported once
@@ -451,3 +486,106 @@ def test_a_chunk_whose_task_fails_is_reported_and_resumed(tmp_path, monkeypatch,
     assert again.computed == 1 and not again.chunk_errors
     for var in reference.data_vars:  # attributes differ: spec_toml has the retries line
         np.testing.assert_array_equal(ds[var].values, reference[var].values)
+
+
+# ------------------------------------------------------------------------------------------------------
+# the store on resume: markers verified, damaged chunks recomputed, one writer, leftovers removed
+# ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finished_store(tmp_path_factory):
+    """A complete Zarr store of GRID (in-process cluster); tests damage copies of it."""
+    out = tmp_path_factory.mktemp("store") / "grid.zarr"
+    run_scan(GRID, workers=2, processes=False, out=out)
+    return out
+
+
+def _copy(store: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    out = tmp_path / "grid.zarr"
+    shutil.copytree(store, out)
+    return out
+
+
+def test_resume_verifies_markers_and_recomputes_damaged_chunks(tmp_path, finished_store, reference):
+    """Markers are not trusted blindly: a corrupt or deleted chunk file, an empty, foreign or wrong-digest
+    marker each make their chunk be computed again; markers of chunks the spec does not have are ignored."""
+    import json
+
+    from muonreach.scan.store import verified_chunks
+
+    out = _copy(finished_store, tmp_path)
+    spec = load_spec(GRID)
+    assert verified_chunks(out, spec) == set(range(6))
+    # chunk c covers masses 2c, 2c+1: Zarr chunk (c, 0) of delta_a_mu (mass, g_mu), (c, 0, 0) of status
+    (out / "delta_a_mu" / "c" / "0" / "0").write_bytes(b"not a zarr chunk")  # corrupt data
+    (out / "status" / "c" / "1" / "0" / "0").unlink()                        # deleted data (reads back as -1)
+    markers = out / MARKERS
+    (markers / "2.done").write_text("")                                         # empty (an old-style marker)
+    (markers / "3.done").write_text(json.dumps({"chunk": 3, "sha256": "0" * 64}))  # wrong digest
+    (markers / "4.done").write_text((markers / "5.done").read_text())           # another chunk's marker
+    (markers / "99.done").write_text("")                                        # a chunk the spec does not have
+    assert verified_chunks(out, spec) == {5}
+    report = ScanReport(0, 0)
+    ds = run_scan(GRID, workers=2, processes=False, out=out, report=report)
+    assert report.already_done == 1 and report.computed == 5 and not report.chunk_errors
+    _assert_same(ds, reference)
+    assert verified_chunks(out, spec) == set(range(6))
+
+
+def test_deleted_markers_folder_is_recovered(tmp_path, finished_store, reference):
+    """Without its markers the store is computed again (same values), nothing is marked failed."""
+    import shutil
+
+    out = _copy(finished_store, tmp_path)
+    shutil.rmtree(out / MARKERS)
+    report = ScanReport(0, 0)
+    ds = run_scan(GRID, workers=2, processes=False, out=out, report=report)
+    assert report.already_done == 0 and report.computed == 6 and not report.chunk_errors
+    assert (ds.status.values == STATUS_OK).all()
+    _assert_same(ds, reference)
+    assert done_chunks(out) == set(range(6))
+
+
+def test_a_second_writer_is_refused(tmp_path, finished_store):
+    from muonreach.scan.store import locked
+
+    out = _copy(finished_store, tmp_path)
+    with locked(out), pytest.raises(SpecError, match=rf"being written by another muonreach scan \(pid {os.getpid()}"):
+        run_scan(GRID, workers=1, processes=False, out=out)
+    ds = run_scan(GRID, workers=1, processes=False, out=out)  # the lock went with the first writer
+    assert (ds.status.values == STATUS_OK).all()
+
+
+def test_partial_stores_of_dead_processes_are_removed(tmp_path):
+    """A temporary store left by a process killed while creating it goes at the next run; one of a live
+    process (which may still be creating it) stays."""
+    import socket
+    import subprocess
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = socket.gethostname()
+    stale = tmp_path / f".grid.zarr.partial-{host}-{int(dead.stdout)}-0123abcd"
+    alive = tmp_path / f".grid.zarr.partial-{host}-{os.getpid()}-0123abcd"
+    for p in (stale, alive):
+        p.mkdir()
+        (p / "zarr.json").write_text("{}")
+    run_scan(MINI, workers=1, processes=False, out=tmp_path / "grid.zarr")
+    assert not stale.exists() and alive.exists()
+
+
+def test_bad_scheduler_fails_before_anything_is_written(tmp_path, run_cli):
+    from muonreach.errors import InvalidParameter
+
+    out = tmp_path / "grid.zarr"
+    for address in ("tcp://127.0.0.1:1", "nonsense", "foo://host:1"):
+        with pytest.raises(InvalidParameter, match="cannot connect to the dask scheduler"):
+            run_scan(MINI, scheduler=address, out=out)
+        assert not out.exists() and not list(tmp_path.iterdir())
+    spec = tmp_path / "mini.toml"
+    spec.write_text(MINI)
+    code, _, stderr = run_cli("scan", str(spec), "--scheduler", "tcp://127.0.0.1:1", "--out", str(out))
+    assert code == 2 and stderr.count("\n") == 1 and stderr.startswith("muonreach: error: cannot connect"), stderr
+    assert not out.exists()

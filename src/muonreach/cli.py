@@ -14,24 +14,33 @@ import click
 
 from ._version import __version__
 from .commands import common
+from .commands import decay_spectrum as decay_spectrum_cmd
 from .commands import events as events_cmd
 from .commands import figure as figure_cmd
 from .commands import generate as generate_cmd
 from .commands import gm2 as gm2_cmd
+from .commands import gm2_assemble as gm2_assemble_cmd
+from .commands import gm2_fit as gm2_fit_cmd
 from .commands import heavy as heavy_cmd
+from .commands import hvp as hvp_cmd
 from .commands import limits as limits_cmd
 from .commands import listing as list_cmd
+from .commands import neff as neff_cmd
 from .commands import reach as reach_cmd
 from .commands import relic as relic_cmd
 from .commands import scan as scan_cmd
+from .commands import serve as serve_cmd
 from .commands import summary as summary_cmd
+from .commands import trident as trident_cmd
 from .commands import widths as widths_cmd
+from .commands import xsec as xsec_cmd
 from .errors import MuonReachError
 
 #: The sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    gm2_cmd, widths_cmd, events_cmd, generate_cmd, reach_cmd, relic_cmd, figure_cmd, scan_cmd, list_cmd, limits_cmd, summary_cmd,
-    heavy_cmd,
+    gm2_cmd, gm2_fit_cmd, gm2_assemble_cmd, hvp_cmd, widths_cmd, events_cmd, generate_cmd, reach_cmd,
+    decay_spectrum_cmd, relic_cmd, figure_cmd, scan_cmd, list_cmd, limits_cmd, summary_cmd, heavy_cmd, xsec_cmd,
+    trident_cmd, neff_cmd, serve_cmd,
 )
 
 

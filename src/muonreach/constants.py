@@ -27,6 +27,14 @@ ALPHA: float = 1.0 / 137.035999084
 E_CHARGE: float = math.sqrt(4.0 * math.pi * ALPHA)
 # Fermi constant, PDG 2024: G_F = 1.1663788(6)e-5 GeV^-2.
 G_F: float = 1.1663788e-5
+# Kaon decay constant f_K+ = 155.7(3) MeV (FLAG Review 2021, N_f = 2+1+1, arXiv:2111.09849), in the convention
+# f_pi ~ 130 MeV, where Gamma(K -> l nu) = G_F^2 f_K^2 |V_us|^2 m_l^2 m_K (1 - m_l^2/m_K^2)^2 / (8 pi).
+F_K: float = 0.1557
+# |V_us| = 0.2243(8), PDG 2024 review "CKM quark-mixing matrix".
+V_US: float = 0.2243
+# PDG 2024 K+ branching fractions: K+ -> mu+ nu_mu 63.56(11) %, K+ -> e+ nu_e 1.582(7)e-5.
+BR_K_MU_NU: float = 0.6356
+BR_K_E_NU: float = 1.582e-5
 # Higgs vacuum expectation value v = (sqrt(2) G_F)^(-1/2) = 246.22 GeV.
 HIGGS_VEV: float = (math.sqrt(2.0) * G_F) ** -0.5
 
@@ -43,6 +51,9 @@ TAU_MU_S: float = _lifetime_s(13)
 TAU_TAU_S: float = _lifetime_s(15)
 TAU_K_CHARGED_S: float = _lifetime_s(321)
 
+# Atomic mass unit, CODATA 2018: m_u c^2 = 931.49410242(28) MeV (nuclear masses M = A m_u in the exact 2 -> 3
+# kinematics, A the atomic weight in g/mol).
+M_U: float = 0.93149410242
 # Proton magnetic moment in nuclear magnetons (PDG: 2.792847344); 002 App. A uses mu_p = 2.79.
 MU_PROTON: float = 2.792847344
 

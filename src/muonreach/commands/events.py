@@ -36,6 +36,7 @@ def experiment_and_model(experiment: str, model: str, sets: tuple[str, ...]):
 def command(experiment: str, model: str, mass: float, coupling: float, sets: tuple[str, ...], as_json: bool) -> None:
     """Expected signal events of MODEL in EXPERIMENT (see `muonreach list experiments`)."""
     from ..experiments.calculator import calculator
+    from ..reach.binned import binned_test
     from ..reach.contour import events_threshold
     from ..validation import positive
 
@@ -43,12 +44,25 @@ def command(experiment: str, model: str, mass: float, coupling: float, sets: tup
     spec.build(positive("mass", mass), coupling, model_sets)  # validates the point
     calc = calculator(exp, spec, mass, model_sets)
     n = float(calc.events(coupling))
+    test = binned_test(exp)
     payload = {"experiment": exp.name, "model": model, "mass": mass, "coupling": coupling,
-               "coupling_name": spec.coupling, "events": n, "events_cl": events_threshold(exp)}
-    text = f"{exp.name}: {n:.4g} signal events ({model}, m = {mass:g} GeV, {spec.coupling} = {coupling:g}; " \
-           f"reach threshold {payload['events_cl']:.3g})"
-    if hasattr(calc, "cut_flow"):  # event-level signatures: cumulative expected events after each cut
-        payload["cut_flow"] = calc.cut_flow(coupling)
-        payload["relative_error"] = calc.relative_error(coupling)
-        text += "\n" + "\n".join(f"  {k:24s} {v:.4g}" for k, v in payload["cut_flow"].items())
-    emit(payload, as_json, text)
+               "coupling_name": spec.coupling, "events": n, "statistic": exp.statistic}
+    where = f"{exp.name}: {n:.4g} signal events ({model}, m = {mass:g} GeV, {spec.coupling} = {coupling:g}"
+    if test is None:
+        payload["events_cl"] = events_threshold(exp)
+        text = f"{where}; reach threshold {payload['events_cl']:.3g})"
+        if hasattr(calc, "cut_flow"):  # event-level signatures: cumulative expected events after each cut
+            payload["cut_flow"] = calc.cut_flow(coupling)
+            payload["relative_error"] = calc.relative_error(coupling)
+            text += "\n" + "\n".join(f"  {k:24s} {v:.4g}" for k, v in payload["cut_flow"].items())
+        emit(payload, as_json, text)
+        return
+    per_bin = calc.binned_events(coupling, test.bins)[0]
+    payload.update({"test_statistic": float(test.statistic(per_bin)), "threshold": test.threshold,
+                    "events_cl": test.events_needed(per_bin) if per_bin.sum() > 0.0 else None,
+                    "background": float(test.bins.background.sum()),
+                    "bins": {"m_miss2_low": test.bins.lo.tolist(), "m_miss2_high": test.bins.hi.tolist(),
+                             "background": test.bins.background.tolist(), "signal": per_bin.tolist()}})
+    needed = "none in the bins" if payload["events_cl"] is None else f"{payload['events_cl']:.3g} events with this spectrum"
+    emit(payload, as_json, f"{where}; {test.label}: {payload['test_statistic']:.3g}, reach at {needed}; "
+                           f"background {payload['background']:.3g} in {test.bins.lo.size} bins)")

@@ -22,6 +22,7 @@ COLUMNS = ("mass", "coupling_low", "coupling_high")
 def command(experiment: str, model: str, mass_min: float, mass_max: float, points: int, out: str | None,
             sets: tuple[str, ...], as_json: bool) -> None:
     """Coupling edges of the region with at least N_CL signal events, per mass (null: no sensitivity / no edge)."""
+    from ..reach.binned import binned_test
     from ..reach.contour import events_threshold, reach
 
     masses = mass_grid(mass_min, mass_max, points)
@@ -29,8 +30,12 @@ def command(experiment: str, model: str, mass_min: float, mass_max: float, point
     exp, spec, model_sets = experiment_and_model(experiment, model, sets)
     rows = [{"mass": r.mass, "coupling_low": r.coupling_low, "coupling_high": r.coupling_high}
             for r in reach(exp, spec, masses, model_sets)]
-    payload = {"experiment": exp.name, "model": model, "coupling_name": spec.coupling,
-               "events_cl": events_threshold(exp), "rows": rows}
+    test = binned_test(exp)
+    payload = {"experiment": exp.name, "model": model, "coupling_name": spec.coupling, "statistic": exp.statistic,
+               "events_cl": events_threshold(exp) if test is None else None, "rows": rows}
+    if test is not None:
+        payload["threshold"] = test.threshold
     save_rows(target, payload, COLUMNS)
     text = "\n".join(f"{r['mass']:.5g}  {fmt_optional(r['coupling_low'])}  {fmt_optional(r['coupling_high'])}" for r in rows)
-    emit(payload, as_json, f"# {exp.name} / {model}: mass [GeV], {spec.coupling} low, high (N >= {payload['events_cl']:.3g})\n{text}")
+    criterion = f"N >= {payload['events_cl']:.3g}" if test is None else test.label
+    emit(payload, as_json, f"# {exp.name} / {model}: mass [GeV], {spec.coupling} low, high ({criterion})\n{text}")

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import ConvergenceError, InvalidParameter, UnknownName
+from ..errors import ConvergenceError, InvalidParameter, KinematicallyForbidden, UnknownName
+from ..models.base import Mediator
 from ..models.registry import ModelSpec
 from ..specfields import Fields, parse_toml_text, require_schema
 from ..validation import PERTURBATIVE_LIMIT
@@ -79,8 +80,9 @@ def input_fields(file_name: str) -> Fields:
 
 _BOUNDS: dict[str, ComputedBound] = {}
 #: Modules that register the shipped bounds (imported on first lookup).
-BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.monophoton",
-                                  "muonreach.constraints.zdecays")
+BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.lepton_decays",
+                                  "muonreach.constraints.monophoton", "muonreach.constraints.zdecays",
+                                  "muonreach.constraints.trident", "muonreach.constraints.neff")
 
 
 def register_bound(bound: ComputedBound) -> ComputedBound:
@@ -159,3 +161,20 @@ def excluded_interval(excess: Callable[[float], float], g_min: float = 1e-9, g_m
         return low, math.nan
     j = i + int(rest[0])
     return low, refine(float(grid[j - 1]), float(grid[j]))
+
+
+def yukawa(model: Mediator, lepton: str) -> float:
+    """The Yukawa g_l of ``model`` to lepton l (0 if it has none or its production kind is not a scalar)."""
+    try:
+        kind, g = model.production_coupling(lepton)
+    except InvalidParameter:
+        return 0.0
+    return g if kind == "scalar" else 0.0
+
+
+def invisible_fraction(model: Mediator) -> float:
+    """BR(S -> invisible) of ``model``; 1 for a stable mediator (it escapes)."""
+    try:
+        return model.invisible_branching_ratio()
+    except KinematicallyForbidden:
+        return 1.0  # stable: escapes

@@ -20,11 +20,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import constants as c
-from ..errors import InvalidParameter, KinematicallyForbidden
+from ..errors import KinematicallyForbidden
 from ..models.base import Mediator
 from ..models.registry import ModelSpec
 from ..production.z_radiation import radiation_ratio
-from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, register_bound
+from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, invisible_fraction, register_bound, yukawa
 
 
 @cache
@@ -51,14 +51,6 @@ def lepton_ratio(lepton: str, m_s: float) -> float:
     return radiation_ratio(c.M_Z, c.LEPTON_MASSES[lepton], m_s, v, a)
 
 
-def _yukawa(model: Mediator, lepton: str) -> float:
-    try:
-        kind, g = model.production_coupling(lepton)
-    except InvalidParameter:
-        return 0.0
-    return g if kind == "scalar" else 0.0
-
-
 def _bound(lepton: str, limit: float, decay_fraction: Callable[[Mediator], float]):
     """compute(spec, masses, overrides): excluded where ratio g_l^2 fraction(model) > limit."""
 
@@ -73,20 +65,13 @@ def _bound(lepton: str, limit: float, decay_fraction: Callable[[Mediator], float
 
             def excess(g: float, m: float = m, ratio: float = ratio) -> float:
                 model = spec.build(m, g, overrides)
-                rate = ratio * _yukawa(model, lepton) ** 2 * decay_fraction(model)
+                rate = ratio * yukawa(model, lepton) ** 2 * decay_fraction(model)
                 return math.log(rate / limit) if rate > 0.0 else -math.inf
 
             low[i], high[i] = excluded_interval(excess)
         return BoundRows(masses, low, high)
 
     return compute
-
-
-def _invisible(model: Mediator) -> float:
-    try:
-        return model.invisible_branching_ratio()
-    except KinematicallyForbidden:
-        return 1.0  # stable: escapes
 
 
 def _dimuon(model: Mediator) -> float:
@@ -96,10 +81,10 @@ def _dimuon(model: Mediator) -> float:
         return 0.0
 
 
-def _has_yukawa(lepton: str, invisible: bool) -> Callable[[ModelSpec], bool]:
+def _hasyukawa(lepton: str, invisible: bool) -> Callable[[ModelSpec], bool]:
     def applies(spec: ModelSpec) -> bool:
         model = spec.build(0.3, 1e-3)
-        return _yukawa(model, lepton) != 0.0 and (not invisible or bool(model.invisible_channels()))
+        return yukawa(model, lepton) != 0.0 and (not invisible or bool(model.invisible_channels()))
 
     return applies
 
@@ -109,14 +94,14 @@ def _register() -> None:
     register_bound(ComputedBound(
         "z-tautau-invisible", "Z -> tau tau S, S -> invisible, against the Gamma(Z -> tau tau) uncertainty",
         "000_2bfc33bcfac4181d.txt Sec. 4.5 and Table 1 (PDG Gamma(Z -> tau tau) = 84.08 +- 0.22 MeV); width: "
-        "production/z_radiation.py", d["tau_cl"], _has_yukawa("tau", True),
-        _bound("tau", d["tau_n"] * d["tau_sigma"] / d["tau_width"], _invisible),
+        "production/z_radiation.py", d["tau_cl"], _hasyukawa("tau", True),
+        _bound("tau", d["tau_n"] * d["tau_sigma"] / d["tau_width"], invisible_fraction),
         approximate="000's criterion (signal width < 1.96 sigma of the measured width), all Z -> tau tau S events assumed "
                     "to pass the Z -> tau tau selection"))
     register_bound(ComputedBound(
         "z-4mu", "Z -> mu mu S, S -> mu mu, against the BR(Z -> 4 mu) uncertainty",
         "000_2bfc33bcfac4181d.txt Sec. 4.5 (BR(Z -> 4 mu) = (3.5 +- 0.4)e-6, PDG); width: production/z_radiation.py",
-        d["mu_cl"], _has_yukawa("mu", False),
+        d["mu_cl"], _hasyukawa("mu", False),
         _bound("mu", d["mu_n"] * d["mu_sigma"] / d["mu_br_z"], _dimuon),
         approximate="inclusive rate against 1.96 sigma of the measured BR; the experiments' mass cuts are not modelled"))
 

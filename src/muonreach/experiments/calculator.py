@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import ConvergenceError, KinematicallyForbidden
+from ..errors import ConvergenceError, InvalidParameter, KinematicallyForbidden
 from ..models.registry import ModelSpec
 from .couplings import G_REF, CouplingDependence
 from .production import production_channel
@@ -35,6 +35,7 @@ class EventCalculator:
     sample: BosonSample
     weight: NDArray[np.float64]  # sample weights times efficiency
     couplings: CouplingDependence
+    _layouts: dict = field(default_factory=dict, repr=False, compare=False)  # bins -> entry layout (_bin_layout)
 
     @property
     def g_max(self) -> float:
@@ -52,6 +53,45 @@ class EventCalculator:
             raise ConvergenceError(f"{self.experiment.name}: non-finite signal yield at m = {self.mass:g} GeV "
                                    "(exposure or couplings out of range)")
         return out.reshape(np.shape(g)) if np.ndim(g) else out[0]
+
+    def binned_events(self, g: float | NDArray[np.float64], bins) -> NDArray[np.float64]:
+        """Signal events per analysis bin (``reach.binned.SearchBins``) at the coupling(s) g: shape (n_g, n_bins).
+
+        InvalidParameter if the channel's sample has no binned observable."""
+        g_arr = np.atleast_1d(self.couplings.check(np.asarray(g, dtype=float))).ravel()
+        gamma_inv, gamma_vis = self.couplings.widths(g_arr)
+        p = self.experiment.signature.probability(self.sample, self.experiment.geometry,
+                                                  Decays(self.mass, gamma_inv[:, None], gamma_vis[:, None]))
+        order, starts, columns = self._bin_layout(bins)
+        out = np.zeros((g_arr.size, bins.lo.size))
+        if order.size:
+            pw = np.broadcast_to(p, (g_arr.size, self.weight.size))[:, order] * self.weight[order]
+            out[:, columns] = np.add.reduceat(pw, starts, axis=1)
+        out *= self.couplings.production_coupling(g_arr)[:, None] ** 2
+        if not np.all(np.isfinite(out)):
+            raise ConvergenceError(f"{self.experiment.name}: non-finite signal yield at m = {self.mass:g} GeV")
+        return out
+
+    def _bin_layout(self, bins) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """(entries inside the bins sorted by bin, start of each occupied bin in that order, its column), once per bins."""
+        key = id(bins)
+        if key not in self._layouts:
+            if self.sample.observable is None:
+                raise InvalidParameter(f"{self.experiment.name}: the {self.experiment.channel} channel has no binned observable")
+            idx = bins.index(self.sample.observable)
+            inside = np.nonzero(idx >= 0)[0]
+            order = inside[np.argsort(idx[inside], kind="stable")]
+            columns, starts = np.unique(idx[order], return_index=True)
+            self._layouts[key] = (bins, order, starts, columns)  # bins kept so that its id stays unique
+        return self._layouts[key][1:]
+
+    def bin_weights(self, bins) -> NDArray[np.float64]:
+        """Events per bin at production coupling 1 if every boson were signal (P = 1): the binned max_events."""
+        order, starts, columns = self._bin_layout(bins)
+        out = np.zeros(bins.lo.size)
+        if order.size:
+            out[columns] = np.add.reduceat(self.weight[order], starts)
+        return out
 
     def max_events(self, g: float) -> float:
         """Events at ``g`` if every produced boson were signal (P = 1): an upper bound of :meth:`events`."""

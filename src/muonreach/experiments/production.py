@@ -28,7 +28,7 @@ from ..errors import InvalidParameter, UnknownName
 from ..models.base import Mediator
 from ..production.cross_sections import dsigma_dx, iww_per_chi_grid
 from ..production.flux import iww_photon_flux
-from .beam import lepton_track
+from .beam import energy_range, lepton_track
 from .sample import BosonSample
 
 #: Gauss-Legendre orders: lepton energies in the target, and x on each of the two x pieces. Chosen by a
@@ -74,6 +74,12 @@ class ProductionChannel(ABC):
     def sample(self, exp, model: Mediator, mass: float) -> BosonSample:
         """The produced bosons of ``model`` (its kind; couplings set to 1) at ``mass`` in experiment ``exp``."""
 
+    def check_experiment(self, exp) -> None:  # noqa: B027 (an optional hook: most channels need no check)
+        """Cross-field checks of an experiment using this channel (InvalidParameter); none by default."""
+
+    def check_mass(self, exp, mass: float) -> None:  # noqa: B027 (an optional hook)
+        """KinematicallyForbidden if ``exp`` cannot produce a boson of ``mass`` at all; no check by default."""
+
     def event_production(self, exp, kind: str, mass: float):
         """The event density and kinematics for the generator (:mod:`muonreach.mc`); none by default."""
         raise InvalidParameter(f"production channel {self.name!r} has no event generator")
@@ -93,6 +99,9 @@ class Bremsstrahlung(ProductionChannel):
             )
         # the chiral scalar of 001 eq. (2), -h ebar_L mu_R phi + h.c. (production.exact "scalar" with l != l')
         return "scalar", model.offdiagonal_coupling((exp.lepton, exp.final_lepton))
+
+    def check_mass(self, exp, mass: float) -> None:
+        energy_range(exp, mass)
 
     def sample(self, exp, model: Mediator, mass: float) -> BosonSample:
         kind, _ = self.coupling(exp, model)
@@ -151,3 +160,5 @@ def production_channel(name: str) -> ProductionChannel:
 
 
 register_channel(Bremsstrahlung())
+
+from . import meson_decay  # noqa: E402,F401  (registers the meson_decay channel; it imports this module)

@@ -42,11 +42,7 @@ def events_by_quadrature(exp: Experiment, spec: ModelSpec, mass: float, coupling
         raise InvalidParameter(f"the reference quadrature implements the IWW yields, not {exp.approximation!r}")
     model = spec.build(mass, coupling, overrides)
     kind, g_prod = model.production_coupling(exp.lepton)
-    widths = model.partial_widths()
-    invisible = model.invisible_channels()
-    gamma_inv = math.fsum(w for ch, w in widths.items() if ch in invisible)
-    gamma_vis = math.fsum(w for ch, w in widths.items() if ch not in invisible)
-    decays = Decays(mass, np.array([[gamma_inv]]), np.array([[gamma_vis]]))
+    decays = Decays.of_model(model)
     m_l = LEPTON_MASSES[exp.lepton]
     e_lo, e_hi = energy_range(exp, mass)
 

@@ -26,6 +26,8 @@ class BosonSample:
     weight: NDArray[np.float64]  # events per unit probability at production coupling 1
     cos_theta: NDArray[np.float64] | None = None  # boson angle to the beam, where the channel provides it
     events: Any = None  # the full event record (muonreach.mc) for event-level signatures
+    observable: NDArray[np.float64] | None = None  # the binned observable of the entry, where the channel has one
+                                                   # (meson_decay: m_miss^2 in GeV^2)
 
     def __post_init__(self) -> None:
         n = self.weight.shape

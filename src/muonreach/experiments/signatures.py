@@ -10,7 +10,9 @@ d, L_det the distance from the target to the detector (decay volume) and its len
 
 * ``invisible`` (000 eq. (3.1)): P = BR_inv [+ BR_vis exp(-(z_rem + d + L_det)/L) with ``visible_escape``];
 * ``decay_beyond`` (002 eq. (18)): P = BR_inv + BR_vis exp(-(z_rem + d + L_det)/L);
-* ``decay_in_volume`` (002 eq. (20)): P = BR_vis [exp(-(z_rem + d)/L) - exp(-(z_rem + d + L_det)/L)].
+* ``decay_in_volume`` (002 eq. (20)): P = BR_vis [exp(-(z_rem + d)/L) - exp(-(z_rem + d + L_det)/L)];
+* ``decay_in_region``: P = BR_vis [1 - exp(-z_rem/L)], a visible decay before leaving the production region (the
+  fiducial volume of a meson-decay experiment, where X -> mu mu is reconstructed with the K decay).
 
 A stable boson (no open channel) counts as invisible. "Invisible" channels are those the model declares in
 :meth:`~muonreach.models.base.Mediator.invisible_channels`. A new signature is a subclass plus
@@ -19,6 +21,7 @@ A stable boson (no open channel) counts as invisible. "Invisible" channels are t
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,6 +52,14 @@ class Decays:
     mass: float
     gamma_inv: NDArray[np.float64]
     gamma_vis: NDArray[np.float64]
+
+    @classmethod
+    def of_model(cls, model) -> Decays:
+        """The widths of one model instance (a single coupling): its invisible channels against the rest."""
+        widths, invisible = model.partial_widths(), model.invisible_channels()
+        gamma_inv = math.fsum(w for ch, w in widths.items() if ch in invisible)
+        gamma_vis = math.fsum(w for ch, w in widths.items() if ch not in invisible)
+        return cls(model.mass, np.array([[gamma_inv]]), np.array([[gamma_vis]]))
 
     def branching(self) -> tuple[NDArray, NDArray, NDArray]:
         """(BR_inv, BR_vis, Gamma_total); a stable boson (Gamma = 0) has BR_inv = 1."""
@@ -154,6 +165,16 @@ class DecayInVolume(Signature):
         return ~invisible & (decay_z > start) & ~_beyond(decay_z, geometry)
 
 
+class DecayInRegion(Signature):
+    name = "decay_in_region"
+    description = "a visible decay inside the production region itself (a meson-decay fiducial volume): BR_vis (1 - exp(-z_rem/L))"
+
+    def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
+        _, br_vis, _ = decays.branching()
+        return br_vis * -np.expm1(-(geometry.target_length - sample.depth[None, :])
+                                  * decays.inverse_decay_length(sample.momentum[None, :]))
+
+
 SIGNATURES: dict[str, type[Signature]] = {}
 
 
@@ -172,7 +193,7 @@ def signature_class(name: str) -> type[Signature]:
     return SIGNATURES[name]
 
 
-for _cls in (Invisible, DecayBeyond, DecayInVolume):
+for _cls in (Invisible, DecayBeyond, DecayInVolume, DecayInRegion):
     register_signature(_cls)
 
 from .displaced import DisplacedVertex  # noqa: E402  (defined on top of the classes above)

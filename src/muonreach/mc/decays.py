@@ -23,6 +23,7 @@ from .. import units
 from ..constants import LEPTON_MASSES
 from ..errors import InvalidParameter, UnknownName
 from ..models.base import Mediator
+from ..models.kinematics import boost, two_body_momentum
 from ..specfields import parse_toml_text, require_schema
 
 _ORIGIN = "muonreach mc/data/final_states.toml"
@@ -151,22 +152,9 @@ class Decayed:
 def two_body(parent: NDArray, mass: float, m1: NDArray, m2: NDArray, cos: NDArray, phi: NDArray) -> tuple[NDArray, NDArray]:
     """Lab four-momenta of the two daughters of parents ``parent`` (n, 4) of mass ``mass``, emitted at (cos, phi)
     in the parent's rest frame (axes of the lab); zero where the channel is closed."""
-    lam = (mass**2 - (m1 + m2) ** 2) * (mass**2 - (m1 - m2) ** 2)
-    q = np.sqrt(np.maximum(lam, 0.0)) / (2.0 * mass)
+    q = two_body_momentum(mass, m1, m2)
     sin = np.sqrt(np.maximum(1.0 - cos * cos, 0.0))
     direction = np.stack([sin * np.cos(phi), sin * np.sin(phi), cos], axis=-1)
     rest1 = np.concatenate([np.sqrt(q * q + m1 * m1)[:, None], q[:, None] * direction], axis=1)
     rest2 = np.concatenate([np.sqrt(q * q + m2 * m2)[:, None], -q[:, None] * direction], axis=1)
     return boost(rest1, parent, mass), boost(rest2, parent, mass)
-
-
-def boost(rest: NDArray, parent: NDArray, mass: float) -> NDArray:
-    """Boost four-momenta ``rest`` from the rest frame of ``parent`` (mass ``mass``) to the lab."""
-    beta = parent[:, 1:] / parent[:, :1]
-    gamma = parent[:, 0] / mass
-    bp = np.einsum("ij,ij->i", beta, rest[:, 1:])
-    b2 = np.einsum("ij,ij->i", beta, beta)
-    factor = np.divide(gamma - 1.0, b2, out=np.zeros_like(b2), where=b2 > 0.0)
-    energy = gamma * (rest[:, 0] + bp)
-    space = rest[:, 1:] + ((factor * bp + gamma * rest[:, 0])[:, None]) * beta
-    return np.concatenate([energy[:, None], space], axis=1)

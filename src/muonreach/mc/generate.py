@@ -111,14 +111,17 @@ class EventGenerator:
             raise InvalidParameter(f"{spec.name} does not couple to the {exp.lepton} beam of {exp.name}")
         self.production = channel.event_production(exp, kind, mass)
         self.decays = DecayTable.of(self.model)
-        self.invisible = np.array([ch in self.model.invisible_channels() for ch in self.decays.channels], dtype=bool)
+        # per channel, plus a last row for "no decay" (channel -1 indexes it): stable counts as invisible, no products
+        invisible = self.model.invisible_channels()
+        self.invisible = np.array([ch in invisible for ch in self.decays.channels] + [True], dtype=bool)
+        self.product_pdg = np.vstack([self.decays.pdg, np.zeros((1, MAX_PRODUCTS), dtype=np.int64)])
         self.g_prod = g_prod
         mat = exp.target
         heaviest = max(mat.components, key=lambda c: c.Z)
         table = final_states()
         self.info = RunInfo(
             exp.name, spec.name, mass, coupling, spec.coupling, dict(overrides or {}), _seed(seed), _count(events),
-            exp.approximation, exp.lepton, kind, table.mediator_pdg(kind), {"e": 11, "mu": 13, "tau": 15}[exp.lepton],
+            exp.approximation, exp.lepton, kind, table.mediator_pdg(kind), table.particles[f"{exp.lepton}-"].pdg,
             mat.name, heaviest.Z, heaviest.A, exp.energy, g_prod, list(self.decays.channels),
             experiment_spec=exp.as_dict())
         self.sampler = GridSampler(self.production.density, CELLS, PRESAMPLE)
@@ -139,7 +142,7 @@ class EventGenerator:
         stable = decayed.channel < 0
         vertex = np.where(stable[:, None], np.nan, direction * decayed.distance[:, None])
         vertex[:, 2] += kin["depth"]
-        invisible = stable | (self.invisible[np.maximum(decayed.channel, 0)] & ~stable)
+        invisible = self.invisible[decayed.channel]
         decay_z = np.where(stable, np.inf, vertex[:, 2])
         signal = self.exp.signature.select(invisible, decay_z, self.exp.geometry)
         boson = kin["boson"]
@@ -155,7 +158,7 @@ class EventGenerator:
         for name in ("beam", "lepton", "boson"):
             for i, c in enumerate(("e", "px", "py", "pz")):
                 cols[f"{name}_{c}"] = kin[name][:, i]
-        pdg = np.where(stable[:, None], 0, self.decays.pdg[np.maximum(decayed.channel, 0)])
+        pdg = self.product_pdg[decayed.channel]
         for j in range(MAX_PRODUCTS):
             cols[f"product{j + 1}_pdg"] = pdg[:, j].astype(np.int64)
             for i, c in enumerate(("e", "px", "py", "pz")):
@@ -205,9 +208,8 @@ class Events:
 
     @property
     def expected_signal(self) -> float:
-        """Expected signal events: weight x sum over events of signal x efficiency."""
-        c = self.columns
-        return float(self.info.weight * np.sum(c["signal"] * c["efficiency"]))
+        """Expected signal events: weight x sum over events of signal x efficiency (computed by the run)."""
+        return self.info.signal_events
 
 
 def generate(experiment, model: str, mass: float, coupling: float, events: int, seed: int,

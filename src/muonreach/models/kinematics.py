@@ -1,8 +1,12 @@
-"""Two-body kinematics shared by all width formulas."""
+"""Kinematics shared by the width formulas (scalar two-body functions) and by the event generator and phase-space
+integrals (array functions on four-momenta (E, px, py, pz) in GeV, shape (n, 4))."""
 
 from __future__ import annotations
 
 import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 
 def kallen(a: float, b: float, c: float) -> float:
@@ -28,3 +32,22 @@ def beta_pair(mass: float, m_daughter: float) -> float:
     if not is_open(mass, m_daughter, m_daughter):
         return 0.0
     return math.sqrt(1.0 - 4.0 * m_daughter * m_daughter / (mass * mass))
+
+
+def two_body_momentum(mass: ArrayLike, m1: ArrayLike, m2: ArrayLike) -> NDArray[np.float64]:
+    """:func:`momentum` on arrays: sqrt(lambda(M^2, m1^2, m2^2))/(2 M), 0 at and below threshold."""
+    mass, m1, m2 = (np.asarray(v, dtype=float) for v in (mass, m1, m2))
+    return np.sqrt(np.maximum(kallen(mass * mass, m1 * m1, m2 * m2), 0.0)) / (2.0 * mass)
+
+
+def boost(rest: NDArray, parent: NDArray, mass: ArrayLike) -> NDArray:
+    """Boost four-momenta ``rest`` from the rest frame of ``parent`` (mass ``mass``, scalar or (n,)) to the frame
+    in which ``parent`` is given (a pure boost along the parent's momentum)."""
+    beta = parent[:, 1:] / parent[:, :1]
+    gamma = parent[:, 0] / np.asarray(mass, dtype=float)
+    bp = np.einsum("ij,ij->i", beta, rest[:, 1:])
+    b2 = np.einsum("ij,ij->i", beta, beta)
+    factor = np.divide(gamma - 1.0, b2, out=np.zeros_like(b2), where=b2 > 0.0)
+    energy = gamma * (rest[:, 0] + bp)
+    space = rest[:, 1:] + ((factor * bp + gamma * rest[:, 0])[:, None]) * beta
+    return np.concatenate([energy[:, None], space], axis=1)

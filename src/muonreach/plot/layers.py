@@ -136,9 +136,12 @@ def _check_reach(layer: LayerSpec, panel: PanelSpec) -> None:
     _check_masses(layer, panel)
 
 
+_EXPOSURE_LABELS = {"muons_on_target": "MOT", "electrons_on_target": "EOT", "meson_decays": "meson decays"}
+
+
 def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     """Region with at least N_CL signal events (``reach.contour``); open edges run to 4 pi."""
-    from ..experiments.beam import energy_range
+    from ..experiments.production import production_channel
     from ..models.registry import get_model_spec
     from ..reach.contour import reach
 
@@ -147,7 +150,7 @@ def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     allowed = []
     for mass in m:
         try:
-            energy_range(exp, float(mass))
+            production_channel(exp.channel).check_mass(exp, float(mass))
             allowed.append(True)
         except KinematicallyForbidden:
             allowed.append(False)
@@ -166,7 +169,8 @@ def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     low = edges["low"]
     high = np.where(np.isnan(low), math.nan, np.where(np.isnan(edges["high"]), PERTURBATIVE_LIMIT, edges["high"]))
     overrides = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in layer.options["set"].items())
-    note = f"{exp.name} ({exp.source})" + (f" with {overrides}" if overrides else "") + f"; {exp.muons_on_target:.3g} MOT"
+    exposure = f"; {exp.particles_on_target:.3g} {_EXPOSURE_LABELS[exp.exposure_key]}"
+    note = f"{exp.name} ({exp.source})" + (f" with {overrides}" if overrides else "") + exposure
     notes = (note,) + ((f"warning: {exp.name}: {exp.approximate}",) if exp.approximate else ())
     return LayerData(tuple(_bands(panel, m, low, high)), notes)
 

@@ -19,7 +19,6 @@ gives null).
 
 from __future__ import annotations
 
-import importlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,7 +83,6 @@ def compute_chunk(spec: ScanSpec, cid: int) -> ChunkResult:
     couplings = spec.coupling_values
     has_c = spec.axis("coupling") is not None
     needs_coupling = any(o.uses_coupling for o in spec.observables)
-    relic = importlib.import_module("muonreach.cosmo.relic") if any(o.kind == "omega_h2" for o in spec.observables) else None
 
     for oidx in np.ndindex(*(len(v) for v in outer_values)):
         point = {a.name: vals[i] for a, vals, i in zip(outer, outer_values, oidx)}
@@ -113,6 +111,8 @@ def compute_chunk(spec: ScanSpec, cid: int) -> ChunkResult:
                     values = spec.dataset(obs.dataset).pull(values)
                 _put_row(arrays, failures, obs.variables[0], oidx, values, reasons, has_c, ok)
             elif obs.kind == "omega_h2":
+                from ..cosmo import relic
+
                 values = np.full(len(couplings), np.nan)
                 reasons = {}
                 for j in np.flatnonzero(ok):

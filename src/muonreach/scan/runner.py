@@ -5,10 +5,6 @@ rescheduling for a worker that dies (``distributed.scheduler.allowed-failures``)
 task writes its chunk and its completion marker and returns a small summary; without one it returns the
 arrays, which the client assembles into an in-memory Dataset. Chunks already marked done in the store are
 not submitted, which is all resuming takes.
-
-Fault injection for tests: when the environment variable ``MUONREACH_SCAN_KILL_ONCE`` names a file that does
-not exist yet, the first task to see it creates the file and kills its own worker process (``os._exit``)
-after writing its chunk's data but before its marker -- the worst moment.
 """
 
 from __future__ import annotations
@@ -27,8 +23,6 @@ import numpy as np
 
 from .compute import STATUS_FAILED, STATUS_NOT_COMPUTED, ChunkResult, compute_chunk
 from .spec import ScanSpec, load_spec
-
-KILL_ONCE_ENV: str = "MUONREACH_SCAN_KILL_ONCE"
 
 
 @dataclass(frozen=True)
@@ -52,19 +46,6 @@ class ScanReport:
     task_seconds: float = 0.0  # summed time of the chunk tasks on the workers (store mode)
 
 
-def _kill_once() -> None:
-    marker = os.environ.get(KILL_ONCE_ENV)
-    if not marker:
-        return
-    try:
-        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        return
-    os.write(fd, str(os.getpid()).encode())
-    os.close(fd)
-    os._exit(17)
-
-
 def warm_up() -> None:
     """Import what a chunk needs, once per worker (so the first chunk's time is its own)."""
     import zarr  # noqa: F401
@@ -83,14 +64,43 @@ def run_chunk(cid: int, spec: ScanSpec, out: str | None) -> ChunkResult | ChunkS
     t0 = time.perf_counter()
     res = compute_chunk(spec, cid)
     if out is None:
-        _kill_once()
         return res
     from .store import mark_done, write_chunk
 
-    write_chunk(Path(out), spec, res, marker=False)
-    _kill_once()
-    mark_done(Path(out), cid)
+    digest = write_chunk(Path(out), spec, res, marker=False)
+    mark_done(Path(out), cid, digest)
     return ChunkSummary(cid, res.points, res.n_failed, time.perf_counter() - t0)
+
+
+def _connect(address: str, timeout: float = 10.0):
+    """A Client connected to the scheduler at ``address``; an InvalidParameter naming it if that fails.
+
+    The address is parsed and (for TCP) the port probed first, so a wrong address fails at once rather than
+    after dask's connection retries."""
+    import socket
+
+    from distributed import Client
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    from ..errors import InvalidParameter
+
+    def refuse(reason: str) -> InvalidParameter:
+        return InvalidParameter(f"cannot connect to the dask scheduler {address!r}: {' '.join(reason.split())[:200]}")
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)  # ValueError for an unknown scheme
+        if scheme in ("tcp", "tls"):
+            host, port = parse_host_port(location)
+            with socket.create_connection((host, port), timeout=timeout):
+                pass
+    except (OSError, ValueError, TypeError) as exc:
+        raise refuse(str(exc) or type(exc).__name__) from None
+    try:
+        return Client(address, set_as_default=False, timeout=timeout)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise refuse(str(exc) or type(exc).__name__) from None
 
 
 @contextlib.contextmanager
@@ -102,7 +112,7 @@ def _client(workers: int | None, scheduler: Any, processes: bool, n_tasks: int) 
         yield scheduler
         return
     if scheduler is not None:
-        with Client(str(scheduler), set_as_default=False) as client:
+        with _connect(str(scheduler)) as client:
             yield client
         return
     n = workers if workers is not None else (os.cpu_count() or 1)
@@ -154,63 +164,77 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
     in ``report.chunk_errors``; their points have ``status == 1`` with the reason, but no completion
     marker, so the next run computes them again.
     """
-    from .store import build_dataset, empty_arrays, open_result, place, prepare
+    from .store import build_dataset, empty_arrays, locked, open_result, prepare, verified_chunks
 
     spec = load_spec(spec_or_path)
     out_path = None if out is None else Path(out)
-    done = prepare(out_path, spec) if out_path is not None else set()
-    todo = [c for c in range(spec.n_chunks) if c not in done]
-    if max_chunks is not None:
-        todo = todo[: max(0, int(max_chunks))]
-    rep = report if report is not None else ScanReport(spec.n_chunks, len(done))
-    rep.total_chunks, rep.already_done = spec.n_chunks, len(done)
-    arrays = empty_arrays(spec) if out_path is None else None
+    with contextlib.ExitStack() as stack:
+        if isinstance(scheduler, (str, Path)):  # connect first: a bad address fails before anything is written
+            scheduler = stack.enter_context(_connect(str(scheduler)))
+        done: set[int] = set()
+        if out_path is not None:
+            prepare(out_path, spec)
+            stack.enter_context(locked(out_path))  # one writer at a time, until the end of the scan
+            done = verified_chunks(out_path, spec)
+        todo = [c for c in range(spec.n_chunks) if c not in done]
+        if max_chunks is not None:
+            todo = todo[: max(0, int(max_chunks))]
+        rep = report if report is not None else ScanReport(spec.n_chunks, len(done))
+        rep.total_chunks, rep.already_done = spec.n_chunks, len(done)
+        arrays = empty_arrays(spec) if out_path is None else None
 
-    if todo:
-        from distributed import as_completed
-
-        with _client(workers, scheduler, processes, len(todo)) as client, \
-                _progress(progress) as bar:
-            client.run(warm_up)
-            t0 = time.perf_counter()
-            task = None
-            if bar is not None:
-                task = bar.add_task("scan", total=spec.n_chunks, completed=len(done), rate="")
-            token = uuid.uuid4().hex[:8]
-            # the spec is in the graph once (not once per task), as a task that dask can recompute if the
-            # worker holding it dies (scattered data would be lost with it)
-            spec_ref = client.submit(_identity, spec, key=f"muonreach-spec-{token}", pure=False)
-            futures = client.map(run_chunk, todo, spec=spec_ref, out=None if out_path is None else str(out_path.absolute()),
-                                 key=[f"muonreach-scan-{token}-{c}" for c in todo], retries=spec.retries, pure=False)
-            cid_of = {f.key: c for f, c in zip(futures, todo)}
-            points = 0
-            try:
-                for fut in as_completed(futures, loop=client.loop):
-                    cid = cid_of[fut.key]
-                    if fut.status == "error":
-                        exc = fut.exception()
-                        rep.chunk_errors[cid] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-                        _record_chunk_error(spec, cid, rep.chunk_errors[cid], out_path, arrays)
-                    else:
-                        res = fut.result()
-                        if arrays is not None:
-                            place(arrays, spec, res)
-                        rep.computed += 1
-                        rep.task_seconds += getattr(res, "seconds", 0.0)
-                        points += res.points
-                    fut.release()
-                    if bar is not None:
-                        rate = points / max(time.perf_counter() - t0, 1e-9)
-                        bar.update(task, advance=1, rate=f"{rate:,.0f} points/s")
-            finally:
-                for fut in futures:
-                    fut.cancel()
-            rep.seconds = time.perf_counter() - t0
-            rep.points_computed = points
+        if todo:
+            with _client(workers, scheduler, processes, len(todo)) as client, _progress(progress) as bar:
+                _run_tasks(client, bar, spec, todo, len(done), out_path, arrays, rep)
 
     if out_path is None:
         return build_dataset(spec, arrays)
     return open_result(out_path, spec)
+
+
+def _run_tasks(client, bar, spec: ScanSpec, todo: list[int], n_done: int, out_path: Path | None,
+               arrays: dict[str, np.ndarray] | None, rep: ScanReport) -> None:
+    """Submit one task per chunk of ``todo`` and collect them as they finish (into ``arrays`` or the store)."""
+    from distributed import as_completed
+
+    from .store import place
+
+    client.run(warm_up)
+    t0 = time.perf_counter()
+    task = None
+    if bar is not None:
+        task = bar.add_task("scan", total=spec.n_chunks, completed=n_done, rate="")
+    token = uuid.uuid4().hex[:8]
+    # the spec is in the graph once (not once per task), as a task that dask can recompute if the
+    # worker holding it dies (scattered data would be lost with it)
+    spec_ref = client.submit(_identity, spec, key=f"muonreach-spec-{token}", pure=False)
+    futures = client.map(run_chunk, todo, spec=spec_ref, out=None if out_path is None else str(out_path.absolute()),
+                         key=[f"muonreach-scan-{token}-{c}" for c in todo], retries=spec.retries, pure=False)
+    cid_of = {f.key: c for f, c in zip(futures, todo)}
+    points = 0
+    try:
+        for fut in as_completed(futures, loop=client.loop):
+            cid = cid_of[fut.key]
+            if fut.status == "error":
+                exc = fut.exception()
+                rep.chunk_errors[cid] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+                _record_chunk_error(spec, cid, rep.chunk_errors[cid], out_path, arrays)
+            else:
+                res = fut.result()
+                if arrays is not None:
+                    place(arrays, spec, res)
+                rep.computed += 1
+                rep.task_seconds += getattr(res, "seconds", 0.0)
+                points += res.points
+            fut.release()
+            if bar is not None:
+                rate = points / max(time.perf_counter() - t0, 1e-9)
+                bar.update(task, advance=1, rate=f"{rate:,.0f} points/s")
+    finally:
+        for fut in futures:
+            fut.cancel()
+    rep.seconds = time.perf_counter() - t0
+    rep.points_computed = points
 
 
 def _record_chunk_error(spec: ScanSpec, cid: int, reason: str, out: Path | None, arrays) -> None:

@@ -431,7 +431,6 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
             dataset, lepton = ds.name, ds.lepton
             variables = (custom or f"pull_{ds.name}",)
         else:  # omega_h2
-            _require_relic(ctx, where)
             variables = (custom or "omega_h2",)
         observables.append(Observable(kind, variables, experiment, lepton, dataset))
 
@@ -672,17 +671,6 @@ def _load_experiment(ctx: _Ctx, name: str, base: Path):
     if text is None:
         text = Path(target).read_text()
     return exp, origin, hashlib.sha256(text.encode()).hexdigest()
-
-
-def _require_relic(ctx: _Ctx, where: str) -> None:
-    import importlib
-
-    try:
-        module = importlib.import_module("muonreach.cosmo.relic")
-    except ImportError:
-        raise ctx.error(where, "needs muonreach.cosmo.relic, which this installation does not have") from None
-    if not callable(getattr(module, "omega_h2", None)):
-        raise ctx.error(where, "muonreach.cosmo.relic has no omega_h2(model, mass, coupling, overrides)")
 
 
 def _short(experiment: str) -> str:

@@ -6,22 +6,32 @@ Layout of an output ``DIR.zarr`` (Zarr format 3, written by xarray, read with ``
   0 ok, 1 failed, -1 not computed) and ``failure`` (the reason, '' when ok) on all dimensions;
 * Zarr chunks aligned with the work chunks (a block of the mass and model-parameter axes, whole along the
   other axes), so two tasks never write the same Zarr chunk;
-* ``_muonreach_chunks/<id>.done``: one empty marker per finished chunk (in a Zarr sub-group, which
-  ``xarray.open_zarr`` ignores), created atomically (write to a
-  temporary name, then rename) after all the chunk's arrays are written. A chunk counts as done only when
-  its marker exists; a chunk interrupted half-way is computed again and overwritten in full;
+* ``_muonreach_chunks/<id>.done``: one marker per finished chunk (in a Zarr sub-group, which
+  ``xarray.open_zarr`` ignores), created atomically (write to a temporary name, then rename) after all the
+  chunk's arrays are written. It holds the chunk id and the sha256 of the chunk's values as written. On
+  resume a marker is trusted only if it parses, names its own chunk, and the chunk's values read back from
+  the store have that digest; any other chunk (no marker, a fake or stale marker, deleted or corrupt chunk
+  files) is computed again and overwritten in full. Markers of chunks the spec does not have are ignored;
+* ``_muonreach_chunks/writer.lock``: locked (``fcntl.flock``, released when the process ends) by the one
+  process writing the store; a second writer is refused;
 * attributes: the spec (TOML text and canonical JSON), its sha256 (``spec_hash``), the muonreach version, the
   model, and the (g-2) datasets and experiment files used (with the sha256 of each file).
 
-The store is created atomically too: written under a temporary name and renamed into place.
+The store is created atomically too: written under a temporary name
+(``.<name>.partial-<host>-<pid>-<random>``) and renamed into place; temporary stores left by a process
+of this host that no longer runs (killed while creating one) are removed by the next run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
+import socket
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +43,9 @@ from .spec import ScanSpec
 
 MARKERS: str = "_muonreach_chunks"
 FORMAT: str = "muonreach-scan/1"
+MARKERS_ATTRS: dict[str, str] = {
+    "description": "muonreach: one '<chunk>.done' file per finished chunk (written after its data)"}
+LOCK: str = "writer.lock"  # in the markers folder (a file at the top would make zarr warn)
 
 
 def _strings(values) -> np.ndarray:
@@ -198,8 +211,9 @@ def stored_attrs(out: Path) -> dict | None:
         return None
 
 
-def prepare(out: Path, spec: ScanSpec) -> set[int]:
-    """Create the store (atomically) or check that an existing one belongs to this spec; chunk ids done."""
+def prepare(out: Path, spec: ScanSpec) -> None:
+    """Create the store (atomically) or check that an existing one belongs to this spec (then
+    :func:`verified_chunks` under :func:`locked` tells which chunks are done)."""
     out = Path(out)
     if out.exists():
         attrs = stored_attrs(out)
@@ -213,29 +227,85 @@ def prepare(out: Path, spec: ScanSpec) -> set[int]:
         if attrs.get("muonreach_version") != __version__:
             raise SpecError(f"output {out} was written by muonreach {attrs.get('muonreach_version')}, this is "
                             f"{__version__}; cannot resume (the numbers could differ): choose another --out")
-        return done_chunks(out)
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.partial-{uuid.uuid4().hex[:8]}")
+    _remove_stale_partials(out)
+    tmp = out.with_name(f"{_partial_prefix(out)}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
         ds, encoding = _template(spec)
         ds.to_zarr(str(tmp), mode="w-", compute=False, consolidated=False, encoding=encoding, zarr_format=3)
         import zarr
 
-        zarr.open_group(str(tmp), mode="r+").create_group(MARKERS, attributes={
-            "description": "muonreach: one '<chunk>.done' file per finished chunk (written after its data)"})
+        zarr.open_group(str(tmp), mode="r+").create_group(MARKERS, attributes=MARKERS_ATTRS)
         os.rename(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if out.exists():  # created by someone else meanwhile: check it
-            return prepare(out, spec)
+            prepare(out, spec)
+            return
         raise SpecError(f"cannot create output {out}: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return set()
 
 
-def done_chunks(out: Path) -> set[int]:
+def _partial_prefix(out: Path) -> str:
+    return f".{out.name}.partial-"
+
+
+def _remove_stale_partials(out: Path) -> None:
+    """Remove temporary stores of ``out`` left by a process of this host that no longer runs."""
+    prefix, host = _partial_prefix(out), socket.gethostname()
+    for p in out.parent.glob(f"{prefix}*"):
+        h, _, rest = p.name.removeprefix(prefix).rpartition("-")[0].rpartition("-")
+        if h != host or not rest.isdigit():
+            continue
+        try:
+            os.kill(int(rest), 0)
+        except ProcessLookupError:
+            shutil.rmtree(p, ignore_errors=True)
+        except OSError:  # alive, or not ours to signal
+            continue
+
+
+def _ensure_markers(out: Path) -> None:
+    """The markers sub-group, created again if it was deleted (its chunks are then computed again)."""
+    if (out / MARKERS / "zarr.json").is_file():
+        return
+    import zarr
+
+    zarr.open_group(str(out), mode="r+").create_group(MARKERS, attributes=MARKERS_ATTRS)
+
+
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold the store's writer lock (``fcntl.flock`` on ``_muonreach_chunks/writer.lock``) for the block; a
+    SpecError if another process holds it. The lock goes with the process, so a killed scan leaves no stale
+    lock."""
+    import fcntl
+
+    path = Path(out) / MARKERS / LOCK
+    try:
+        _ensure_markers(Path(out))
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise SpecError(f"cannot lock output {out}: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            raise SpecError(f"output {out} is being written by another muonreach scan ({holder}); "
+                            "wait for it to finish or choose another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def marked_chunks(out: Path) -> set[int]:
+    """Chunk ids with a marker file (not verified: see :func:`verified_chunks`)."""
     folder = Path(out) / MARKERS
     if not folder.is_dir():
         return set()
@@ -243,15 +313,72 @@ def done_chunks(out: Path) -> set[int]:
             if p.name.endswith(".done") and p.name.removesuffix(".done").isdigit()}
 
 
-def mark_done(out: Path, cid: int) -> None:
+def done_chunks(out: Path, spec: ScanSpec | None = None) -> set[int]:
+    """Chunk ids whose marker is trusted: all markers, or with ``spec`` only the verified ones."""
+    return marked_chunks(out) if spec is None else verified_chunks(out, spec)
+
+
+def chunk_digest(spec: ScanSpec, slices: dict[str, slice], variables: dict[str, np.ndarray], status: np.ndarray,
+                 failure: np.ndarray) -> str:
+    """sha256 of a chunk's values (every variable in spec order as float64, status as int8, the failure
+    strings), the same whether taken from a :class:`ChunkResult` or read back from the store."""
+    h = hashlib.sha256()
+    for var in spec.variable_dims():
+        h.update(var.encode() + b"\0")
+        h.update(np.ascontiguousarray(variables[var], dtype="<f8").tobytes())
+    h.update(np.ascontiguousarray(status, dtype=np.int8).tobytes())
+    h.update("\0".join(str(f) for f in np.asarray(failure).ravel()).encode())
+    h.update(json.dumps({k: [v.start, v.stop] for k, v in sorted(slices.items())}).encode())
+    return h.hexdigest()
+
+
+def _read_chunk(group, spec: ScanSpec, slices: dict[str, slice]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    var_dims = spec.variable_dims()
+    variables = {v: np.asarray(group[v][_region(var_dims[v], slices)]) for v in var_dims}
+    region = _region(spec.dims, slices)
+    return variables, np.asarray(group["status"][region]), np.asarray(group["failure"][region])
+
+
+def verified_chunks(out: Path, spec: ScanSpec) -> set[int]:
+    """The chunks whose marker can be trusted: it parses, names its chunk, and the chunk's values read back
+    from the store have the digest it records (so no fake marker, deleted or corrupt chunk file passes)."""
+    import zarr
+
     folder = Path(out) / MARKERS
+    candidates = sorted(c for c in marked_chunks(out) if c < spec.n_chunks)
+    if not candidates:
+        return set()
+    try:
+        group = zarr.open_group(str(out), mode="r")
+    except Exception:
+        return set()
+    done = set()
+    for cid in candidates:
+        try:
+            record = json.loads((folder / f"{cid}.done").read_text())
+            if not isinstance(record, dict) or record.get("chunk") != cid:
+                continue
+            slices = spec.chunk_slices(cid)
+            variables, status, failure = _read_chunk(group, spec, slices)
+        except Exception:  # unreadable marker or chunk data: compute the chunk again
+            continue
+        if (status != STATUS_NOT_COMPUTED).all() and record.get("sha256") == chunk_digest(spec, slices, variables, status, failure):
+            done.add(cid)
+    return done
+
+
+def mark_done(out: Path, cid: int, digest: str) -> None:
+    """Write chunk ``cid``'s marker (atomically) with the digest of its values."""
+    folder = Path(out) / MARKERS
+    folder.mkdir(exist_ok=True)  # a deleted markers folder is recreated: its chunks are recomputed
     tmp = folder / f".{cid}.{uuid.uuid4().hex[:8]}.tmp"
-    tmp.write_text("")
+    tmp.write_text(json.dumps({"chunk": cid, "sha256": digest}))
     os.replace(tmp, folder / f"{cid}.done")
 
 
-def write_chunk(out: Path, spec: ScanSpec, res: ChunkResult, marker: bool = True) -> None:
-    """Write a chunk's arrays into its region of the store, then (with ``marker``) its completion marker.
+def write_chunk(out: Path, spec: ScanSpec, res: ChunkResult, marker: bool = True) -> str:
+    """Write a chunk's arrays into its region of the store, then (with ``marker``) its completion marker with
+    the digest of the values read back. Returns that digest.
 
     Idempotent: writing the same chunk twice writes the same bytes."""
     import zarr
@@ -263,8 +390,10 @@ def write_chunk(out: Path, spec: ScanSpec, res: ChunkResult, marker: bool = True
     region = _region(spec.dims, res.slices)
     group["status"][region] = res.status
     group["failure"][region] = _strings(res.failure.ravel()).reshape(res.failure.shape)
+    digest = chunk_digest(spec, res.slices, *_read_chunk(group, spec, res.slices))
     if marker:
-        mark_done(out, res.cid)
+        mark_done(out, res.cid, digest)
+    return digest
 
 
 def open_result(out: Path, spec: ScanSpec | None = None):

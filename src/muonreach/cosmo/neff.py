@@ -1,0 +1,256 @@
+"""N_eff with a light vector that couples to neutrinos (the L_mu - L_tau Z'): decays and inverse decays, photon and
+neutrino temperatures with energy transfer.
+
+Sources: Escudero, Hooper, Krnjaic, Pierre, arXiv:1901.02010 (004_7de0b22078876a0d.txt lines ~3357-3456, notes-004-part2.md
+S3): eq. (3.1) (only its legend survives; reconstructed in the notes) with K_1/K_2 the *modified* Bessel functions of
+the second kind (the text's "first and second kind" is inaccurate), eq. (3.3) n_eq with g = 3 (Bose-Einstein),
+eq. (3.4) N_eff = (8/7)(11/4)^(4/3) rho_nu/rho_gamma. Temperature evolution and SM neutrino-electron energy transfer:
+Escudero, arXiv:1812.05605 and arXiv:2001.04466 (the "NUDEC_BSM" approach):
+
+    drho_nu/dt|_SM = (G_F^2/pi^5) 4 [ (g_eL^2 + g_eR^2) + 2 (g_muL^2 + g_muR^2) ] F(T_gamma, T_nu),
+    F(T1, T2) = 32 f_a (T1^9 - T2^9) + 56 f_s T1^4 T2^4 (T1 - T2),   f_a = 0.884, f_s = 0.829 (Fermi-Dirac factors),
+
+summed over three flavours at one common T_nu (the nu_e - nu_mu,tau exchange term cancels then).
+
+The model (approximations explicit):
+
+* phase 1, T > T_switch = 10 MeV: neutrinos and photons share one temperature (weak rates >> H); the Z' number density
+  per entropy Y obeys dY/dt = -Gamma_tot <K1/K2> (Y - Y_eq) with the SM g_eff, h_eff of :mod:`.geff`, starting from
+  Y = 0 at T = max(20 m_Z', 1.01 T_switch) (no primordial Z'; an equilibrated Z' is reached for the couplings where it
+  matters). Energy the Z' exchanges then stays in the common plasma and does not change N_eff;
+* phase 2, T < T_switch: T_gamma (photons + e+-, Fermi-Dirac with m_e), T_nu (three massless flavours) and n_Z'.
+  The Z' is kept in kinetic equilibrium at T_nu with a free number density (rho_Z' = n rho_eq/n_eq at T_nu); it decays
+  to nu nubar (Gamma_nu) and, through the loop-induced kinetic mixing, to e+e- (Gamma_e), and is produced back by
+  inverse decays at T_nu and T_gamma respectively:
+
+    dn/dt = -3 H n - Gamma_nu R(x_nu) (n - n_eq(T_nu)) - Gamma_e (R(x_nu) n - R(x_gamma) n_eq(T_gamma)),  R = K1/K2,
+    the Z' <-> nu nubar energy stays in the neutrino sector; Gamma_e m (n - n_eq(T_gamma)) goes to the photon plasma;
+
+* not included: the finite-temperature QED corrections of the photon plasma (+0.01 in N_eff), the m_e suppression of
+  the weak rates, Z' -> mu mu below T_switch (closed for m_Z' < 2 m_mu, Boltzmann-suppressed otherwise), flavour-
+  dependent neutrino temperatures, spectral distortions. Without a Z' this gives :data:`N_EFF_SM_THIS_MODEL`
+  (tests/test_neff.py); the modern full result is 3.044 (Bennett et al. arXiv:2012.02726, Froustey et al.
+  arXiv:2008.01074; the 3.046 printed in 1901.02010 predates them).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from scipy.integrate import quad, solve_ivp
+from scipy.interpolate import CubicSpline
+from scipy.special import kve
+
+from .. import constants as c
+from ..errors import ConvergenceError, DataRangeError
+from ..models.base import Mediator
+from . import geff
+from .freezeout import M_PLANCK_GEV
+
+T_SWITCH = 0.010  # GeV
+G_ZP = 3.0
+#: Gamma/H above which the Z' is held at n_eq(T_nu) (relative error O(H/Gamma) = 1e-3)
+TIGHT = 1e3
+#: neutrino-electron couplings for E << M_Z (PDG electroweak review, as in 1812.05605)
+G_EL, G_ER, G_MUL, G_MUR = 0.727, 0.233, -0.273, 0.233
+F_A, F_S = 0.884, 0.829
+#: Computed range of the Z' mass (GeV): below 0.1 MeV the Z' would still be relativistic near recombination (not
+#: modelled); above 10 GeV N_eff is the SM one to < 1e-4.
+MASS_MIN, MASS_MAX = 1e-4, 10.0
+NEFF_PREFACTOR = 8.0 / 7.0 * (11.0 / 4.0) ** (4.0 / 3.0)
+
+
+def _bose_integrals(x: float) -> tuple[float, float, float]:
+    """(n, rho, p)/T^3,4,4 of one bosonic degree of freedom of mass m = x T, zero chemical potential."""
+    n = quad(lambda u: u * math.sqrt(max(u * u - x * x, 0.0)) / math.expm1(u), x, x + 200.0, limit=200)[0] / (2 * math.pi**2)
+    rho = quad(lambda u: u * u * math.sqrt(max(u * u - x * x, 0.0)) / math.expm1(u), x, x + 200.0, limit=200)[0] / (2 * math.pi**2)
+    p = quad(lambda u: (u * u - x * x) ** 1.5 / math.expm1(u), x, x + 200.0, limit=200)[0] / (6 * math.pi**2)
+    return n, rho, p
+
+
+def _fermi_integrals(x: float) -> tuple[float, float, float]:
+    """(rho, p, d rho/dT)/T^4,4,3 of e+- (4 degrees of freedom), mass m_e = x T."""
+    g = 4.0
+    r = quad(lambda u: u * u * math.sqrt(u * u - x * x) / (math.exp(u) + 1.0), x, x + 200.0, limit=200)[0]
+    p = quad(lambda u: (u * u - x * x) ** 1.5 / (math.exp(u) + 1.0), x, x + 200.0, limit=200)[0]
+    d = quad(lambda u: 0.25 * u**3 * math.sqrt(u * u - x * x) / math.cosh(u / 2.0) ** 2, x, x + 200.0, limit=200)[0]
+    return g * r / (2 * math.pi**2), g * p / (6 * math.pi**2), g * d / (2 * math.pi**2)
+
+
+@cache
+def _tables():
+    """Splines in ln x of the Bose (one dof) and e+- thermodynamic integrals, x = m/T in [1e-4, 60]."""
+    lx = np.linspace(math.log(1e-4), math.log(60.0), 400)
+    xs = np.exp(lx)
+    bose = np.array([_bose_integrals(x) for x in xs])
+    fermi = np.array([_fermi_integrals(x) for x in xs])
+    return lx, CubicSpline(lx, np.log(bose)), CubicSpline(lx, np.log(np.maximum(fermi, 1e-300)))
+
+
+def _bose(x: float) -> tuple[float, float, float, float]:
+    """(n/T^3, rho/T^4, p/T^4, d ln(eps/T)/d ln x) of one bosonic dof, x = m/T, eps = rho/n the mean energy.
+
+    Massless values below x = 1e-4; zero beyond x = 60 (a Boltzmann tail < e^-60 of the relativistic values).
+    """
+    if x > 60.0:
+        return 0.0, 0.0, 0.0, 0.0
+    _, bs, _ = _tables()
+    z = math.log(max(x, 1e-4))
+    n, rho, p = np.exp(bs(z))
+    d = bs(z, 1) if x >= 1e-4 else np.zeros(3)
+    return float(n), float(rho), float(p), float(d[1] - d[0])
+
+
+def _electrons(t_gamma: float) -> tuple[float, float, float]:
+    """(rho, p, d rho/dT) of e+- at T_gamma (GeV units)."""
+    x = c.M_E / t_gamma
+    if x > 60.0:
+        return 0.0, 0.0, 0.0
+    _, _, fs = _tables()
+    rho, p, d = np.exp(fs(math.log(max(x, 1e-4))))
+    return float(rho) * t_gamma**4, float(p) * t_gamma**4, float(d) * t_gamma**3
+
+
+def _bessel_ratio(x: float) -> float:
+    """<m/E> = K1(x)/K2(x) (scaled Bessel functions: no overflow at large x); -> x/2 for x -> 0."""
+    if x < 1e-6:
+        return 0.5 * x
+    return float(kve(1, x) / kve(2, x))
+
+
+@dataclass(frozen=True)
+class NeffResult:
+    """N_eff after e+- annihilation and Z' decay; T_nu/T_gamma at the end; the Z' abundance at T_switch."""
+
+    n_eff: float
+    delta_n_eff: float
+    t_nu_over_t_gamma: float
+    zprime_fraction_at_switch: float  # n_Z'/n_eq at T_switch
+
+
+def _widths(model: Mediator) -> tuple[float, float, float]:
+    """(Gamma_total, Gamma_nu, Gamma_e) in GeV from the model's partial widths (channel names of the protocol)."""
+    w = model.partial_widths()
+    total = math.fsum(w.values())
+    nu = math.fsum(v for k, v in w.items() if k.startswith("nu_"))
+    return total, nu, w.get("e_e", 0.0)
+
+
+def _phase1(m: float, gamma_tot: float) -> float:
+    """n_Z'/n_eq at T_switch from the single-temperature Boltzmann equation in Y = n/s (module docstring)."""
+    if gamma_tot == 0.0:
+        return 0.0
+    t_start = max(20.0 * m, 1.01 * T_SWITCH)
+
+    def y_eq(t):
+        return G_ZP * _bose(m / t)[0] * t**3 / float(geff.entropy_density(t))
+
+    table = geff.default_table()
+
+    def k(lnt):
+        t = math.exp(lnt)
+        h = math.sqrt(8.0 * math.pi**3 * float(table.g_eff(t)) / 90.0) * t * t / M_PLANCK_GEV
+        return gamma_tot * _bessel_ratio(m / t) * (1.0 + float(table.dln_h_dln_t(t)) / 3.0) / h
+
+    def rhs(lnt, y):
+        return [k(lnt) * (y[0] - y_eq(math.exp(lnt)))]
+
+    if k(math.log(t_start)) > TIGHT:
+        return 1.0  # Gamma <m/E>/H grows as T falls (~T^-3 while relativistic): in equilibrium throughout
+
+    sol = solve_ivp(rhs, (math.log(t_start), math.log(T_SWITCH)), [0.0], method="Radau", rtol=1e-6,
+                    atol=1e-12 * y_eq(T_SWITCH), jac=lambda lnt, y: [[k(lnt)]])
+    if not sol.success:
+        raise ConvergenceError(f"N_eff phase 1 (m = {m:g} GeV): {sol.message}")
+    return float(sol.y[0, -1] / y_eq(T_SWITCH))
+
+
+def n_eff(model: Mediator | None, *, rtol: float = 1e-7, method: str = "LSODA") -> NeffResult:
+    """N_eff for a model with a neutrino-coupled vector (``None``: the Standard Model alone), module docstring."""
+    if model is not None and not (MASS_MIN <= model.mass <= MASS_MAX):
+        raise DataRangeError(f"N_eff: the mass {model.mass:g} GeV is outside the computed range [{MASS_MIN:g}, {MASS_MAX:g}] GeV")
+    m = model.mass if model is not None else 1.0
+    gtot, gnu, ge = _widths(model) if model is not None else (0.0, 0.0, 0.0)
+    frac = _phase1(m, gtot) if model is not None else 0.0
+    sm_rate = c.G_F**2 / math.pi**5 * 4.0 * ((G_EL**2 + G_ER**2) + 2.0 * (G_MUL**2 + G_MUR**2))
+    rho_nu_coef = 3.0 * 2.0 * 7.0 / 8.0 * math.pi**2 / 30.0  # rho_nu = coef T^4 (3 flavours, nu + nubar)
+    rho_g_coef = math.pi**2 / 15.0
+
+    def thermo(tg, tn, n):
+        re, pe, dre = _electrons(tg)
+        nb, rb, pb, dle = _bose(m / tn) if model is not None else (1.0, 0.0, 0.0, 0.0)
+        eps = rb * tn / nb if nb > 0.0 else m  # energy per Z' (GeV)
+        pres = pb * tn / nb if nb > 0.0 else 0.0
+        rho_z = n * eps
+        rho = rho_g_coef * tg**4 + re + rho_nu_coef * tn**4 + rho_z
+        return re, pe, dre, nb, dle, eps, pres, rho
+
+    tight = False  # n_Z' = n_eq(T_nu) throughout phase 2 (decided below)
+
+    def rhs(lnt, yv):
+        tg, tn, u = math.exp(yv[0]), math.exp(yv[1]), yv[2]
+        n = G_ZP * _bose(m / tn)[0] * tn**3 if tight else max(u, 0.0) * tn**3
+        re, pe, dre, nb, dle, eps, pres, rho = thermo(tg, tn, n)
+        h = math.sqrt(8.0 * math.pi * rho / 3.0) / M_PLANCK_GEV
+        t = math.exp(lnt)
+        x1, x2 = tg, tn
+        f = 32.0 * F_A * (x1**9 - x2**9) + 56.0 * F_S * x1**4 * x2**4 * (x1 - x2)
+        q_sm = sm_rate * f
+        dn = -3.0 * h * n
+        q_e = 0.0
+        dneq_dt = 0.0  # d n_eq/dT_nu (tight coupling)
+        if model is not None:
+            neq_nu = G_ZP * nb * tn**3
+            neq_g = G_ZP * _bose(m / tg)[0] * tg**3
+            r_nu, r_g = _bessel_ratio(m / tn), _bessel_ratio(m / tg)
+            dn += -gnu * r_nu * (n - neq_nu) - ge * (r_nu * n - r_g * neq_g)
+            q_e = ge * m * (n - neq_g)
+            if tight:
+                dlnn = float(_tables()[1](math.log(min(max(m / tn, 1e-4), 60.0)), 1)[0]) if m / tn >= 1e-4 else 0.0
+                dneq_dt = neq_nu / tn * (3.0 - dlnn)
+        # photon plasma
+        dtg = (-(h * (4.0 * rho_g_coef * tg**4 + 3.0 * (re + pe))) - q_sm + q_e) / (4.0 * rho_g_coef * tg**3 + dre)
+        # neutrino sector + Z' (kinetic equilibrium at T_nu; eps(T_nu) = rho_eq/n_eq)
+        deps = eps / tn * (1.0 - dle) if model is not None and nb > 0.0 else 0.0  # d eps/dT_nu, x = m/T_nu
+        # Z' <-> nu nubar moves energy inside this sector (through -eps dn below); Z' <-> e+e- and the weak rates cross it
+        rhs_nu = -3.0 * h * (4.0 / 3.0 * rho_nu_coef * tn**4 + n * (eps + pres)) + q_sm - q_e
+        if tight:
+            dtn = rhs_nu / (4.0 * rho_nu_coef * tn**3 + n * deps + eps * dneq_dt)
+            du = 0.0
+        else:
+            dtn = (rhs_nu - eps * dn) / (4.0 * rho_nu_coef * tn**3 + n * deps)
+            du = (dn - 3.0 * n * dtn / tn) / tn**3
+        return [t * dtg / tg, t * dtn / tn, t * du]
+
+    t0 = T_SWITCH
+    n0 = frac * G_ZP * _bose(m / t0)[0] * t0**3 if model is not None else 0.0
+    rho0 = thermo(t0, t0, n0)[-1]
+    time0 = 1.0 / (2.0 * math.sqrt(8.0 * math.pi * rho0 / 3.0) / M_PLANCK_GEV)
+    t_end_temp = min(5e-6, m / 60.0) if model is not None else 5e-6  # e+- gone (x_e = 100), Z' gone (x = 60)
+    time_end = time0 * (t0 / t_end_temp) ** 2 * 2.0  # radiation era t ~ 1/T^2, with margin
+    y0 = [math.log(t0), math.log(t0), n0 / t0**3]
+    if model is not None:
+        # tight coupling: Gamma_nu <m/E>/H > TIGHT at T_switch, and it only grows later; then n = n_eq(T_nu) to O(H/Gamma)
+        h0 = math.sqrt(8.0 * math.pi * rho0 / 3.0) / M_PLANCK_GEV
+        tight = frac > 0.999 and gnu * _bessel_ratio(m / t0) / h0 > TIGHT
+    try:
+        sol = solve_ivp(rhs, (math.log(time0), math.log(time_end)), y0, method=method, rtol=rtol,
+                        atol=[1e-10, 1e-10, 1e-14 + 1e-8 * y0[2]])
+    except (OverflowError, ValueError) as err:  # the temperatures ran away: the e+e- channel too stiff for LSODA
+        raise ConvergenceError(f"N_eff phase 2 (m = {m:g} GeV) failed ({err}); the solver is validated for couplings "
+                               "whose Z' -> e+e- rate does not lock T_nu to T_gamma (g' <~ 3e-3)") from None
+    if not sol.success:
+        raise ConvergenceError(f"N_eff phase 2: {sol.message}")
+    tg, tn = math.exp(sol.y[0, -1]), math.exp(sol.y[1, -1])
+    neff = NEFF_PREFACTOR * rho_nu_coef * tn**4 / (rho_g_coef * tg**4) * 1.0
+    base = n_eff_sm() if model is not None else neff
+    return NeffResult(neff, neff - base, tn / tg, frac)
+
+
+@cache
+def n_eff_sm() -> float:
+    """N_eff of this module's treatment without a Z' (module docstring)."""
+    return n_eff(None).n_eff

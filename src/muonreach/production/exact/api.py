@@ -1,0 +1,79 @@
+"""The public entry points of the exact tree-level cross section l N -> l' N X (for commands, experiments and
+other packages' code, e.g. electron-beam e -> mu conversion): one call each for dsigma/dx (tabulated and cached,
+or direct), d^2sigma/(dx dcos theta_X) and sigma(x > x_min) with its numerical uncertainty.
+
+Conventions of every function here: GeV and GeV^-2, cross sections per formula unit of ``material`` (per nucleus
+for an element), coupling 1 (the rate scales as g^2; for the chiral e-mu scalar of 001 eq. (2), -h ebar_L mu_R
+phi + h.c., g = h); ``kind`` "scalar", "pseudoscalar" or "vector"; ``lepton`` the beam lepton and
+``final_lepton`` the outgoing one ("e" or "mu"; a different final lepton selects the flavour-changing chiral
+scalar, kind "scalar" only); ``form_factor`` "full" (elastic + inelastic G2 of 002 App. A), "elastic" or "point".
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ...errors import InvalidParameter
+from ...materials import Material
+from .integrate import dsigma_dx as _dsigma_dx_direct
+from .integrate import dsigma_dx_dcos as _dsigma_dx_dcos
+from .integrate import make_process, sigma_quadrature, sigma_vegas
+from .tables import ExactSpectrum
+
+__all__ = ["dsigma_dx_dcos_exact", "dsigma_dx_exact", "sigma_exact"]
+
+METHODS: tuple[str, ...] = ("quadrature", "vegas")
+
+
+def dsigma_dx_exact(kind: str, energy: ArrayLike, x: ArrayLike, material: Material | str, mass: float, *,
+                    lepton: str = "mu", final_lepton: str | None = None, form_factor: str = "full",
+                    x_min: float = 0.0, tabulated: bool = True) -> NDArray[np.float64]:
+    """Exact dsigma/dx (GeV^-2 per formula unit, coupling 1) at beam energies ``energy`` and ``x`` = E_X / E
+    (broadcast). ``tabulated``: interpolate a table over [min E, max E] and x >= ``x_min`` that is computed once
+    and cached on disk (:class:`.tables.ExactSpectrum`, accuracy stated there; ``x_min`` only has to lie at or
+    below the x values asked for); otherwise evaluate each point directly (a few ms per point). Zero outside
+    m_X/E < x < x_end(E); KinematicallyForbidden if no energy reaches threshold."""
+    e, xa = np.broadcast_arrays(np.asarray(energy, dtype=float), np.asarray(x, dtype=float))
+    if e.size == 0:
+        return np.zeros(e.shape)
+    if not (np.all(np.isfinite(e)) and np.all(np.isfinite(xa))):
+        raise InvalidParameter("energies and x must be finite")
+    if tabulated:
+        spectrum = ExactSpectrum(kind, mass, material, lepton, final_lepton, energy_range=(float(e.min()), float(e.max())),
+                                 x_min=x_min, form_factor=form_factor)
+        return spectrum.dsigma_dx(e, xa)
+    proc = make_process(kind, mass, material, lepton, final_lepton, form_factor)
+    out = np.zeros(e.shape)
+    for value in np.unique(e):
+        sel = e == value
+        out[sel] = _dsigma_dx_direct(proc, float(value), xa[sel], with_error=False)[0]
+    return out
+
+
+def dsigma_dx_dcos_exact(kind: str, energy: float, x: ArrayLike, theta: ArrayLike, material: Material | str,
+                         mass: float, *, lepton: str = "mu", final_lepton: str | None = None,
+                         form_factor: str = "full") -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """d^2sigma/(dx dcos theta_X) (GeV^-2 per formula unit, coupling 1) at ``x`` and the lab angle ``theta``
+    (radians) of X, with its numerical uncertainty; see :func:`.integrate.dsigma_dx_dcos`."""
+    proc = make_process(kind, mass, material, lepton, final_lepton, form_factor)
+    return _dsigma_dx_dcos(proc, energy, x, theta)
+
+
+def sigma_exact(kind: str, energy: float, material: Material | str, mass: float, *, x_min: float = 0.0,
+                lepton: str = "mu", final_lepton: str | None = None, form_factor: str = "full",
+                method: str = "quadrature", rtol: float = 3e-3, seed: int = 1) -> tuple[float, float]:
+    """(sigma(x > x_min), its numerical uncertainty) in GeV^-2 per formula unit, coupling 1. ``method``
+    "quadrature" (deterministic nested Gauss-Legendre, error = rule differences, ~1 s) or "vegas" (adaptive
+    Monte Carlo to relative accuracy ``rtol`` with a fixed ``seed``, error = statistical, 1 sigma)."""
+    if method not in METHODS:
+        raise InvalidParameter(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    if not (math.isfinite(x_min) and 0.0 <= x_min < 1.0):
+        raise InvalidParameter(f"x_min must be in [0, 1), got {x_min!r}")
+    proc = make_process(kind, mass, material, lepton, final_lepton, form_factor)
+    if method == "quadrature":
+        return sigma_quadrature(proc, energy, x_min)
+    result = sigma_vegas(proc, energy, x_min, rtol=rtol, seed=seed)
+    return result.value, result.error
