@@ -104,3 +104,5 @@ def test_cli_gm2_fit(run_cli_json, run_cli, tmp_path):
     assert (tmp_path / "w.png").stat().st_size > 1000
     code, _, err = run_cli("gm2-fit", "--toys", "-1")
     assert code == 2 and err.count("\n") == 1
+    code, _, err = run_cli("gm2-fit", "--seed", "-1")  # numpy refuses negative seeds: a one-line error, not a traceback
+    assert code == 2 and err.count("\n") == 1 and "--seed" in err

@@ -12,7 +12,7 @@ from .common import emit, json_option, output_path
               help="fit model (toys are always generated with the full Run-1d beam-dynamics model)")
 @click.option("--method", type=click.Choice(["poisson", "chi2"]), default="poisson", show_default=True)
 @click.option("--toys", type=int, default=0, help="also run a pull study over N toys")
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--n0", type=float, default=None, help="expected counts per bin at t = 0 (default: PRD Table II, 7.2498e6)")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="wiggle plot and residual FFT: .png, .pdf or .svg")
 @json_option
