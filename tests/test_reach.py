@@ -157,12 +157,16 @@ def test_poisson_thresholds():
 
 def test_every_experiment_loads_and_yields():
     # invisible signatures see an L_mu - L_tau Z' (-> nu nu); displaced ones a long-lived muon-specific scalar, or on
-    # an electron beam the lepton-specific one (E137: g_mu = 1e-4 at 50 MeV lies inside its region)
+    # an electron beam the lepton-specific one (E137: g_mu = 1e-4 at 50 MeV lies inside its region); event-level
+    # displaced vertices (muone) inelastic DM at 003's Delta = 0.4 m1 benchmark, m_A' = 0.37 GeV, eps = 1.5e-3 (~3 events)
     for name in list_experiments():
         exp = load_experiment(name)
         displaced = "scalar-lepton" if exp.lepton == "e" else "scalar-muon"
         model, g = ("lmu-ltau", 1e-3) if exp.signature.name == "invisible" else (displaced, 1e-4)
-        assert float(calculator(exp, get_model_spec(model), 0.05, None).events(g)) > 0.0
+        mass, sets = 0.05, None
+        if exp.signature.needs_events:
+            model, g, mass, sets = "inelastic-dm", 1.5e-3, 0.37, {"delta": 0.4}
+        assert float(calculator(exp, get_model_spec(model), mass, sets).events(g)) > 0.0
 
 
 def test_bad_experiment_input(tmp_path):
