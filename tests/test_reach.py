@@ -157,7 +157,8 @@ def test_poisson_thresholds():
 
 def test_every_experiment_loads_and_yields():
     # invisible signatures see an L_mu - L_tau Z' (-> nu nu); displaced ones a long-lived muon-specific scalar, or on
-    # an electron beam the lepton-specific one (E137: g_mu = 1e-4 at 50 MeV lies inside its region)
+    # an electron beam the lepton-specific one (E137: g_mu = 1e-4 at 50 MeV lies inside its region); event-level
+    # displaced vertices (muone) inelastic DM at 003's Delta = 0.4 m1 benchmark, m_A' = 0.37 GeV, eps = 1.5e-3 (~3 events)
     for name in list_experiments():
         exp = load_experiment(name)
         displaced = "scalar-lepton" if exp.lepton == "e" else "scalar-muon"
@@ -165,6 +166,8 @@ def test_every_experiment_loads_and_yields():
         mass, overrides = 0.05, None
         if exp.final_lepton != exp.lepton:  # flavour-changing (001): the e-mu scalar with invisible DM, above m_mu
             model, g, mass, overrides = "emu-scalar", 3e-3, 0.3, {"dm": "fermion", "g_dm": 0.08}
+        if exp.signature.needs_events:
+            model, g, mass, overrides = "inelastic-dm", 1.5e-3, 0.37, {"delta": 0.4}
         assert float(calculator(exp, get_model_spec(model), mass, overrides).events(g)) > 0.0
 
 

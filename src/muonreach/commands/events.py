@@ -50,7 +50,12 @@ def command(experiment: str, model: str, mass: float, coupling: float, sets: tup
     where = f"{exp.name}: {n:.4g} signal events ({model}, m = {mass:g} GeV, {spec.coupling} = {coupling:g}"
     if test is None:
         payload["events_cl"] = events_threshold(exp)
-        emit(payload, as_json, f"{where}; reach threshold {payload['events_cl']:.3g})")
+        text = f"{where}; reach threshold {payload['events_cl']:.3g})"
+        if hasattr(calc, "cut_flow"):  # event-level signatures: cumulative expected events after each cut
+            payload["cut_flow"] = calc.cut_flow(coupling)
+            payload["relative_error"] = calc.relative_error(coupling)
+            text += "\n" + "\n".join(f"  {k:24s} {v:.4g}" for k, v in payload["cut_flow"].items())
+        emit(payload, as_json, text)
         return
     per_bin = calc.binned_events(coupling, test.bins)[0]
     payload.update({"test_statistic": float(test.statistic(per_bin)), "threshold": test.threshold,

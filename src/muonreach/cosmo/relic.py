@@ -46,6 +46,9 @@ def _require_invisible_mediator(model, name: str) -> None:
     """The relic targets of 000 (Sec. 2.1) assume m_chi < m_S/2: the mediator decays to dark matter."""
     widths = model.partial_widths()
     invisible = model.invisible_channels()
+    # inelastic sectors (003 footnote 1): the mediator decays to D S (S -> D f fbar, not invisible), m_X > m_D + m_S
+    if any(d.parent_mass + d.daughter_mass < model.mass for d in model.dark_state_decays().values()):
+        return
     if not any(w > 0.0 for ch, w in widths.items() if ch in invisible):
         raise InvalidParameter(
             f"{name}: the mediator cannot decay to the dark matter (m_chi >= m_mediator/2 or no dark coupling); "

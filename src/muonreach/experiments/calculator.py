@@ -109,7 +109,12 @@ class EventCalculator:
 def calculator(exp: Experiment, spec: ModelSpec, mass: float, overrides: Mapping[str, object] | None = None) -> EventCalculator:
     """Set up N(g) for a named model at one mediator mass in ``exp``.
 
-    KinematicallyForbidden if the beam cannot produce the boson or the model does not couple to it."""
+    KinematicallyForbidden if the beam cannot produce the boson or the model does not couple to it. Event-level
+    signatures (``needs_events``: displaced vertices) get the reweighted generated events of :mod:`muonreach.mc.displaced`."""
+    if exp.signature.needs_events:
+        from ..mc.displaced import event_calculator
+
+        return event_calculator(exp, spec, mass, overrides)  # type: ignore[return-value]
     channel = production_channel(exp.channel)
     deps = CouplingDependence(spec, mass, overrides, lambda model: channel.coupling(exp, model)[1])
     if not np.any(deps.production_coupling(np.array([G_REF, deps.g_max])) != 0.0):

@@ -195,3 +195,7 @@ def signature_class(name: str) -> type[Signature]:
 
 for _cls in (Invisible, DecayBeyond, DecayInVolume, DecayInRegion):
     register_signature(_cls)
+
+from .displaced import DisplacedVertex  # noqa: E402  (defined on top of the classes above)
+
+register_signature(DisplacedVertex)

@@ -54,11 +54,18 @@ class FinalStates:
     particles: dict[str, Particle]
     channels: dict[str, tuple[str, ...]]
     mediators: dict[str, int]
+    dark_decays: dict[str, dict[str, tuple[str, ...]]]
 
     def products(self, channel: str) -> tuple[Particle, ...]:
         if channel not in self.channels:
             raise UnknownName(f"decay channel {channel!r} has no final state in {_ORIGIN}")
         return tuple(self.particles[name] for name in self.channels[channel])
+
+    def dark_products(self, parent: str, channel: str) -> tuple[Particle, ...]:
+        """The three products of the dark state ``parent`` in ``channel`` (empty: not generated exclusively)."""
+        if channel not in self.dark_decays.get(parent, {}):
+            raise UnknownName(f"decay channel {channel!r} of {parent!r} has no final state in {_ORIGIN}")
+        return tuple(self.particles[name] for name in self.dark_decays[parent][channel])
 
     def mediator_pdg(self, kind: str) -> int:
         if kind not in self.mediators:
@@ -80,7 +87,12 @@ def final_states() -> FinalStates:
         unknown = [n for n in names if n not in particles]
         if unknown or len(names) not in (0, MAX_PRODUCTS):
             raise ValueError(f"{_ORIGIN}: channel {ch!r} lists {names}: needs 0 or 2 known particles")
-    return FinalStates(particles, channels, {k: int(v) for k, v in doc["mediators"].items()})
+    dark = {parent: {ch: tuple(names) for ch, names in table.items()} for parent, table in doc.get("dark_decays", {}).items()}
+    for parent, table in dark.items():
+        for ch, names in table.items():
+            if any(n not in particles for n in names) or len(names) not in (0, 3):
+                raise ValueError(f"{_ORIGIN}: dark decay {parent} {ch!r} lists {names}: needs 0 or 3 known particles")
+    return FinalStates(particles, channels, {k: int(v) for k, v in doc["mediators"].items()}, dark)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,22 @@ from ..validation import finite
 
 if TYPE_CHECKING:
     from ..cosmo.annihilation import Annihilation
+
+
+@dataclass(frozen=True)
+class DarkStateDecay:
+    """Three-body decays S -> D f fbar of a dark state S into a lighter dark state D and a fermion pair.
+
+    ``widths``: channel -> width in GeV (names of ``mc/data/final_states.toml`` ``[dark_decays.<parent>]``);
+    ``msq(q2, x, m_f)``: the spin-summed |M|^2 up to a constant, at dilepton mass^2 q2 and x = p_D.k_f (GeV^2),
+    for fermions of mass m_f (the Dalitz density of the event generator)."""
+
+    parent: str
+    parent_mass: float
+    daughter: str
+    daughter_mass: float
+    widths: dict[str, float]
+    msq: Callable[..., object]
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,10 @@ class Mediator(ABC):
     def dark_state_masses(self) -> dict[str, float]:
         """Masses (GeV) of the dark states the mediator decays to, by the names of ``mc/data/final_states.toml``
         (e.g. {"chi": m_chi}); none by default."""
+        return {}
+
+    def dark_state_decays(self) -> dict[str, DarkStateDecay]:
+        """Decays of the dark states the mediator decays to (e.g. chi2 -> chi1 l+ l-), by state; none by default."""
         return {}
 
     def extra_outputs(self) -> dict[str, object]:

@@ -23,7 +23,7 @@ from .. import constants as c
 from .. import units
 from ..errors import ConvergenceError, InvalidParameter
 from ..validation import coupling, finite, non_negative, positive
-from .base import Mediator, require_lepton
+from .base import DarkStateDecay, Mediator, require_lepton
 from .kinematics import beta_pair, is_open, momentum
 from .rratio import r_ratio, r_values, table
 
@@ -328,6 +328,21 @@ class InelasticDM(KineticallyMixed):
     def dark_state_masses(self) -> dict[str, float]:
         """{"chi1": m1, "chi2": m2}."""
         return {"chi1": self.m1, "chi2": self.m2}
+
+    def dark_state_decays(self) -> dict[str, DarkStateDecay]:
+        """chi2 -> chi1 f fbar (:meth:`chi2_width` with hadrons) with |M|^2 = :func:`chi2_msq_reduced` / (q^2 - m_A'^2)^2;
+        none when chi2 cannot decay through an off-shell A' (splitting >= m_A') or is stable."""
+        if self.splitting >= self.mass:
+            return {}
+        widths = self.chi2_width(include_hadrons=True)
+        if not any(widths.values()):
+            return {}
+        m1, m2, m_a = self.m1, self.m2, self.mass
+
+        def msq(q2: np.ndarray, x: np.ndarray, m_f: float) -> np.ndarray:
+            return chi2_msq_reduced(x, q2, m1, m2, m_f) / (q2 - m_a * m_a) ** 2
+
+        return {"chi2": DarkStateDecay("chi2", m2, "chi1", m1, widths, msq)}
 
     def extra_outputs(self) -> dict[str, object]:
         """The chi2 decay widths (GeV) and rest-frame c tau (cm), reported by ``muonreach widths``."""
