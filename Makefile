@@ -36,9 +36,10 @@ browser:
 serve: $(STAMP)
 	$(VENV)/bin/muonreach serve
 
-## lint: ruff (style, imports, bugs)
+## lint: ruff (style, imports, bugs), then mypy on the package (config in pyproject.toml [tool.mypy])
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy src/muonreach
 
 ## bench: benchmarks, each next to a naive baseline measured in the same run
 bench: $(STAMP)

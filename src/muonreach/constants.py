@@ -1,25 +1,46 @@
 """Physical constants and Standard-Model particle properties.
 
-Masses and lifetimes of SM particles come from the scikit-hep ``particle`` package (PDG tables) and
-are converted once to GeV and s; nothing here is typed by hand except the couplings below, each with
-its source.
+Masses and lifetimes of SM particles come from the scikit-hep ``particle`` package (PDG tables), through a
+copy of the entries used here (``data/particles.toml``, checked against ``particle`` by the tests, so that
+start-up does not load the full PDG table); they are converted once to GeV and s. Nothing here is typed by
+hand except the couplings below, each with its source.
 """
 
 from __future__ import annotations
 
 import math
-
-from particle import Particle
+from functools import cache
+from importlib import resources
+from typing import Any
 
 from . import units
+from .errors import UnknownName
+from .specfields import parse_toml_text, require_schema
 
 
-def _mass_gev(pdgid: int) -> float:
-    return Particle.from_pdgid(pdgid).mass * units.MeV
+@cache
+def _particles() -> dict[str, Any]:
+    origin = "muonreach data/particles.toml"
+    doc = parse_toml_text(resources.files(__package__).joinpath("data/particles.toml").read_bytes(), origin)
+    require_schema(doc, origin)
+    return dict(doc["particles"])
 
 
-def _lifetime_s(pdgid: int) -> float:
-    return Particle.from_pdgid(pdgid).lifetime * units.ns
+def _entry(pdgid: int, key: str) -> float:
+    entry = _particles().get(str(pdgid))
+    if entry is None or key not in entry:
+        raise UnknownName(f"data/particles.toml has no {key} for PDG id {pdgid} (add it from the particle package)")
+    return float(entry[key])
+
+
+def particle_mass_gev(pdgid: int) -> float:
+    """Mass of the particle with PDG id ``pdgid`` in GeV (PDG tables via ``particle``, data/particles.toml)."""
+    return _entry(pdgid, "mass_mev") * units.MeV
+
+
+def particle_lifetime_s(pdgid: int) -> float:
+    """Mean lifetime of the particle with PDG id ``pdgid`` in s (PDG tables via ``particle``)."""
+    return _entry(pdgid, "lifetime_ns") * units.ns
 
 
 # Fine-structure constant at q^2 = 0, CODATA 2018: alpha^-1 = 137.035999084(21).
@@ -38,18 +59,18 @@ BR_K_E_NU: float = 1.582e-5
 # Higgs vacuum expectation value v = (sqrt(2) G_F)^(-1/2) = 246.22 GeV.
 HIGGS_VEV: float = (math.sqrt(2.0) * G_F) ** -0.5
 
-M_E: float = _mass_gev(11)
-M_MU: float = _mass_gev(13)
-M_TAU: float = _mass_gev(15)
-M_PROTON: float = _mass_gev(2212)
-M_PI_CHARGED: float = _mass_gev(211)
-M_PI0: float = _mass_gev(111)
-M_K_CHARGED: float = _mass_gev(321)
-M_Z: float = _mass_gev(23)
+M_E: float = particle_mass_gev(11)
+M_MU: float = particle_mass_gev(13)
+M_TAU: float = particle_mass_gev(15)
+M_PROTON: float = particle_mass_gev(2212)
+M_PI_CHARGED: float = particle_mass_gev(211)
+M_PI0: float = particle_mass_gev(111)
+M_K_CHARGED: float = particle_mass_gev(321)
+M_Z: float = particle_mass_gev(23)
 
-TAU_MU_S: float = _lifetime_s(13)
-TAU_TAU_S: float = _lifetime_s(15)
-TAU_K_CHARGED_S: float = _lifetime_s(321)
+TAU_MU_S: float = particle_lifetime_s(13)
+TAU_TAU_S: float = particle_lifetime_s(15)
+TAU_K_CHARGED_S: float = particle_lifetime_s(321)
 
 # Atomic mass unit, CODATA 2018: m_u c^2 = 931.49410242(28) MeV (nuclear masses M = A m_u in the exact 2 -> 3
 # kinematics, A the atomic weight in g/mol).

@@ -35,7 +35,7 @@ def experiment_and_model(experiment: str, model: str, sets: tuple[str, ...]):
 @json_option
 def command(experiment: str, model: str, mass: float, coupling: float, sets: tuple[str, ...], as_json: bool) -> None:
     """Expected signal events of MODEL in EXPERIMENT (see `muonreach list experiments`)."""
-    from ..experiments.calculator import calculator
+    from ..experiments.calculator import EventCalculator, calculator, grid_calculator
     from ..reach.binned import binned_test
     from ..reach.contour import events_threshold
     from ..validation import positive
@@ -51,13 +51,13 @@ def command(experiment: str, model: str, mass: float, coupling: float, sets: tup
     if test is None:
         payload["events_cl"] = events_threshold(exp)
         text = f"{where}; reach threshold {payload['events_cl']:.3g})"
-        if hasattr(calc, "cut_flow"):  # event-level signatures: cumulative expected events after each cut
+        if not isinstance(calc, EventCalculator):  # event-level signatures: cumulative expected events after each cut
             payload["cut_flow"] = calc.cut_flow(coupling)
             payload["relative_error"] = calc.relative_error(coupling)
             text += "\n" + "\n".join(f"  {k:24s} {v:.4g}" for k, v in payload["cut_flow"].items())
         emit(payload, as_json, text)
         return
-    per_bin = calc.binned_events(coupling, test.bins)[0]
+    per_bin = grid_calculator(calc).binned_events(coupling, test.bins)[0]
     payload.update({"test_statistic": float(test.statistic(per_bin)), "threshold": test.threshold,
                     "events_cl": test.events_needed(per_bin) if per_bin.sum() > 0.0 else None,
                     "background": float(test.bins.background.sum()),

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from .common import coupling_option, emit, json_option, mass_option, output_path, set_option
+from ..outputs import check_output_path
+from .common import coupling_option, emit, json_option, mass_option, set_option
 from .events import experiment_and_model
 
 
@@ -29,7 +30,7 @@ def command(experiment: str, model: str, mass: float, coupling: float, n_events:
     from ..mc.writers import SUFFIXES, write_events
     from ..validation import positive
 
-    path = output_path(out, SUFFIXES)
+    path = check_output_path(out, SUFFIXES)
     exp, spec, model_sets = experiment_and_model(experiment, model, sets)
     generator = EventGenerator(exp, spec, positive("mass", mass), coupling, model_sets, n_events, seed)
     show = sys.stderr.isatty() if progress is None else progress

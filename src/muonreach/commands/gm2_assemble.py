@@ -25,7 +25,7 @@ def command(run: str, as_json: bool) -> None:
         f"{data.name}: R'_mu = {d['r_mu_prime']:.10f} +- {d['r_mu_prime_error']:.1e} "
         f"(stat {d['r_mu_prime_stat']:.1e}, syst {d['r_mu_prime_syst']:.1e}); chi2/ndof = {d['chi2']:.2f}/{d['ndof']}, "
         f"P = {100 * d['p_value']:.1f} %",
-        f"  a_mu = {d['a_mu'] * 1e11:.1f}({d['a_mu_error'] * 1e11:.0f}) x 1e-11   "
+        f"  a_mu = {result.a_mu * 1e11:.1f}({result.a_mu_error * 1e11:.0f}) x 1e-11   "
         f"[stat {d['stat_ppb']:.0f}, syst {d['syst_ppb']:.0f}, constants {d['fundamental_ppb']:.0f} ppb; "
         f"net correction {summary['net_correction_ppb']:.0f} ppb]",
         f"  quoted: R'_mu = {data.quoted['r_mu_prime']:.10f}, chi2 = {data.quoted['chi2']:g}/{data.quoted['ndof']:g}, "

@@ -54,9 +54,10 @@ def command(spec_file: str, workers: int | None, scheduler: str | None, out: str
         sys.exit(EXIT_INTERRUPTED)
     n_failed, n_missing, lines = failure_summary(ds)
     done = report.already_done + report.computed
+    variables = [v for o in spec.observables for v in o.variables]
     payload = {
         "out": str(out_path), "points": spec.size, "dims": dict(zip(spec.dims, spec.shape)),
-        "variables": [v for o in spec.observables for v in o.variables], "chunks": spec.n_chunks,
+        "variables": variables, "chunks": spec.n_chunks,
         "chunks_done": done, "chunks_resumed": report.already_done, "failed_points": n_failed,
         "missing_points": n_missing, "failures": lines, "chunk_errors": {str(k): v for k, v in report.chunk_errors.items()},
         "seconds": round(report.seconds, 3),
@@ -67,7 +68,7 @@ def command(spec_file: str, workers: int | None, scheduler: str | None, out: str
         dims = " x ".join(f"{d} {n}" for d, n in zip(spec.dims, spec.shape))
         resumed = f", {report.already_done} resumed from an earlier run" if report.already_done else ""
         click.echo(f"{out_path}: {spec.size} points ({dims}), {done}/{spec.n_chunks} chunks{resumed}; "
-                   f"variables: {', '.join(payload['variables'])}")
+                   f"variables: {', '.join(variables)}")
     if n_failed:
         click.echo(f"muonreach: {n_failed} of {spec.size} points failed (status == 1); first {len(lines)}:", err=True)
         for line in lines:

@@ -16,13 +16,15 @@ from .common import coupling_option, emit, json_option, mass_option, parse_sets,
 @json_option
 def command(experiment: str, model: str, mass: float, coupling: float, sets: tuple[str, ...], as_json: bool) -> None:
     """nu_mu N -> nu_mu N mu+ mu- at EXPERIMENT (ccfr, charm-ii): sigma_SM, sigma/sigma_SM and the 95 % CL verdict."""
+    import numpy as np
+
     from ..constraints import trident as tr
     from ..models.registry import get_model_spec
 
     exp = tr.get_experiment(experiment)
     obj = get_model_spec(model).build(mass, coupling, parse_sets(sets))
     x = tr.coupling_product(obj)
-    xs = tr.cross_sections(experiment, [mass])
+    xs = tr.cross_sections(experiment, np.array([mass], dtype=float))
     ratio = float(xs.ratio(x)[0])
     limit = exp.ratio + tr.settings().z * exp.ratio_error
     sigma_sm_fb = xs.sigma_sm * tr.FB_PER_GEV2

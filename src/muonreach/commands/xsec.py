@@ -53,7 +53,8 @@ def command(lepton: str, final_lepton: str | None, energy: float, material: str,
         r = results[name]
         text = "n/a (no WW form for flavour change)" if r is None else f"{r['sigma_pb']:.5g} +- {r['error_pb']:.2g} pb"
         lines.append(f"  {name:<6} {text}")
-    if results["ww"] is not None and results["ww"]["sigma_pb"] > 0 and results["iww"]["sigma_pb"] > 0:
-        lines.append(f"  exact/IWW = {results['exact']['sigma_pb'] / results['iww']['sigma_pb']:.4g}, "
-                     f"exact/WW = {results['exact']['sigma_pb'] / results['ww']['sigma_pb']:.4g}")
+    ww, iww, exact = results["ww"], results["iww"], results["exact"]
+    if ww is not None and iww is not None and exact is not None and ww["sigma_pb"] > 0 and iww["sigma_pb"] > 0:
+        lines.append(f"  exact/IWW = {exact['sigma_pb'] / iww['sigma_pb']:.4g}, "
+                     f"exact/WW = {exact['sigma_pb'] / ww['sigma_pb']:.4g}")
     emit(payload, as_json, "\n".join(lines))

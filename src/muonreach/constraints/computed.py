@@ -130,14 +130,14 @@ def excluded_interval(excess: Callable[[float], float], g_min: float = 1e-9, g_m
     the grid ends at the last valid coupling.
     """
     grid = np.geomspace(g_min, g_max, points)
-    values = []
+    computed: list[float] = []
     for g in grid:
         try:
-            values.append(excess(float(g)))
+            computed.append(excess(float(g)))
         except InvalidParameter:
             break
-    grid = grid[: len(values)]
-    values = np.array(values)
+    grid = grid[: len(computed)]
+    values = np.array(computed)
     if np.any(np.isnan(values)):
         raise ConvergenceError("a computed bound's signal is NaN on the coupling grid")
     above = values > 0.0

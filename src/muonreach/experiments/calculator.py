@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +25,9 @@ from .production import production_channel
 from .sample import BosonSample
 from .signatures import Decays
 from .spec import Experiment
+
+if TYPE_CHECKING:
+    from ..mc.displaced import DisplacedCalculator
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ class EventCalculator:
         return math.sqrt(n_cl / total) / abs(slope)
 
 
-def calculator(exp: Experiment, spec: ModelSpec, mass: float, overrides: Mapping[str, object] | None = None) -> EventCalculator:
+def calculator(exp: Experiment, spec: ModelSpec, mass: float,
+               overrides: Mapping[str, object] | None = None) -> EventCalculator | DisplacedCalculator:
     """Set up N(g) for a named model at one mediator mass in ``exp``.
 
     KinematicallyForbidden if the beam cannot produce the boson or the model does not couple to it. Event-level
@@ -114,7 +119,7 @@ def calculator(exp: Experiment, spec: ModelSpec, mass: float, overrides: Mapping
     if exp.signature.needs_events:
         from ..mc.displaced import event_calculator
 
-        return event_calculator(exp, spec, mass, overrides)  # type: ignore[return-value]
+        return event_calculator(exp, spec, mass, overrides)
     channel = production_channel(exp.channel)
     deps = CouplingDependence(spec, mass, overrides, lambda model: channel.coupling(exp, model)[1])
     if not np.any(deps.production_coupling(np.array([G_REF, deps.g_max])) != 0.0):
@@ -122,3 +127,11 @@ def calculator(exp: Experiment, spec: ModelSpec, mass: float, overrides: Mapping
     sample = channel.sample(exp, deps.reference, mass)
     weight = sample.weight * exp.efficiency.weights(sample, mass)
     return EventCalculator(exp, mass, sample, weight, deps)
+
+
+def grid_calculator(calc: EventCalculator | DisplacedCalculator) -> EventCalculator:
+    """``calc`` where the (E, x) grid is needed (binned analyses); InvalidParameter for an event-level signature."""
+    if not isinstance(calc, EventCalculator):
+        raise InvalidParameter(f"{calc.experiment.name}: a binned statistic needs the (E, x) grid; the event-level "
+                               f"signature {calc.experiment.signature.name!r} counts events only (statistic = count)")
+    return calc

@@ -39,7 +39,7 @@ class _Polynomial:
     coefficients: tuple[float, ...]
 
     def __call__(self, g: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.polynomial.polynomial.polyval(g, self.coefficients)
+        return np.asarray(np.polynomial.polynomial.polyval(g, self.coefficients), dtype=np.float64)
 
     def __add__(self, other: _Polynomial) -> _Polynomial:
         n = max(len(self.coefficients), len(other.coefficients))

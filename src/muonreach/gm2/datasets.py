@@ -129,12 +129,12 @@ def load_registry(path: str | Path | None = None) -> Registry:
     require_schema(raw, origin)
     meas = {k: _value("measurement", k, v) for k, v in raw.get("measurements", {}).items()}
     pred = {k: _value("prediction", k, v) for k, v in raw.get("predictions", {}).items()}
-    data = {k: _dataset(k, v, meas, pred) for k, v in raw.get("datasets", {}).items()}
+    sets = {k: _dataset(k, v, meas, pred) for k, v in raw.get("datasets", {}).items()}
     defaults = raw.get("defaults", {})
     for lepton, name in defaults.items():
-        if name not in data:
+        if name not in sets:
             raise SpecError(f"default dataset {name!r} for lepton {lepton!r} is not defined")
-    return Registry(meas, pred, data, defaults)
+    return Registry(meas, pred, sets, defaults)
 
 
 @cache

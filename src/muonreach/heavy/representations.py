@@ -62,7 +62,7 @@ def clebsch_gordan(j1: Fraction, m1: Fraction, j2: Fraction, m2: Fraction, j: Fr
     pre *= math.sqrt(f(j + m) * f(j - m) * f(j1 - m1) * f(j1 + m1) * f(j2 - m2) * f(j2 + m2))
     total = 0.0
     for k in range(0, int(j1 + j2 + j) + 1):
-        args = [k, j1 + j2 - j - k, j1 - m1 - k, j2 + m2 - k, j - j2 + m1 + k, j - j1 - m2 + k]
+        args: list[Fraction] = [Fraction(k), j1 + j2 - j - k, j1 - m1 - k, j2 + m2 - k, j - j2 + m1 + k, j - j1 - m2 + k]
         if any(a < 0 for a in args):
             continue
         total += (-1) ** k / math.prod(f(a) for a in args)

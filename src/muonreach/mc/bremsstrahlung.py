@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +32,9 @@ from ..errors import InvalidParameter
 from ..experiments.beam import TrackDistribution, track_distribution, x_lower
 from ..production.angular import dsigma_dx_ds_per_chi, s_range, theta_x, ww_t_min
 from ..production.flux import iww_photon_flux, photon_flux
+
+if TYPE_CHECKING:
+    from ..experiments.spec import Experiment
 
 #: Points of the photon-flux tables (IWW: ln E; WW: ln t_min down to T_FLOOR, below which chi is constant
 #: to < 1e-9 because atomic screening cuts the flux off at t ~ 1/a^2 ~ 1e-10 GeV^2).
@@ -45,7 +49,7 @@ GENERATED_APPROXIMATIONS: tuple[str, ...] = ("iww", "ww")
 class Production:
     """Boson production in experiment ``exp`` (kind, mass) as a density on the unit cube (module docstring)."""
 
-    exp: object
+    exp: Experiment
     kind: str
     mass: float
     track: TrackDistribution
@@ -53,7 +57,7 @@ class Production:
     chi_values: NDArray[np.float64]
 
     @classmethod
-    def build(cls, exp, kind: str, mass: float) -> Production:
+    def build(cls, exp: Experiment, kind: str, mass: float) -> Production:
         if exp.approximation not in GENERATED_APPROXIMATIONS:
             raise InvalidParameter(
                 f"{exp.name}: events are generated with the {' or '.join(GENERATED_APPROXIMATIONS)} cross section; "

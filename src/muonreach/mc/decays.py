@@ -126,7 +126,7 @@ class DecayTable:
 
     def decay(self, momentum: NDArray[np.float64], rng: np.random.Generator) -> Decayed:
         """Decay mediators of lab four-momenta ``momentum`` (n, 4): channel, lab decay distance, products."""
-        n = momentum.shape[0]
+        n: int = momentum.shape[0]
         products = np.zeros((n, MAX_PRODUCTS, 4))
         if self.stable:
             return Decayed(np.full(n, -1), np.full(n, np.inf), products)

@@ -63,14 +63,15 @@ class ThreeBodyDecay:
         table = final_states()
         names = tuple(widths)
         total = math.fsum(widths.values())
-        exclusive = []
+        exclusive: list[_Channel | None] = []
         for ch in names:
             products = table.dark_products(state, ch)
             if not products:
                 exclusive.append(None)
                 continue
             m_f = products[1].mass(model)
-            exclusive.append(_tabulate(decay, ch, tuple(p.pdg for p in products), m_f))
+            pdg = (products[0].pdg, products[1].pdg, products[2].pdg)
+            exclusive.append(_tabulate(decay, ch, pdg, m_f))
         return cls(decay, names, np.array([widths[k] / total for k in names]), tuple(exclusive))
 
     @property

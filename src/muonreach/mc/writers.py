@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +35,9 @@ from ..errors import InvalidParameter
 from ..outputs import atomic_path, json_safe
 from .decays import MAX_PRODUCTS
 from .generate import COLUMNS, EventGenerator, Events, RunInfo
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 SUFFIXES: tuple[str, ...] = (".parquet", ".lhe")
 #: Atomic mass unit (CODATA 2018) for the nucleus mass A u (binding energy neglected: < 1 % of M_N).
@@ -91,15 +94,19 @@ class ParquetSink:
         self.path = path
         self.schema = pa.schema([(name, pa.int64() if name in _INTEGER_COLUMNS else pa.bool_() if name == "signal"
                                   else pa.float64()) for name in COLUMNS])
-        self.writer = None
+        self.writer: pq.ParquetWriter | None = None
 
-    def write(self, columns: dict[str, NDArray]) -> None:
-        import pyarrow as pa
+    def _open(self) -> pq.ParquetWriter:
         import pyarrow.parquet as pq
 
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
-        self.writer.write_table(pa.table({k: columns[k] for k in COLUMNS}, schema=self.schema))
+        return self.writer
+
+    def write(self, columns: dict[str, NDArray]) -> None:
+        import pyarrow as pa
+
+        self._open().write_table(pa.table({k: columns[k] for k in COLUMNS}, schema=self.schema))
 
     def restart(self) -> None:
         """Discard what was written (the generator starts over after an envelope violation)."""
@@ -107,7 +114,7 @@ class ParquetSink:
         self.path.write_bytes(b"")
 
     def finish(self, info: RunInfo) -> None:
-        self.writer.add_key_value_metadata({_METADATA_KEY: json.dumps(run_metadata(info), sort_keys=True)})
+        self._open().add_key_value_metadata({_METADATA_KEY: json.dumps(run_metadata(info), sort_keys=True)})
 
     def close(self) -> None:
         if self.writer is not None:
@@ -124,7 +131,7 @@ class LheSink:
         self.path = path
         self.body_path = path.with_name(path.name + ".body")
         self.body: TextIO | None = self.body_path.open("w", encoding="utf-8", newline="\n")
-        self.masses = {"lepton": LEPTON_MASSES[info.lepton], "nucleus": info.target_a * ATOMIC_MASS_UNIT_GEV,
+        self.masses: dict[str | int, float] = {"lepton": LEPTON_MASSES[info.lepton], "nucleus": info.target_a * ATOMIC_MASS_UNIT_GEV,
                        **{int(p): float(m) for p, m in zip(generator.decays.pdg.ravel(), generator.decays.masses.ravel())}}
         self.nucleus_pdg = 1_000_000_000 + 10_000 * info.target_z + round(info.target_a) * 10
         self.info = info

@@ -194,7 +194,7 @@ class FlavourChangingWW:
         """chi(t_min, t_max): on a table of FLUX_POINTS values log-spaced in t_min, interpolated linearly in ln t_min
         (chi is smooth there; relative error < 1e-4 against direct evaluation, tests); direct if ``FLUX_POINTS`` = 0."""
         if FLUX_POINTS == 0:
-            return photon_flux(self.material, t_min, self.t_max, "fast", allow_forbidden=True)
+            return np.asarray(photon_flux(self.material, t_min, self.t_max, "fast", allow_forbidden=True))
         lo = float(np.min(t_min))
         grid = np.geomspace(min(lo, 0.5 * self.t_max), self.t_max, FLUX_POINTS)
         table = photon_flux(self.material, grid, self.t_max, "fast", allow_forbidden=True)

@@ -123,7 +123,7 @@ def t_limits(m_parent: float, m1: float, m2: float, m3: float, s: Array) -> tupl
     return (e2 + e3) ** 2 - (p2 + p3) ** 2, (e2 + e3) ** 2 - (p2 - p3) ** 2
 
 
-def _gl(n: int, lo: Array, hi: Array) -> tuple[Array, Array]:
+def _gl(n: int, lo: float | Array, hi: float | Array) -> tuple[Array, Array]:
     x, w = np.polynomial.legendre.leggauss(n)
     lo, hi = np.asarray(lo, dtype=float)[..., None], np.asarray(hi, dtype=float)[..., None]
     return 0.5 * (hi + lo) + 0.5 * (hi - lo) * x, 0.5 * (hi - lo) * w

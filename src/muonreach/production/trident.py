@@ -107,7 +107,8 @@ def _amplitude_terms(kin, m: float) -> NDArray[np.float64]:
     pref = 0.5 * c.G_F**2 * c.E_CHARGE**2 / 2.0
     for i in range(0, n, _CHUNK):
         sl = slice(i, i + _CHUNK)
-        tvv, taa, tva = trace_terms(*(k[sl] for k in kin), m)
+        k1, k2, q, pm, pp = (k[sl] for k in kin)
+        tvv, taa, tva = trace_terms(k1, k2, q, pm, pp, m)
         out[:, sl] = pref * np.stack([tvv, taa, tva])
     return out
 

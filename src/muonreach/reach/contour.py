@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import KinematicallyForbidden
-from ..experiments.calculator import calculator
+from ..experiments.calculator import calculator, grid_calculator
 from ..experiments.production import production_channel
 from ..experiments.spec import Experiment
 from ..models.registry import ModelSpec
@@ -65,13 +65,15 @@ def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict 
             rows.append(ReachRow(float(m), None, None))
             continue
         log_g_max = math.log10(calc.g_max)
+        statistic: Callable[[np.ndarray], np.ndarray]
         if test is None:
             statistic = calc.events
             floor = calc.reach_floor(n_cl)  # N(g) <= g_prod(g)^2 sum(w): no coupling below it reaches N_CL
         else:
-            statistic = _binned_statistic(calc, test)
+            grid = grid_calculator(calc)
+            statistic = _binned_statistic(grid, test)
             # S_i(g) <= g_prod^2 W_i (P <= 1) and the statistics grow with every S_i: the P = 1 yields bound them
-            floor = calc.reach_floor(test.events_needed(calc.bin_weights(test.bins)))
+            floor = grid.reach_floor(test.events_needed(grid.bin_weights(test.bins)))
         log_g_min = LOG_G_MIN if floor is None else math.log10(floor) - 0.05
         edges = find_edges(statistic, n_cl, log_g_min=min(max(log_g_min, LOG_G_MIN), log_g_max - 0.2), log_g_max=log_g_max)
         rows.append(ReachRow(float(m), edges.low, edges.high))

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import KinematicallyForbidden, MuonReachError
-from .spec import Observable, ScanSpec
+from .spec import Observable, ScanSpec, required
 
 STATUS_OK: int = 0
 STATUS_FAILED: int = 1
@@ -66,7 +66,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def chunk_shape(spec: ScanSpec, slices: dict[str, slice], dims: tuple[str, ...]) -> tuple[int, ...]:
-    return tuple((slices[d].stop - slices[d].start) if d in slices else len(spec.axis(d)) for d in dims)
+    return tuple((slices[d].stop - slices[d].start) if d in slices else spec.axis_length(d) for d in dims)
 
 
 def compute_chunk(spec: ScanSpec, cid: int) -> ChunkResult:
@@ -86,7 +86,7 @@ def compute_chunk(spec: ScanSpec, cid: int) -> ChunkResult:
 
     for oidx in np.ndindex(*(len(v) for v in outer_values)):
         point = {a.name: vals[i] for a, vals, i in zip(outer, outer_values, oidx)}
-        mass = float(point.get("mass", spec.mass))
+        mass = float(point["mass"]) if "mass" in point else required(spec.mass, "the mass")
         overrides = dict(spec.model_fixed)
         overrides.update({a.name: point[a.name] for a in outer if a.role == "model"})
         ok = np.ones(len(couplings), dtype=bool)
@@ -106,20 +106,20 @@ def compute_chunk(spec: ScanSpec, cid: int) -> ChunkResult:
 
         for obs in spec.observables:
             if obs.kind in ("delta_a", "pull"):
-                values, reasons = delta_row(obs.lepton)
+                values, reasons = delta_row(required(obs.lepton, f"the lepton of {obs.kind}"))
                 if obs.kind == "pull":
-                    values = spec.dataset(obs.dataset).pull(values)
+                    values = spec.dataset(required(obs.dataset, "the dataset of pull")).pull(values)
                 _put_row(arrays, failures, obs.variables[0], oidx, values, reasons, has_c, ok)
             elif obs.kind == "omega_h2":
                 from ..cosmo import relic
 
                 values = np.full(len(couplings), np.nan)
                 reasons = {}
-                for j in np.flatnonzero(ok):
+                for k in np.flatnonzero(ok).tolist():
                     try:
-                        values[j] = float(relic.omega_h2(spec.model, mass, float(couplings[j]), dict(overrides)))
+                        values[k] = float(relic.omega_h2(spec.model, mass, float(couplings[k]), dict(overrides)))
                     except Exception as exc:
-                        reasons[j] = _reason(exc)
+                        reasons[k] = _reason(exc)
                 _put_row(arrays, failures, obs.variables[0], oidx, values, reasons, has_c, ok)
             else:
                 for eidx, exp in _experiment_variants(spec, obs):
@@ -152,7 +152,7 @@ def _experiment_variants(spec: ScanSpec, obs: Observable):
                 name = a.values[i]
             else:
                 over[a.name] = a.values[i]
-        yield eidx, _variant(spec, name, tuple(sorted(over.items())))
+        yield eidx, _variant(spec, required(name, "the experiment"), tuple(sorted(over.items())))
 
 
 _VARIANTS: dict[tuple, Any] = {}
@@ -244,7 +244,7 @@ def _put_row(arrays: dict, failures: _Failures, var: str, index: tuple, values: 
     arrays[var][index] = values if has_c else values[0]
 
 
-def _put_reach(arrays: dict, failures: _Failures, variables: tuple[str, str], index: tuple, exp, mspec,
+def _put_reach(arrays: dict, failures: _Failures, variables: tuple[str, ...], index: tuple, exp, mspec,
                mass: float, overrides: dict) -> None:
     from ..reach.contour import reach
 

@@ -187,9 +187,9 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
             with _client(workers, scheduler, processes, len(todo)) as client, _progress(progress) as bar:
                 _run_tasks(client, bar, spec, todo, len(done), out_path, arrays, rep)
 
-    if out_path is None:
-        return build_dataset(spec, arrays)
-    return open_result(out_path, spec)
+    if out_path is not None:
+        return open_result(out_path, spec)
+    return build_dataset(spec, arrays if arrays is not None else empty_arrays(spec))
 
 
 def _run_tasks(client, bar, spec: ScanSpec, todo: list[int], n_done: int, out_path: Path | None,

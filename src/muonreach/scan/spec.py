@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-from ..errors import MuonReachError, SpecError
+from ..errors import MuonReachError, SpecError, UnknownName
 
 SCHEMA: int = 1
 #: Target number of grid points per chunk when ``[execution] chunks`` does not say otherwise.
@@ -65,6 +65,16 @@ class Axis:
 
     def __len__(self) -> int:
         return len(self.values)
+
+
+_T = TypeVar("_T")
+
+
+def required(value: _T | None, what: str) -> _T:
+    """A spec field that validation guarantees for this observable or point (SpecError if it is missing)."""
+    if value is None:
+        raise SpecError(f"scan spec: {what} is missing")
+    return value
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,13 @@ class ScanSpec:
             if a.name == name:
                 return a
         return None
+
+    def axis_length(self, name: str) -> int:
+        """Number of values on the axis ``name`` (UnknownName if the scan has no such axis)."""
+        ax = self.axis(name)
+        if ax is None:
+            raise UnknownName(f"the scan has no axis {name!r}")
+        return len(ax)
 
     def axes_with_role(self, *roles: str) -> tuple[Axis, ...]:
         return tuple(a for a in self.axes if a.role in roles)
@@ -177,7 +194,7 @@ class ScanSpec:
     def zarr_chunks(self, dims: tuple[str, ...]) -> tuple[int, ...]:
         """Zarr chunk shape of a variable with ``dims``: the chunk size along outer axes, whole elsewhere."""
         sizes = {a.name: c for a, c in zip(self.outer_axes, self.chunks)}
-        return tuple(sizes.get(d, len(self.axis(d))) for d in dims)
+        return tuple(sizes[d] if d in sizes else self.axis_length(d) for d in dims)
 
     # --- identity -----------------------------------------------------------------------------------
     def canonical(self) -> dict:
@@ -350,7 +367,7 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
                 or aname in model_fixed or aname in experiment_fixed:
             raise ctx.error(where, "is both an axis and a fixed value")
         values, spacing = _axis_values(ctx, where, entry, numeric_ok=_numeric(role, aname, mspec))
-        parsed = []
+        parsed: list[Any] = []
         for v in values:
             if role == "mass":
                 parsed.append(_positive(ctx, where, v))
@@ -472,8 +489,8 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
             except MuonReachError as exc:
                 raise ctx.error(f"[experiment] (for {ename})", str(exc)) from None
             if combos <= 100_000:
-                for values in product(*(a.values for a in exp_param_axes)):
-                    over = dict(zip((a.name for a in exp_param_axes), values))
+                for combo in product(*(a.values for a in exp_param_axes)):
+                    over = dict(zip((a.name for a in exp_param_axes), combo))
                     try:
                         fixed.with_overrides(over)
                     except MuonReachError as exc:

@@ -33,13 +33,16 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import SpecError
 from .compute import STATUS_NOT_COMPUTED, ChunkResult
-from .spec import ScanSpec
+from .spec import ScanSpec, required
+
+if TYPE_CHECKING:
+    import zarr
 
 MARKERS: str = "_muonreach_chunks"
 FORMAT: str = "muonreach-scan/1"
@@ -85,9 +88,10 @@ def variable_attrs(spec: ScanSpec) -> dict[str, dict]:
                 "experiment": o.experiment or "(experiment axis)",
                 "note": "0 where the beam cannot produce the boson (kinematically forbidden)"}
         elif o.kind == "delta_a":
-            attrs[o.variables[0]] = common | {"long_name": f"one-loop Delta a_{o.lepton}", "units": "1", "lepton": o.lepton}
+            lepton = required(o.lepton, "the lepton of delta_a")
+            attrs[o.variables[0]] = common | {"long_name": f"one-loop Delta a_{lepton}", "units": "1", "lepton": lepton}
         elif o.kind == "pull":
-            ds = spec.dataset(o.dataset)
+            ds = spec.dataset(required(o.dataset, "the dataset of pull"))
             attrs[o.variables[0]] = common | {
                 "long_name": f"(Delta a_{ds.lepton}(model) - Delta a) / sigma for dataset {ds.name}", "units": "sigma",
                 "dataset": ds.name, "lepton": ds.lepton, "dataset_delta": ds.delta, "dataset_sigma": ds.sigma}
@@ -132,7 +136,7 @@ def dataset_attrs(spec: ScanSpec) -> dict[str, Any]:
 
 def empty_arrays(spec: ScanSpec) -> dict[str, np.ndarray]:
     """In-memory arrays of every variable, before any chunk: NaN, status -1, failure ''."""
-    shapes = {v: tuple(len(spec.axis(d)) for d in dims) for v, dims in spec.variable_dims().items()}
+    shapes = {v: tuple(spec.axis_length(d) for d in dims) for v, dims in spec.variable_dims().items()}
     arrays: dict[str, np.ndarray] = {v: np.full(s, np.nan) for v, s in shapes.items()}
     arrays["status"] = np.full(spec.shape, STATUS_NOT_COMPUTED, dtype=np.int8)
     arrays["failure"] = np.full(spec.shape, "", dtype=object)
@@ -183,9 +187,9 @@ def _template(spec: ScanSpec):
     var_dims = spec.variable_dims()
     vattrs = variable_attrs(spec)
     data = {}
-    encoding = {}
+    encoding: dict[str, dict[str, Any]] = {}
     for v, dims in var_dims.items():
-        shape = tuple(len(spec.axis(d)) for d in dims)
+        shape = tuple(spec.axis_length(d) for d in dims)
         chunks = spec.zarr_chunks(dims)
         data[v] = (dims, da.full(shape, np.nan, chunks=chunks), vattrs[v])
         encoding[v] = {"chunks": chunks}
@@ -332,6 +336,16 @@ def chunk_digest(spec: ScanSpec, slices: dict[str, slice], variables: dict[str, 
     return h.hexdigest()
 
 
+def _array(group: zarr.Group, name: str) -> zarr.Array:
+    """The array ``name`` of a scan store (SpecError if the store holds something else there)."""
+    import zarr
+
+    node = group[name]
+    if not isinstance(node, zarr.Array):
+        raise SpecError(f"scan store: {name!r} is not an array (the store is damaged)")
+    return node
+
+
 def _read_chunk(group, spec: ScanSpec, slices: dict[str, slice]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     var_dims = spec.variable_dims()
     variables = {v: np.asarray(group[v][_region(var_dims[v], slices)]) for v in var_dims}
@@ -386,10 +400,10 @@ def write_chunk(out: Path, spec: ScanSpec, res: ChunkResult, marker: bool = True
     group = zarr.open_group(str(out), mode="r+")
     var_dims = spec.variable_dims()
     for var, values in res.variables.items():
-        group[var][_region(var_dims[var], res.slices)] = values
+        _array(group, var)[_region(var_dims[var], res.slices)] = values
     region = _region(spec.dims, res.slices)
-    group["status"][region] = res.status
-    group["failure"][region] = _strings(res.failure.ravel()).reshape(res.failure.shape)
+    _array(group, "status")[region] = res.status
+    _array(group, "failure")[region] = _strings(res.failure.ravel()).reshape(res.failure.shape)
     digest = chunk_digest(spec, res.slices, *_read_chunk(group, spec, res.slices))
     if marker:
         mark_done(out, res.cid, digest)

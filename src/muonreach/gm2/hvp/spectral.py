@@ -30,14 +30,12 @@ from importlib import resources
 from io import StringIO
 
 import numpy as np
-from particle import Particle
 from scipy.integrate import solve_ivp
 
-from ...constants import ALPHA, LEPTON_MASSES
+from ...constants import ALPHA, LEPTON_MASSES, particle_mass_gev
 from ...errors import InvalidParameter
 from ...models import rratio
 from ...specfields import Fields, parse_toml_text, require_schema
-from ...units import MeV
 from .kernel import r_lepton
 
 __all__ = ["LOW_ENERGY_CHOICES", "REGIONS", "HvpInputs", "Resonance", "SpectralMeasure", "alpha_s", "lepton_measure", "load_inputs",
@@ -106,7 +104,7 @@ def load_inputs() -> HvpInputs:
     res = []
     for name, entry in top.table("resonances").data.items():
         f = Fields(entry, f"{origin}: [resonances.{name}]")
-        mass = Particle.from_pdgid(f.integer("pdgid")).mass * MeV
+        mass = particle_mass_gev(f.integer("pdgid"))
         res.append(Resonance(name, mass, f.positive("gamma_ee_kev") * 1e-6, f.non_negative("gamma_ee_error_kev") * 1e-6))
         f.done()
     quoted = {k: float(v) for k, v in top.table("quoted").data.items()}

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TypedDict
 
 import numpy as np
 from scipy import stats
@@ -34,7 +35,7 @@ from ...specfields import Fields, parse_toml_text, require_schema
 from ..datasets import registry
 
 __all__ = [
-    "Assembly", "Average", "BudgetItem", "Constants", "RunData", "RunGroup", "a_mu_from_r_mu_prime", "assemble",
+    "Assembly", "Average", "AverageRow", "BudgetItem", "Constants", "RunData", "RunGroup", "a_mu_from_r_mu_prime", "assemble",
     "average_groups", "budget_summary", "correction_factor", "load_run", "r_mu_prime", "recompute_averages",
 ]
 
@@ -288,14 +289,26 @@ def load_run(name: str = "run1") -> RunData:
     return RunData(run_name, reference, arxiv, tuple(groups), tuple(budget), constants, quoted, quoted_budget)
 
 
-def recompute_averages() -> list[dict[str, float | str | list[str]]]:
+class AverageRow(TypedDict):
+    """One recomputed world average next to the registry's quoted value (:func:`recompute_averages`)."""
+
+    name: str
+    inputs: list[str]
+    value: float
+    error: float
+    chi2: float
+    quoted_value: float
+    quoted_error: float
+
+
+def recompute_averages() -> list[AverageRow]:
     """Each world average of ``averages.toml`` recomputed (inverse-variance, uncorrelated) from the registry's
     measurements, next to the value the registry quotes."""
     doc = _read("averages.toml")
     reg = registry()
-    rows = []
+    rows: list[AverageRow] = []
     for name, entry in Fields(doc, "muonreach gm2/data/averages.toml").table("averages").data.items():
-        inputs = list(entry.get("inputs", []))
+        inputs = [str(i) for i in entry.get("inputs", [])]
         missing = [i for i in inputs if i not in reg.measurements]
         if missing or len(inputs) < 2 or name not in reg.measurements:
             raise SpecError(f"averages.toml: {name!r} needs a registry measurement and >= 2 known inputs (missing {missing})")
@@ -303,6 +316,6 @@ def recompute_averages() -> list[dict[str, float | str | list[str]]]:
         errors = np.array([reg.measurements[i].uncertainty for i in inputs])
         avg = average_groups(values, errors, 0.0)
         quoted = reg.measurements[name]
-        rows.append({"name": name, "inputs": inputs, "value": avg.value, "error": avg.error, "chi2": avg.chi2,
+        rows.append({"name": str(name), "inputs": inputs, "value": avg.value, "error": avg.error, "chi2": avg.chi2,
                      "quoted_value": quoted.value, "quoted_error": quoted.uncertainty})
     return rows

@@ -131,7 +131,7 @@ class Process:
     def x_range(self, energy: float) -> tuple[float, float]:
         """(m_X / E, x_end): X at rest in the lab is allowed (for M >> m_X), and the end point x_end is
         :meth:`x_end`, just below 1 - m'/E."""
-        return self.m_x / energy, self.x_end(energy)
+        return self.m_x / energy, float(self.x_end(energy))
 
     def x_end(self, energy: ArrayLike) -> NDArray:
         """Largest x = E_X / E: X forward with l' and N at rest in their common frame (invariant mass m' + M),
@@ -206,7 +206,7 @@ def _ratio_and_density(proc: Process, kin: Kinematics, nuc: Nucleus, em, tb, t: 
     phi, dphi = _psi_map(psi, r)
     if parametrisation == "A":
         inv = invariants_a(kin, em, tb, t, np.cos(phi))
-        keep = 1.0
+        keep: float | NDArray = 1.0
     else:
         inv, e_k = invariants_b(kin, em, tb, t, np.cos(phi))
         keep = (e_k >= x_cut * kin.energy) & (e_k > kin.mx) if x_cut is not None else (e_k > kin.mx)
@@ -360,7 +360,8 @@ def sigma_quadrature(proc: Process, energy: float, x_min: float = 0.0, n_seg: in
     value = float(np.dot(w, spec))
     x2, w2 = _x_nodes(a, b, max(n_seg // 2, 1), n)
     coarse = float(np.dot(w2, dsigma_dx(proc, e, x2, with_error=False)[0]))
-    return value, float(np.dot(w, err)) + abs(value - coarse)
+    quad_err = 0.0 if err is None else float(np.dot(w, err))
+    return value, quad_err + abs(value - coarse)
 
 
 def _check_finite(values: NDArray, what: str) -> None:
@@ -455,14 +456,14 @@ def sigma_vegas(proc: Process, energy: float, x_min: float = 0.0, *, rtol: float
     import vegas
 
     e = proc.check_energy(energy, x_min)
-    edges = None if x_edges is None else np.asarray(x_edges, dtype=float)
+    edges = np.empty(0) if x_edges is None else np.asarray(x_edges, dtype=float)
     total, var, chi2, dof, n_evals = 0.0, 0.0, 0.0, 0, 0
     hist = hist_var = None
     for nuc in proc.nuclei:
         mapping = _Map(proc, e, nuc, x_min, parametrisation)
         rng = np.random.default_rng(seed)
         integ = vegas.Integrator(4 * [[0.0, 1.0]], ran_array_generator=rng.random)
-        n_bins = 0 if edges is None else edges.size - 1
+        n_bins = 0 if x_edges is None else edges.size - 1
 
         @vegas.lbatchintegrand
         def integrand(y: NDArray, mapping: _Map = mapping, n_bins: int = n_bins) -> NDArray:
@@ -497,7 +498,7 @@ def sigma_vegas(proc: Process, energy: float, x_min: float = 0.0, *, rtol: float
     q = float(chi2_dist.sf(chi2, dof)) if dof > 0 else 1.0
     if total > 0 and err > rtol * abs(total) * 1.0001:
         raise ConvergenceError(f"vegas: reached {err / total:.2g} relative error, not {rtol:g}, in {nitn_max} iterations")
-    return VegasResult(total, err, chi2 / max(dof, 1), q, n_evals, edges, hist,
+    return VegasResult(total, err, chi2 / max(dof, 1), q, n_evals, None if x_edges is None else edges, hist,
                        None if hist_var is None else np.sqrt(hist_var))
 
 
