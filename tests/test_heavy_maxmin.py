@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from muonreach.constants import HIGGS_VEV, M_MU
+from muonreach.constants import HIGGS_VEV
 from muonreach.errors import InvalidParameter
 from muonreach.heavy import criteria, ew, maxmin, table4
 
@@ -86,7 +86,7 @@ def test_ssf_muon_mass_correction_is_finite_and_scale_free():
 def test_fixed_point_gives_the_observed_delta_a():
     s = maxmin.column_search(ROWS[0].scenario, "unitarity_n1", 2.79e-9)
     x = np.array([[0.1, -0.3], [0.0, 0.2], [0.5, -1.0], [0.9, 0.5], [0.7, 0.3], [-0.8, -0.4]])
-    lightest, lam, violation = s.evaluate(x)
+    _lightest, lam, violation = s.evaluate(x)
     da, _ = ew.delta_a_array(s.scenario, s.point(x, lam))
     assert np.all(violation == 0) and np.allclose(da, 2.79e-9, rtol=1e-6)
 

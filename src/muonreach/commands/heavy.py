@@ -3,7 +3,8 @@
 * ``heavy bhabha --energy E --luminosity L``: the lightest singlet scalar and vector masses probed by the
   forward-backward variable r_FB of mu+ mu- -> mu+ mu- (E in GeV, L in fb^-1);
 * ``heavy clfv``: the coupling-ratio bounds of 004 eq. (2.19) for the flavour-anarchic scalar singlet;
-* ``heavy table4``: Table 4 of arXiv:2101.10334 computed by the max-min search (eq. (2.7)), next to the paper's.
+* ``heavy table4``: Table 4 of arXiv:2101.10334 computed by the max-min search (eq. (2.7)), next to the paper's;
+* ``heavy nbsm``: the lightest charged mass vs N_BSM per criterion (and its figure with ``--out``).
 """
 
 from __future__ import annotations
@@ -99,4 +100,42 @@ def table4_command(dataset: str | None, rows: tuple[int, ...], seed: int, as_jso
     for c, r in zip(computed, chosen):
         cells = " ".join(f"{c.max_mass_tev[k]:>7.3g} [{r.max_mass_tev[k]:>5.3g}]" for k in table4.COLUMNS)
         lines.append(f"{c.scenario.model:<5}{c.labels[0]:>7}{c.labels[1]:>7}{c.labels[2]:>7} {cells}")
+    emit(payload, as_json, "\n".join(lines))
+
+
+@command.command("nbsm")
+@dataset_option
+@click.option("--row", "rows", type=int, multiple=True, metavar="N", help="Table 4 row (1..24, repeatable; default 1)")
+@click.option("--n", "n_values", type=int, multiple=True, metavar="N", help="N_BSM values (default 1 2 5 10 20)")
+@click.option("--seed", type=int, default=1, show_default=True, help="seed of differential_evolution")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="write the figure (.png, .pdf, .svg)")
+@json_option
+def nbsm_command(dataset: str | None, rows: tuple[int, ...], n_values: tuple[int, ...], seed: int, out: str | None,
+                 as_json: bool) -> None:
+    """Largest mass of the lightest charged state vs N_BSM for each criterion (unitarity, MFV, naturalness)."""
+    from ..errors import InvalidParameter
+    from ..gm2.datasets import get_dataset
+    from ..heavy import nbsm, table4
+    from ..outputs import check_output_path
+
+    paper = table4.paper_rows()
+    if any(not 1 <= n <= len(paper) for n in rows):
+        raise InvalidParameter(f"--row must be in 1..{len(paper)}")
+    n_values = n_values or (1, 2, 5, 10, 20)
+    if any(n < 1 for n in n_values):
+        raise InvalidParameter("--n values must be >= 1")
+    if out is not None:
+        check_output_path(out, (".png", ".pdf", ".svg"))
+    ds = get_dataset(dataset)
+    chosen = [paper[n - 1] for n in (rows or (1,))]
+    results = {r.scenario.label(): nbsm.scan(r.scenario, ds.delta, tuple(n_values), seed) for r in chosen}
+    exponents = {label: {k: nbsm.fitted_exponent(tuple(n_values), v) for k, v in per.items()} for label, per in results.items()}
+    if out is not None:
+        nbsm.plot(results, tuple(n_values), out, f"max-min search, Delta a_mu = {ds.delta:.3g} ({ds.name})")
+    payload = {"dataset": ds.name, "delta_a_mu": ds.delta, "n_bsm": list(n_values), "max_mass_tev": results,
+               "exponent": exponents, "figure": out}
+    lines = [f"Lightest charged mass (TeV) vs N_BSM = {list(n_values)} (Delta a_mu = {ds.delta:.3g}, {ds.name})"]
+    for label, per in results.items():
+        for k, v in per.items():
+            lines.append(f"  {label:<24} {k:<12} " + " ".join(f"{x:7.3g}" for x in v) + f"   ~N^{exponents[label][k]:.2f}")
     emit(payload, as_json, "\n".join(lines))

@@ -30,6 +30,7 @@ from ..constants import M_MU, M_TAU
 from .ew import Point, Scenario, loop_partners, mixing_terms
 from .inputs import criteria
 
+
 def yukawa_max() -> float:
     """Largest |y| of a Yukawa-type component coupling: sqrt(16 pi a_max) (J = 0, psi phi -> psi phi)."""
     return math.sqrt(16.0 * math.pi * criteria().partial_wave_max)

@@ -120,7 +120,7 @@ def mixing_terms(sc: Scenario, p: Point) -> list[tuple[float, float]]:
 
 def _scalar_mixing(m_a2, m_b2, d) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues (ascending, shape (..., 2)) and eigenvectors (columns, (..., 2, 2)) of [[m_a^2, d], [d, m_b^2]]."""
-    m = np.empty(np.broadcast(m_a2, m_b2, d).shape + (2, 2))
+    m = np.empty((*np.broadcast(m_a2, m_b2, d).shape, 2, 2))
     m[..., 0, 0], m[..., 1, 1] = m_a2, m_b2
     m[..., 0, 1] = m[..., 1, 0] = d
     vals, vecs = np.linalg.eigh(m)
@@ -130,7 +130,7 @@ def _scalar_mixing(m_a2, m_b2, d) -> tuple[np.ndarray, np.ndarray]:
 def _fermion_mass_matrix(sec: dict, p: Point) -> np.ndarray:
     """The (..., 2, 2) mass matrix [[m_A, y12 v CG/sqrt2], [y12' v CG'/sqrt2, m_B]] of one FFS charge sector."""
     v = HIGGS_VEV / math.sqrt(2.0)
-    m = np.empty(np.broadcast(p.m_a, p.m_b, p.mix, p.mix2).shape + (2, 2))
+    m = np.empty((*np.broadcast(p.m_a, p.m_b, p.mix, p.mix2).shape, 2, 2))
     m[..., 0, 0], m[..., 1, 1] = p.m_a, p.m_b
     m[..., 0, 1], m[..., 1, 0] = p.mix * v * sec["cmix"], p.mix2 * v * sec["cmix2"]
     return m
