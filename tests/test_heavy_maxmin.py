@@ -104,3 +104,16 @@ def test_reproducible_with_a_seed():
     assert a.max_mass_tev == b.max_mass_tev and a.point == b.point
     c = maxmin.solve(s, seed=8)  # another seed converges to the same optimum within 1 %
     assert c.max_mass_tev == pytest.approx(a.max_mass_tev, rel=1e-2)
+
+
+@pytest.mark.parametrize("args", [("--row", "25"), ("--row", "0"), ("--workers", "0"), ("--dataset", "ae-cs2018"), ("--dataset", "ae-rb2020")])
+def test_table4_cli_bad_input_is_one_line_exit_2(run_cli, args):
+    code, out, err = run_cli("heavy", "table4", *args)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+
+
+def test_nbsm_cli_bad_input(run_cli, tmp_path):
+    code, _, err = run_cli("heavy", "nbsm", "--n", "0")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("heavy", "nbsm", "--out", str(tmp_path / "fig.txt"))
+    assert code == 2 and len(err.strip().splitlines()) == 1

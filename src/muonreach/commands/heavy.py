@@ -25,6 +25,17 @@ def command() -> None:
     """Heavy new physics behind (g-2)_mu: singlets at a muon collider, CLFV, the max-min Table 4."""
 
 
+def _muon_dataset(name: str | None):
+    """The (g-2) dataset fixing Delta a_mu; an electron dataset is refused."""
+    from ..errors import InvalidParameter
+    from ..gm2.datasets import get_dataset
+
+    ds = get_dataset(name)
+    if ds.lepton != "mu":
+        raise InvalidParameter(f"dataset {ds.name!r} is for a_{ds.lepton}; the heavy scenarios need a muon dataset")
+    return ds
+
+
 @command.command("bhabha")
 @click.option("--energy", type=float, required=True, help="collider sqrt(s) in GeV")
 @click.option("--luminosity", type=float, required=True, help="integrated luminosity in fb^-1")
@@ -76,20 +87,23 @@ def clfv_command(dataset: str | None, as_json: bool) -> None:
 @click.option("--row", "rows", type=int, multiple=True, metavar="N",
               help="compute only row N (1..24, repeatable; default: all 24, a few minutes)")
 @click.option("--seed", type=int, default=1, show_default=True, help="seed of differential_evolution")
+@click.option("--workers", type=int, default=1, show_default=True, help="processes (rows in parallel; same result)")
 @json_option
-def table4_command(dataset: str | None, rows: tuple[int, ...], seed: int, as_json: bool) -> None:
+def table4_command(dataset: str | None, rows: tuple[int, ...], seed: int, workers: int, as_json: bool) -> None:
     """Highest mass (TeV) of the lightest charged BSM state of each SSF / FFS scenario (max-min search)."""
     from ..errors import InvalidParameter
-    from ..gm2.datasets import get_dataset
     from ..heavy import table4
 
     paper = table4.paper_rows()
     for n in rows:
         if not 1 <= n <= len(paper):
             raise InvalidParameter(f"--row must be in 1..{len(paper)}, got {n}")
-    ds = get_dataset(dataset)
-    chosen = [paper[n - 1] for n in (rows or range(1, len(paper) + 1))]
-    computed = [table4.compute_row(r, ds.delta, seed=seed) for r in chosen]
+    if workers < 1:
+        raise InvalidParameter(f"--workers must be >= 1, got {workers}")
+    ds = _muon_dataset(dataset)
+    numbers = list(rows or range(1, len(paper) + 1))
+    chosen = [paper[n - 1] for n in numbers]
+    computed = table4.compute_rows([n - 1 for n in numbers], ds.delta, seed=seed, workers=workers)
     payload = {"dataset": ds.name, "delta_a_mu": ds.delta, "seed": seed, "columns": list(table4.COLUMNS),
                "rows": [c.as_dict() for c in computed],
                "paper": {"delta_a_mu": 2.79e-9, "rows": [{"model": r.scenario.model, "R": r.labels[0], "R_A": r.labels[1],
@@ -114,7 +128,6 @@ def nbsm_command(dataset: str | None, rows: tuple[int, ...], n_values: tuple[int
                  as_json: bool) -> None:
     """Largest mass of the lightest charged state vs N_BSM for each criterion (unitarity, MFV, naturalness)."""
     from ..errors import InvalidParameter
-    from ..gm2.datasets import get_dataset
     from ..heavy import nbsm, table4
     from ..outputs import check_output_path
 
@@ -126,7 +139,7 @@ def nbsm_command(dataset: str | None, rows: tuple[int, ...], n_values: tuple[int
         raise InvalidParameter("--n values must be >= 1")
     if out is not None:
         check_output_path(out, (".png", ".pdf", ".svg"))
-    ds = get_dataset(dataset)
+    ds = _muon_dataset(dataset)
     chosen = [paper[n - 1] for n in (rows or (1,))]
     results = {r.scenario.label(): nbsm.scan(r.scenario, ds.delta, tuple(n_values), seed) for r in chosen}
     exponents = {label: {k: nbsm.fitted_exponent(tuple(n_values), v) for k, v in per.items()} for label, per in results.items()}

@@ -65,3 +65,20 @@ def compute_row(row: PaperRow, delta_obs: float, seed: int = 1, columns: tuple[s
         masses[col] = res.max_mass_tev if res.feasible else float("nan")
         ok[col] = res.feasible
     return ComputedRow(row.scenario, row.labels, masses, ok)
+
+
+def _row_task(args: tuple[int, float, int]) -> ComputedRow:
+    index, delta_obs, seed = args
+    return compute_row(paper_rows()[index], delta_obs, seed)
+
+
+def compute_rows(indices: list[int], delta_obs: float, seed: int = 1, workers: int = 1) -> list[ComputedRow]:
+    """Rows ``indices`` (0-based) of the computed table, on ``workers`` processes (each row seeded alike, so the
+    result does not depend on ``workers``)."""
+    tasks = [(i, delta_obs, seed) for i in indices]
+    if workers <= 1 or len(tasks) <= 1:
+        return [_row_task(t) for t in tasks]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_row_task, tasks))
