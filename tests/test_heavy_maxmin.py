@@ -106,9 +106,10 @@ def test_reproducible_with_a_seed():
     assert c.max_mass_tev == pytest.approx(a.max_mass_tev, rel=1e-2)
 
 
-@pytest.mark.parametrize("args", [("--row", "25"), ("--row", "0"), ("--workers", "0"), ("--dataset", "ae-cs2018"), ("--dataset", "ae-rb2020")])
+@pytest.mark.parametrize("args", [("--row", "25"), ("--row", "0"), ("--workers", "0"), ("--dataset", "ae-cs2018"),
+                                  ("--dataset", "ae-rb2020")])
 def test_table4_cli_bad_input_is_one_line_exit_2(run_cli, args):
-    code, out, err = run_cli("heavy", "table4", *args)
+    code, _, err = run_cli("heavy", "table4", *args)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
 
 
