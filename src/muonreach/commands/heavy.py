@@ -2,7 +2,9 @@
 
 * ``heavy bhabha --energy E --luminosity L``: the lightest singlet scalar and vector masses probed by the
   forward-backward variable r_FB of mu+ mu- -> mu+ mu- (E in GeV, L in fb^-1);
-* ``heavy clfv``: the coupling-ratio bounds of 004 eq. (2.19) for the flavour-anarchic scalar singlet.
+* ``heavy clfv``: the coupling-ratio bounds of 004 eq. (2.19) for the flavour-anarchic scalar singlet;
+* ``heavy table4``: Table 4 of arXiv:2101.10334 computed by the max-min search (eq. (2.7)), next to the paper's;
+* ``heavy nbsm``: the lightest charged mass vs N_BSM per criterion (and its figure with ``--out``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,18 @@ dataset_option = click.option("--dataset", default=None, metavar="NAME",
 
 @click.group("heavy")
 def command() -> None:
-    """Heavy new physics behind (g-2)_mu: singlets at a muon collider, CLFV."""
+    """Heavy new physics behind (g-2)_mu: singlets at a muon collider, CLFV, the max-min Table 4."""
+
+
+def _muon_dataset(name: str | None):
+    """The (g-2) dataset fixing Delta a_mu; an electron dataset is refused."""
+    from ..errors import InvalidParameter
+    from ..gm2.datasets import get_dataset
+
+    ds = get_dataset(name)
+    if ds.lepton != "mu":
+        raise InvalidParameter(f"dataset {ds.name!r} is for a_{ds.lepton}; the heavy scenarios need a muon dataset")
+    return ds
 
 
 @command.command("bhabha")
@@ -66,4 +79,76 @@ def clfv_command(dataset: str | None, as_json: bool) -> None:
     payload = {"dataset": ds.name, "delta_a_mu": ds.delta, "ratio_bounds": bounds}
     lines = [f"CLFV bounds on sum_l g^(il) g^(lj) / (g^(mu mu))^2 for Delta a_mu = {ds.delta:.3g} ({ds.name})"]
     lines += [f"  {name:<7} < {value:.3g}" for name, value in bounds.items()]
+    emit(payload, as_json, "\n".join(lines))
+
+
+@command.command("table4")
+@dataset_option
+@click.option("--row", "rows", type=int, multiple=True, metavar="N",
+              help="compute only row N (1..24, repeatable; default: all 24, a few minutes)")
+@click.option("--seed", type=int, default=1, show_default=True, help="seed of differential_evolution")
+@click.option("--workers", type=int, default=1, show_default=True, help="processes (rows in parallel; same result)")
+@json_option
+def table4_command(dataset: str | None, rows: tuple[int, ...], seed: int, workers: int, as_json: bool) -> None:
+    """Highest mass (TeV) of the lightest charged BSM state of each SSF / FFS scenario (max-min search)."""
+    from ..errors import InvalidParameter
+    from ..heavy import table4
+
+    paper = table4.paper_rows()
+    for n in rows:
+        if not 1 <= n <= len(paper):
+            raise InvalidParameter(f"--row must be in 1..{len(paper)}, got {n}")
+    if workers < 1:
+        raise InvalidParameter(f"--workers must be >= 1, got {workers}")
+    ds = _muon_dataset(dataset)
+    numbers = list(rows or range(1, len(paper) + 1))
+    chosen = [paper[n - 1] for n in numbers]
+    computed = table4.compute_rows([n - 1 for n in numbers], ds.delta, seed=seed, workers=workers)
+    payload = {"dataset": ds.name, "delta_a_mu": ds.delta, "seed": seed, "columns": list(table4.COLUMNS),
+               "rows": [c.as_dict() for c in computed],
+               "paper": {"delta_a_mu": 2.79e-9, "rows": [{"model": r.scenario.model, "R": r.labels[0], "R_A": r.labels[1],
+                                                           "R_B": r.labels[2], "max_mass_tev": r.max_mass_tev} for r in chosen]}}
+    head = f"{'model':<5}{'R':>7}{'R_A':>7}{'R_B':>7} " + " ".join(f"{c:>15}" for c in table4.COLUMNS)
+    lines = [f"Table 4 (arXiv:2101.10334) by max-min search, Delta a_mu = {ds.delta:.3g} ({ds.name}); TeV, "
+             f"computed [paper at 2.79e-9]", head]
+    for c, r in zip(computed, chosen):
+        cells = " ".join(f"{c.max_mass_tev[k]:>7.3g} [{r.max_mass_tev[k]:>5.3g}]" for k in table4.COLUMNS)
+        lines.append(f"{c.scenario.model:<5}{c.labels[0]:>7}{c.labels[1]:>7}{c.labels[2]:>7} {cells}")
+    emit(payload, as_json, "\n".join(lines))
+
+
+@command.command("nbsm")
+@dataset_option
+@click.option("--row", "rows", type=int, multiple=True, metavar="N", help="Table 4 row (1..24, repeatable; default 1)")
+@click.option("--n", "n_values", type=int, multiple=True, metavar="N", help="N_BSM values (default 1 2 5 10 20)")
+@click.option("--seed", type=int, default=1, show_default=True, help="seed of differential_evolution")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="write the figure (.png, .pdf, .svg)")
+@json_option
+def nbsm_command(dataset: str | None, rows: tuple[int, ...], n_values: tuple[int, ...], seed: int, out: str | None,
+                 as_json: bool) -> None:
+    """Largest mass of the lightest charged state vs N_BSM for each criterion (unitarity, MFV, naturalness)."""
+    from ..errors import InvalidParameter
+    from ..heavy import nbsm, table4
+    from ..outputs import check_output_path
+
+    paper = table4.paper_rows()
+    if any(not 1 <= n <= len(paper) for n in rows):
+        raise InvalidParameter(f"--row must be in 1..{len(paper)}")
+    n_values = n_values or (1, 2, 5, 10, 20)
+    if any(n < 1 for n in n_values):
+        raise InvalidParameter("--n values must be >= 1")
+    if out is not None:
+        check_output_path(out, (".png", ".pdf", ".svg"))
+    ds = _muon_dataset(dataset)
+    chosen = [paper[n - 1] for n in (rows or (1,))]
+    results = {r.scenario.label(): nbsm.scan(r.scenario, ds.delta, tuple(n_values), seed) for r in chosen}
+    exponents = {label: {k: nbsm.fitted_exponent(tuple(n_values), v) for k, v in per.items()} for label, per in results.items()}
+    if out is not None:
+        nbsm.plot(results, tuple(n_values), out, f"max-min search, Delta a_mu = {ds.delta:.3g} ({ds.name})")
+    payload = {"dataset": ds.name, "delta_a_mu": ds.delta, "n_bsm": list(n_values), "max_mass_tev": results,
+               "exponent": exponents, "figure": out}
+    lines = [f"Lightest charged mass (TeV) vs N_BSM = {list(n_values)} (Delta a_mu = {ds.delta:.3g}, {ds.name})"]
+    for label, per in results.items():
+        for k, v in per.items():
+            lines.append(f"  {label:<24} {k:<12} " + " ".join(f"{x:7.3g}" for x in v) + f"   ~N^{exponents[label][k]:.2f}")
     emit(payload, as_json, "\n".join(lines))

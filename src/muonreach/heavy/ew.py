@@ -28,6 +28,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -69,19 +71,21 @@ class Scenario:
 @dataclass(frozen=True)
 class Point:
     """A parameter point: masses in GeV (m_r: F in SSF, scalar in FFS; m_a, m_b: the A and B multiplets),
-    couplings y1, y2, the mixing coupling (kappa in GeV for SSF, y12 for FFS), y12' (FFS only), N_BSM copies."""
+    couplings y1, y2, the mixing coupling (kappa in GeV for SSF, y12 for FFS), y12' (FFS only), N_BSM copies.
+    Fields are floats or numpy arrays that broadcast together (the max-min search evaluates whole populations)."""
 
-    m_r: float
-    m_a: float
-    m_b: float
-    y1: float
-    y2: float
-    mix: float
-    mix2: float = 0.0
+    m_r: Any
+    m_a: Any
+    m_b: Any
+    y1: Any
+    y2: Any
+    mix: Any
+    mix2: Any = 0.0
     n_bsm: int = 1
 
 
-def _sectors(sc: Scenario) -> list[dict]:
+@cache
+def _sectors(sc: Scenario) -> tuple[dict, ...]:
     """The muon's loop partners, one entry per component of R: charges, CG factors, partner components."""
     j, ja, jb = sc.r.spin, sc.r_a.spin, sc.r_b.spin
     out = []
@@ -96,69 +100,128 @@ def _sectors(sc: Scenario) -> list[dict]:
             cmix = clebsch_gordan(HALF, -HALF, jb, mb, ja, ma) if abs(ma) <= ja else 0.0
             cmix2 = clebsch_gordan(HALF, HALF, ja, ma, jb, mb) if abs(ma) <= ja else 0.0
         out.append({"q_r": sc.r.charge(m), "c1": c1, "c2": c2, "cmix": cmix, "cmix2": cmix2})
-    return out
+    return tuple(out)
 
 
-def _scalar_mixing(m_a2: float, m_b2: float, d: float) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenvalues (ascending) and eigenvectors (columns) of [[m_a^2, d], [d, m_b^2]]."""
-    vals, vecs = np.linalg.eigh(np.array([[m_a2, d], [d, m_b2]]))
+@cache
+def group_factors(sc: Scenario) -> dict[str, float]:
+    """The largest |Clebsch-Gordan| factor of each coupling (y1: c1, y2: c2, mix: cmix, mix2: cmix2) over the
+    components: the component couplings are y1 c1, y2 c2, ... (what the criteria bound)."""
+    secs = _sectors(sc)
+    return {key: max(abs(float(s[c])) for s in secs) for key, c in
+            (("y1", "c1"), ("y2", "c2"), ("mix", "cmix"), ("mix2", "cmix2"))}
+
+
+def mixing_terms(sc: Scenario, p: Point) -> list[tuple[float, float]]:
+    """Per charge sector, the Higgs couplings (kappa cmix, 0) in SSF or (y12 cmix, y12' cmix2) in FFS: the
+    coefficients of h/sqrt2 in the off-diagonal mass (squared) entries."""
+    return [(p.mix * s["cmix"], p.mix2 * s["cmix2"]) for s in _sectors(sc)]
+
+
+def _scalar_mixing(m_a2, m_b2, d) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (ascending, shape (..., 2)) and eigenvectors (columns, (..., 2, 2)) of [[m_a^2, d], [d, m_b^2]]."""
+    m = np.empty((*np.broadcast(m_a2, m_b2, d).shape, 2, 2))
+    m[..., 0, 0], m[..., 1, 1] = m_a2, m_b2
+    m[..., 0, 1] = m[..., 1, 0] = d
+    vals, vecs = np.linalg.eigh(m)
     return vals, vecs
 
 
+def _fermion_mass_matrix(sec: dict, p: Point) -> np.ndarray:
+    """The (..., 2, 2) mass matrix [[m_A, y12 v CG/sqrt2], [y12' v CG'/sqrt2, m_B]] of one FFS charge sector."""
+    v = HIGGS_VEV / math.sqrt(2.0)
+    m = np.empty((*np.broadcast(p.m_a, p.m_b, p.mix, p.mix2).shape, 2, 2))
+    m[..., 0, 0], m[..., 1, 1] = p.m_a, p.m_b
+    m[..., 0, 1], m[..., 1, 0] = p.mix * v * sec["cmix"], p.mix2 * v * sec["cmix2"]
+    return m
+
+
 def _fermion_mixing(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SVD M = U_R diag(m_k) U_L^T (real)."""
+    """SVD M = U_R diag(m_k) U_L^T (real), over a stack (..., 2, 2)."""
     u_r, masses, u_l_t = np.linalg.svd(m)
-    return masses, u_r, u_l_t.T
+    return masses, u_r, np.swapaxes(u_l_t, -1, -2)
+
+
+@dataclass(frozen=True)
+class Partner:
+    """One loop partner of the muon: fermion and scalar masses, their charges, and the chiral couplings
+    b (to the muon doublet, y1 side) and a (to mu^c, y2 side) of the mass eigenstate; arrays broadcast."""
+
+    m_f: np.ndarray
+    m_s: np.ndarray
+    q_f: float
+    q_s: float
+    a: np.ndarray
+    b: np.ndarray
+
+
+def loop_partners(sc: Scenario, p: Point) -> tuple[list[Partner], np.ndarray]:
+    """The muon's loop partners at the point (arrays broadcast over the fields of ``p``) and a mask of the
+    tachyonic points (SSF: a scalar eigenvalue <= 0)."""
+    v = HIGGS_VEV / math.sqrt(2.0)
+    out: list[Partner] = []
+    tachyonic = np.zeros(np.broadcast(p.m_r, p.m_a, p.m_b, p.mix).shape, bool)
+    for sec in _sectors(sc):
+        q_r = float(sec["q_r"])
+        if sc.model == "SSF":
+            vals, vecs = _scalar_mixing(p.m_a**2, p.m_b**2, p.mix * v * sec["cmix"])
+            tachyonic = tachyonic | (vals[..., 0] <= 0)
+            for k in range(2):
+                out.append(Partner(np.asarray(p.m_r, float), np.sqrt(np.maximum(vals[..., k], 1e-30)), q_r, -1.0 - q_r,
+                                   p.y2 * sec["c2"] * vecs[..., 1, k], p.y1 * sec["c1"] * vecs[..., 0, k]))
+        else:
+            masses, u_r, u_l = _fermion_mixing(_fermion_mass_matrix(sec, p))
+            for k in range(2):
+                out.append(Partner(masses[..., k], np.asarray(p.m_r, float), -1.0 - q_r, q_r,
+                                   p.y2 * sec["c2"] * u_l[..., 1, k], p.y1 * sec["c1"] * u_r[..., 0, k]))
+    return out, tachyonic
+
+
+def delta_a_array(sc: Scenario, p: Point) -> tuple[np.ndarray, np.ndarray]:
+    """Delta a_mu (N_BSM copies) over arrays of parameters, and the tachyon mask (Delta a is not physical there)."""
+    partners, tachyonic = loop_partners(sc, p)
+    total = sum(scalar_fermion_loop_heavy(M_MU, x.m_f, x.m_s, x.q_f, x.q_s, 0.5 * (x.a + x.b), 0.5 * (x.b - x.a))
+                for x in partners)
+    return p.n_bsm * np.asarray(total, float), tachyonic
 
 
 def delta_a(sc: Scenario, p: Point) -> float:
     """Delta a_mu of the scenario at the point (N_BSM copies), heavy-mass limit of the one-loop formula."""
-    v = HIGGS_VEV / math.sqrt(2.0)
-    total = 0.0
-    for sec in _sectors(sc):
-        q_r = float(sec["q_r"])
-        if sc.model == "SSF":
-            d = p.mix * v * sec["cmix"]
-            vals, vecs = _scalar_mixing(p.m_a**2, p.m_b**2, d)
-            if vals[0] <= 0:
-                raise InvalidParameter("tachyonic scalar: kappa v too large for m_A, m_B (a new VEV, excluded by assumption 4)")
-            for k in range(2):
-                b_k, a_k = p.y1 * sec["c1"] * vecs[0, k], p.y2 * sec["c2"] * vecs[1, k]
-                total += float(scalar_fermion_loop_heavy(M_MU, p.m_r, math.sqrt(vals[k]), q_r, -1.0 - q_r,
-                                                         0.5 * (a_k + b_k), 0.5 * (b_k - a_k)))
-        else:
-            mass = np.array([[p.m_a, p.mix * v * sec["cmix"]], [p.mix2 * v * sec["cmix2"], p.m_b]])
-            masses, u_r, u_l = _fermion_mixing(mass)
-            q_f = -1.0 - q_r
-            for k in range(2):
-                b_k, a_k = p.y1 * sec["c1"] * u_r[0, k], p.y2 * sec["c2"] * u_l[1, k]
-                total += float(scalar_fermion_loop_heavy(M_MU, masses[k], p.m_r, q_f, q_r,
-                                                         0.5 * (a_k + b_k), 0.5 * (b_k - a_k)))
-    return p.n_bsm * total
+    total, tachyonic = delta_a_array(sc, p)
+    if np.any(tachyonic):
+        raise InvalidParameter("tachyonic scalar: kappa v too large for m_A, m_B (a new VEV, excluded by assumption 4)")
+    return float(total)
 
 
-def charged_masses(sc: Scenario, p: Point) -> list[float]:
-    """Masses (GeV) of every electrically charged BSM state after EWSB (each multiplet component once)."""
+def charged_mass_arrays(sc: Scenario, p: Point) -> list[np.ndarray]:
+    """Masses (GeV) of every electrically charged BSM state after EWSB (each multiplet component once), as
+    arrays broadcast over the fields of ``p``."""
     v = HIGGS_VEV / math.sqrt(2.0)
-    out: list[float] = []
+    out: list[np.ndarray] = []
     partnered_a, partnered_b = set(), set()
+    m_r, m_a, m_b = (np.asarray(x, float) for x in (p.m_r, p.m_a, p.m_b))
     for m, sec in zip(sc.r.components(), _sectors(sc)):
         ma, mb = -HALF - m, -m
         q = -1 - sc.r.charge(m)  # charge of the A/B partners of R's component m
         if sc.r.charge(m) != 0 and sc.model == "SSF":
-            out.append(p.m_r)
+            out.append(m_r)
         if abs(ma) <= sc.r_a.spin:
             partnered_a.add(ma)
             partnered_b.add(mb)
             if q != 0:
                 if sc.model == "SSF":
-                    vals, _ = _scalar_mixing(p.m_a**2, p.m_b**2, p.mix * v * sec["cmix"])
-                    out += [math.sqrt(max(x, 0.0)) for x in vals]
+                    vals, _ = _scalar_mixing(m_a**2, m_b**2, p.mix * v * sec["cmix"])
+                    out += [np.sqrt(np.maximum(vals[..., k], 0.0)) for k in range(2)]
                 else:
-                    mass = np.array([[p.m_a, p.mix * v * sec["cmix"]], [p.mix2 * v * sec["cmix2"], p.m_b]])
-                    out += list(_fermion_mixing(mass)[0])
+                    masses = _fermion_mixing(_fermion_mass_matrix(sec, p))[0]
+                    out += [masses[..., k] for k in range(2)]
     if sc.model == "FFS":
-        out += [p.m_r for m in sc.r.components() if sc.r.charge(m) != 0]
-    out += [p.m_a for ma in sc.r_a.components() if ma not in partnered_a and sc.r_a.charge(ma) != 0]
-    out += [p.m_b for mb in sc.r_b.components() if mb not in partnered_b and sc.r_b.charge(mb) != 0]
+        out += [m_r for m in sc.r.components() if sc.r.charge(m) != 0]
+    out += [m_a for ma in sc.r_a.components() if ma not in partnered_a and sc.r_a.charge(ma) != 0]
+    out += [m_b for mb in sc.r_b.components() if mb not in partnered_b and sc.r_b.charge(mb) != 0]
     return out
+
+
+def charged_masses(sc: Scenario, p: Point) -> list[float]:
+    """Masses (GeV) of every electrically charged BSM state after EWSB (each multiplet component once)."""
+    return [float(x) for x in charged_mass_arrays(sc, p)]

@@ -72,3 +72,23 @@ def electroweak() -> Electroweak:
     f.string("z_width_reference")
     f.done()
     return ew
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Inputs of the max-min criteria: the partial-wave bound, the allowed tuning and m_h."""
+
+    partial_wave_max: float
+    max_tuning: float
+    higgs_mass_gev: float
+
+
+@cache
+def criteria() -> Criteria:
+    """``[criteria]`` of the data file."""
+    f = Fields(_document(), _ORIGIN).table("criteria")
+    out = Criteria(f.positive("partial_wave_max"), f.positive("max_tuning"), f.positive("higgs_mass_gev"))
+    for key in ("tuning_reference", "higgs_mass_reference", "status"):
+        f.string(key)
+    f.done()
+    return out
