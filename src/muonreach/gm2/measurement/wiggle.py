@@ -27,6 +27,7 @@ construction and the pull study tests the fitter and its error estimate, not the
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,7 +36,7 @@ from ...errors import ConvergenceError, InvalidParameter
 
 __all__ = [
     "FFT_BAND_MHZ", "FIVE_PARAMETERS", "FULL_PARAMETERS", "FitResult", "ToySettings", "WiggleModel", "fft_peak",
-    "fit_spectrum", "generate_toy", "pull_study", "residual_fft", "run1d_truth", "start_time_scan", "with_n0",
+    "fit_cost", "fit_spectrum", "generate_toy", "pull_study", "residual_fft", "run1d_truth", "start_time_scan", "with_n0",
 ]
 
 OMEGA_REF = 2.0 * math.pi * 0.2291  # rad/us (blinding reference, notes S02)
@@ -147,20 +148,14 @@ class FitResult:
         return OMEGA_REF * self.errors["R"] * 1e-6
 
 
-def fit_spectrum(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start: dict[str, float],
-                 method: str = "poisson") -> FitResult:
-    """Fit ``model`` with iminuit (MIGRAD + HESSE). ``method``: ``poisson`` (binned Poisson deviance, 2 x NLL ratio) or
-    ``chi2`` (Neyman, sigma^2 = max(n, 1)). The returned chi2 is Pearson's sum (n - mu)^2 / mu at the minimum."""
-    from iminuit import Minuit
-
+def fit_cost(t: np.ndarray, counts: np.ndarray, model: WiggleModel, method: str = "poisson") -> Callable[..., float]:
+    """The function of the model's parameters (positional, in ``model.parameters`` order) that the fit minimises:
+    ``poisson``, the binned Poisson deviance 2 sum [mu - n - n ln(mu/n)] (a chi^2-like quantity, errordef 1), or
+    ``chi2``, Neyman's sum (n - mu)^2 / max(n, 1)."""
     if method not in ("poisson", "chi2"):
         raise InvalidParameter(f"fit method must be 'poisson' or 'chi2', got {method!r}")
     names = model.parameters
-    missing = [n for n in names if n not in start]
-    if missing:
-        raise InvalidParameter(f"start values missing for {', '.join(missing)}")
     n = np.asarray(counts, dtype=float)
-    var = np.maximum(n, 1.0)
 
     def expected(args) -> np.ndarray:
         return model(t, dict(zip(names, args)))
@@ -178,10 +173,26 @@ def fit_spectrum(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start: d
             x = (mu - n) / n_pos
             return 2.0 * float(np.sum(np.where(pos, n * (x - np.log1p(x)), mu)))
     else:
+        var = np.maximum(n, 1.0)
+
         def cost(*args):
             mu = expected(args)
             return float(np.sum((n - mu) ** 2 / var))
+    return cost
 
+
+def fit_spectrum(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start: dict[str, float],
+                 method: str = "poisson") -> FitResult:
+    """Fit ``model`` with iminuit (MIGRAD + HESSE). ``method``: ``poisson`` (binned Poisson deviance, 2 x NLL ratio) or
+    ``chi2`` (Neyman, sigma^2 = max(n, 1)). The returned chi2 is Pearson's sum (n - mu)^2 / mu at the minimum."""
+    from iminuit import Minuit
+
+    names = model.parameters
+    missing = [n for n in names if n not in start]
+    if missing:
+        raise InvalidParameter(f"start values missing for {', '.join(missing)}")
+    n = np.asarray(counts, dtype=float)
+    cost = fit_cost(t, n, model, method)
     m = Minuit(cost, *[start[k] for k in names], name=names)
     m.errordef = Minuit.LEAST_SQUARES
     m.strategy = 1
