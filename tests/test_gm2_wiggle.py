@@ -102,6 +102,15 @@ def test_pull_study_5par_on_5par():
     assert again == out  # seeded, reproducible
 
 
+def test_pull_study_workers_give_the_same_toys():
+    # per-toy spawned seeds: 2 processes fit exactly the toys one process fits
+    one = pull_study(WiggleModel("5par"), with_n0(run1d_truth(), 3e4), 8, seed=3)
+    two = pull_study(WiggleModel("5par"), with_n0(run1d_truth(), 3e4), 8, seed=3, workers=2)
+    assert one == two
+    with pytest.raises(InvalidParameter):
+        pull_study(WiggleModel("5par"), run1d_truth(), 8, seed=3, workers=0)
+
+
 def test_pull_study_full_on_full():
     # Run-1d statistics (the full model's small CBO and vertical terms are constrained there), 0.6 s per toy
     out = pull_study(WiggleModel("full"), run1d_truth(), 20, seed=8)

@@ -13,6 +13,8 @@ from .common import emit, json_option, output_path
               help="model the toys are generated with (full: the Run-1d beam dynamics, CBO included)")
 @click.option("--method", type=click.Choice(["poisson", "chi2"]), default="poisson", show_default=True)
 @click.option("--toys", type=int, default=0, help="also run a pull study over N toys")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="processes for the pull study (the result does not depend on it)")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--n0", type=float, default=None, help="expected counts per bin at t = 0 (default: PRD Table II, 7.2498e6)")
 @click.option("--fft-min", type=float, default=0.1, show_default=True,
@@ -20,7 +22,7 @@ from .common import emit, json_option, output_path
                    "below it are the slow drifts of the lifetime and muon loss")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="wiggle plot and residual FFT: .png, .pdf or .svg")
 @json_option
-def command(kind: str, toy_kind: str, method: str, toys: int, seed: int, n0: float | None, fft_min: float,
+def command(kind: str, toy_kind: str, method: str, toys: int, workers: int, seed: int, n0: float | None, fft_min: float,
             out: str | None, as_json: bool) -> None:
     """Generate a toy with the Run-1d parameters of arXiv:2104.03247 Table II and fit omega_a (blinded R in ppm)."""
     from ..errors import InvalidParameter
@@ -51,7 +53,7 @@ def command(kind: str, toy_kind: str, method: str, toys: int, seed: int, n0: flo
              f"  chi2/ndof = {res.chi2:.1f}/{res.ndof}; largest residual FFT line in {fft_min:g}-{freq[-1]:.3f} MHz "
              f"at {peak:.4f} MHz"]
     if toys:
-        summary = wg.pull_study(gen, truth, toys, seed + 1, method, fit_model=fitter)
+        summary = wg.pull_study(gen, truth, toys, seed + 1, method, fit_model=fitter, workers=workers)
         payload.update(summary)
         lines.append(f"  {toys} toys ({toy_kind} toys, {kind} fit): omega_a pull mean {summary['omega_a_pull_mean']:+.3f}"
                      f"({summary['omega_a_pull_mean_error']:.3f}), std {summary['omega_a_pull_std']:.3f}"
