@@ -16,6 +16,8 @@
    mass and reweighted per coupling, cold and cached, vs regenerating the events at every coupling.
 10. Max-min Table 4 (benchmarks/heavy_bench.py): one row and the full 24 x 8 table on 2 processes, vs a per-member
    (non-vectorised) objective scaled.
+10. (g-2) measurement side (benchmarks/gm2meas_bench.py): the extended omega_a fit (iminuit vs scipy BFGS on the
+   same deviance), 200-toy pull studies of the 5-parameter and extended fits, the LO HVP integral vs quad.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -126,6 +128,7 @@ if __name__ == "__main__":
     from electron_bench import bench_na64e_reach
     from events_bench import bench_events
     from heavy_bench import bench_heavy
+    from gm2meas_bench import bench_gm2meas
     from meson_bench import bench_branching_ratios, bench_na62_reach
     from muone_bench import bench_muone
     from scan_bench import bench_scan
@@ -143,3 +146,4 @@ if __name__ == "__main__":
     bench_na64e_reach()
     bench_muone()
     bench_heavy()
+    bench_gm2meas()

@@ -7,9 +7,11 @@ import pytest
 
 from muonreach.errors import InvalidParameter
 from muonreach.gm2.measurement.wiggle import (
+    COVERAGE_1SIGMA,
     FULL_PARAMETERS,
     ToySettings,
     WiggleModel,
+    fft_peak,
     fit_spectrum,
     generate_toy,
     pull_study,
@@ -64,12 +66,56 @@ def test_five_parameter_fit_leaves_cbo_in_fft(run1d_toy):
     assert a2[near].max() < 5 * np.median(a2)  # noise level (Rayleigh tail of ~2000 bins)
 
 
-def test_pull_study_5par():
-    # 60 toys at low statistics: mean within 4/sqrt(60) = 0.52, std within 0.7-1.3, coverage 68 % +- 20 %
-    out = pull_study(WiggleModel("5par"), with_n0(run1d_truth(), 3e4), 60, seed=5)
-    assert abs(out["omega_a_pull_mean"]) < 0.52
-    assert 0.7 < out["omega_a_pull_std"] < 1.3
-    assert 0.48 < out["omega_a_coverage_1sigma"] < 0.88
+def test_fft_peak_is_cbo_not_slow_drift(run1d_toy):
+    # the 5-parameter fit of a toy with CBO: its largest residual line in the physical band (0.1 MHz to Nyquist) is
+    # f_CBO within one FFT bin (1/T = 1.6 kHz); the global maximum is the slow drift at the first bins (the old bug)
+    t, n = run1d_toy
+    tr = run1d_truth()
+    model = WiggleModel("5par")
+    five = fit_spectrum(t, n, model, tr)
+    f, a = residual_fft(t, n, model, five.values)
+    df = f[1] - f[0]
+    assert df == pytest.approx(1.0 / (t.size * (t[1] - t[0])))
+    assert abs(fft_peak(f, a) - tr["omega_cbo"] / (2 * math.pi)) <= df
+    assert f[1:][np.argmax(a[1:])] < 0.1
+    with pytest.raises(InvalidParameter):
+        fft_peak(f, a, (0.0, None))
+    with pytest.raises(InvalidParameter):
+        fft_peak(f, a, (5.0, None))  # above Nyquist (3.35 MHz)
+
+
+def _check_pulls(out: dict, n: int) -> None:
+    # each statistic within 3.5 of its own standard error (two-sided 5e-4 per check for a correct fitter):
+    # mean 0 +- 1/sqrt(N), std 1 +- 1/sqrt(2(N - 1)), coverage 0.6827 +- sqrt(p(1 - p)/N)
+    assert out["toys"] == n
+    assert abs(out["omega_a_pull_mean"]) < 3.5 / math.sqrt(n)
+    assert abs(out["omega_a_pull_std"] - 1.0) < 3.5 / math.sqrt(2 * (n - 1))
+    assert abs(out["omega_a_coverage_1sigma"] - COVERAGE_1SIGMA) < 3.5 * math.sqrt(COVERAGE_1SIGMA * (1 - COVERAGE_1SIGMA) / n)
+    assert abs(out["R_bias_ppm"]) < 3.5 * out["R_bias_ppm_error"]
+
+
+def test_pull_study_5par_on_5par():
+    out = pull_study(WiggleModel("5par"), with_n0(run1d_truth(), 3e4), 100, seed=5)
+    _check_pulls(out, 100)
+    assert out["toy_model"] == out["fit_model"] == "5par"
+    again = pull_study(WiggleModel("5par"), with_n0(run1d_truth(), 3e4), 100, seed=5)
+    assert again == out  # seeded, reproducible
+
+
+def test_pull_study_workers_give_the_same_toys():
+    # per-toy spawned seeds: 2 processes fit exactly the toys one process fits
+    one = pull_study(WiggleModel("5par"), with_n0(run1d_truth(), 3e4), 8, seed=3)
+    two = pull_study(WiggleModel("5par"), with_n0(run1d_truth(), 3e4), 8, seed=3, workers=2)
+    assert one == two
+    with pytest.raises(InvalidParameter):
+        pull_study(WiggleModel("5par"), run1d_truth(), 8, seed=3, workers=0)
+
+
+def test_pull_study_full_on_full():
+    # Run-1d statistics (the full model's small CBO and vertical terms are constrained there), 0.6 s per toy
+    out = pull_study(WiggleModel("full"), run1d_truth(), 20, seed=8)
+    _check_pulls(out, 20)
+    assert 0.5 < out["R_bias_ppm_error"] * math.sqrt(20) < 1.5  # spread of R ~ sigma(R) ~ 1 ppm
 
 
 def test_chi2_and_poisson_agree_at_high_statistics(run1d_toy):
@@ -99,9 +145,14 @@ def test_bad_input():
 
 
 def test_cli_gm2_fit(run_cli_json, run_cli, tmp_path):
-    out = run_cli_json("gm2-fit", "--model", "5par", "--n0", "3e4", "--toys", "3", "--out", str(tmp_path / "w.png"))
-    assert set(out) >= {"omega_a", "omega_a_error", "chi2", "ndof", "omega_a_pull_mean", "omega_a_pull_std"}
+    out = run_cli_json("gm2-fit", "--model", "5par", "--toy-model", "5par", "--n0", "3e4", "--toys", "3",
+                       "--out", str(tmp_path / "w.png"))
+    assert set(out) >= {"omega_a", "omega_a_error", "chi2", "ndof", "omega_a_pull_mean", "omega_a_pull_std",
+                        "R_bias_ppm", "fft_band_mhz", "fft_peak_mhz"}
+    assert out["fft_band_mhz"][0] == 0.1 and out["fft_peak_mhz"] >= 0.1
     assert (tmp_path / "w.png").stat().st_size > 1000
+    code, _, err = run_cli("gm2-fit", "--model", "5par", "--n0", "3e4", "--fft-min", "-1")
+    assert code == 2 and err.count("\n") == 1
     code, _, err = run_cli("gm2-fit", "--toys", "-1")
     assert code == 2 and err.count("\n") == 1
     code, _, err = run_cli("gm2-fit", "--seed", "-1")  # numpy refuses negative seeds: a one-line error, not a traceback

@@ -93,13 +93,19 @@ class SpectralMeasure:
         return {lab: float(np.dot(self.w[self.region == i], values[self.region == i])) for i, lab in enumerate(self.labels)}
 
 
+def read_gm2_data(name: str) -> Fields:
+    """The top-level fields of the packaged TOML file ``gm2/data/NAME`` (schema checked)."""
+    origin = f"muonreach gm2/data/{name}"
+    doc = parse_toml_text(resources.files("muonreach.gm2").joinpath("data", name).read_bytes(), origin)
+    require_schema(doc, origin)
+    return Fields(doc, origin)
+
+
 @cache
 def load_inputs() -> HvpInputs:
     """Read ``gm2/data/hvp_inputs.toml`` (pQCD settings, narrow resonances, quoted targets)."""
+    top = read_gm2_data("hvp_inputs.toml")
     origin = "muonreach gm2/data/hvp_inputs.toml"
-    doc = parse_toml_text(resources.files("muonreach.gm2").joinpath("data", "hvp_inputs.toml").read_bytes(), origin)
-    require_schema(doc, origin)
-    top = Fields(doc, origin)
     p = top.table("pqcd")
     res = []
     for name, entry in top.table("resonances").data.items():

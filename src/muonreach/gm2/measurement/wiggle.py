@@ -27,6 +27,7 @@ construction and the pull study tests the fitter and its error estimate, not the
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,11 +35,12 @@ import numpy as np
 from ...errors import ConvergenceError, InvalidParameter
 
 __all__ = [
-    "FIVE_PARAMETERS", "FULL_PARAMETERS", "FitResult", "ToySettings", "WiggleModel", "fit_spectrum", "generate_toy",
-    "pull_study", "residual_fft", "run1d_truth", "start_time_scan", "with_n0",
+    "FFT_BAND_MHZ", "FIVE_PARAMETERS", "FULL_PARAMETERS", "FitResult", "ToySettings", "WiggleModel", "fft_peak",
+    "fit_cost", "fit_spectrum", "generate_toy", "pull_study", "residual_fft", "run1d_truth", "start_time_scan", "with_n0",
 ]
 
 OMEGA_REF = 2.0 * math.pi * 0.2291  # rad/us (blinding reference, notes S02)
+COVERAGE_1SIGMA = math.erf(1.0 / math.sqrt(2.0))  # 0.6827: P(|z| < 1) for a standard normal
 CYCLOTRON_PERIOD_US = 0.1492  # 149.2 ns: FNAL ring cyclotron period (PRD; the 149 ns bin width of the issue)
 
 FIVE_PARAMETERS = ("R", "N0", "gamma_tau", "A0", "phi0")
@@ -146,20 +148,14 @@ class FitResult:
         return OMEGA_REF * self.errors["R"] * 1e-6
 
 
-def fit_spectrum(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start: dict[str, float],
-                 method: str = "poisson") -> FitResult:
-    """Fit ``model`` with iminuit (MIGRAD + HESSE). ``method``: ``poisson`` (binned Poisson deviance, 2 x NLL ratio) or
-    ``chi2`` (Neyman, sigma^2 = max(n, 1)). The returned chi2 is Pearson's sum (n - mu)^2 / mu at the minimum."""
-    from iminuit import Minuit
-
+def fit_cost(t: np.ndarray, counts: np.ndarray, model: WiggleModel, method: str = "poisson") -> Callable[..., float]:
+    """The function of the model's parameters (positional, in ``model.parameters`` order) that the fit minimises:
+    ``poisson``, the binned Poisson deviance 2 sum [mu - n - n ln(mu/n)] (a chi^2-like quantity, errordef 1), or
+    ``chi2``, Neyman's sum (n - mu)^2 / max(n, 1)."""
     if method not in ("poisson", "chi2"):
         raise InvalidParameter(f"fit method must be 'poisson' or 'chi2', got {method!r}")
     names = model.parameters
-    missing = [n for n in names if n not in start]
-    if missing:
-        raise InvalidParameter(f"start values missing for {', '.join(missing)}")
     n = np.asarray(counts, dtype=float)
-    var = np.maximum(n, 1.0)
 
     def expected(args) -> np.ndarray:
         return model(t, dict(zip(names, args)))
@@ -177,10 +173,26 @@ def fit_spectrum(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start: d
             x = (mu - n) / n_pos
             return 2.0 * float(np.sum(np.where(pos, n * (x - np.log1p(x)), mu)))
     else:
+        var = np.maximum(n, 1.0)
+
         def cost(*args):
             mu = expected(args)
             return float(np.sum((n - mu) ** 2 / var))
+    return cost
 
+
+def fit_spectrum(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start: dict[str, float],
+                 method: str = "poisson") -> FitResult:
+    """Fit ``model`` with iminuit (MIGRAD + HESSE). ``method``: ``poisson`` (binned Poisson deviance, 2 x NLL ratio) or
+    ``chi2`` (Neyman, sigma^2 = max(n, 1)). The returned chi2 is Pearson's sum (n - mu)^2 / mu at the minimum."""
+    from iminuit import Minuit
+
+    names = model.parameters
+    missing = [n for n in names if n not in start]
+    if missing:
+        raise InvalidParameter(f"start values missing for {', '.join(missing)}")
+    n = np.asarray(counts, dtype=float)
+    cost = fit_cost(t, n, model, method)
     m = Minuit(cost, *[start[k] for k in names], name=names)
     m.errordef = Minuit.LEAST_SQUARES
     m.strategy = 1
@@ -226,6 +238,25 @@ def residual_fft(t: np.ndarray, counts: np.ndarray, model: WiggleModel, values: 
     return np.fft.rfftfreq(t.size, dt), np.abs(np.fft.rfft(r - r.mean()))
 
 
+# Physical band of the residual FFT (MHz). Below 0.1 MHz live the slow drifts a wrong fit leaves (lifetime
+# 1/(2 pi gamma tau) = 0.0025 MHz, muon loss 1/(2 pi tau_L) = 0.005 MHz, the CBO envelope 1/(2 pi tau_CBO)): broad
+# structures at the first FFT bins, not lines. The lowest beam-dynamics line is f_CBO - f_a = 0.14 MHz (PRD Fig. 16:
+# f_CBO - f_a, f_a, f_CBO, f_CBO + f_a, 2 f_CBO, f_y, f_VW up to ~2.3 MHz); the upper edge None means Nyquist.
+FFT_BAND_MHZ = (0.1, None)
+
+
+def fft_peak(freq: np.ndarray, amp: np.ndarray, band: tuple[float, float | None] = FFT_BAND_MHZ) -> float:
+    """Frequency (MHz) of the largest |FFT| line inside ``band`` = (low, high or None for Nyquist), low > 0."""
+    low, high = band
+    top = float(freq[-1]) if high is None else high
+    if not (math.isfinite(low) and low > 0 and math.isfinite(top) and top > low):
+        raise InvalidParameter(f"the FFT band needs 0 < low < high, got ({low!r}, {high!r}) MHz")
+    sel = (freq >= low) & (freq <= top)
+    if not sel.any():
+        raise InvalidParameter(f"no FFT bin between {low:g} and {top:g} MHz (Nyquist {freq[-1]:.4g} MHz)")
+    return float(freq[sel][np.argmax(amp[sel])])
+
+
 def start_time_scan(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start: dict[str, float],
                     t_starts, method: str = "poisson") -> list[dict[str, float]]:
     """Refit from each start time (us) in ``t_starts`` (PRD Fig. 17): R, its error and N0 per start time."""
@@ -239,22 +270,48 @@ def start_time_scan(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start
     return rows
 
 
+def _toy_shift(job: tuple[WiggleModel, WiggleModel, dict[str, float], np.random.SeedSequence, str]) -> tuple[float, float]:
+    """(R_fit - R_true, sigma_R) of one toy of a pull study."""
+    model, fitter, truth, child, method = job
+    t, n = generate_toy(model, truth, np.random.default_rng(child))
+    res = fit_spectrum(t, n, fitter, {k: truth[k] for k in fitter.parameters}, method)
+    return res.values["R"] - truth["R"], res.errors["R"]
+
+
 def pull_study(model: WiggleModel, truth: dict[str, float], n_toys: int, seed: int, method: str = "poisson",
-               fit_model: WiggleModel | None = None) -> dict[str, float]:
-    """Generate and fit ``n_toys`` toys: mean and std of the omega_a pull, and the 1-sigma coverage of omega_a."""
+               fit_model: WiggleModel | None = None, workers: int = 1) -> dict[str, float | str]:
+    """Generate ``n_toys`` toys with ``model`` and fit each with ``fit_model`` (default: the same model).
+
+    Toy i is drawn from ``SeedSequence(seed).spawn(n_toys)[i]``, so a toy does not depend on how many others are run
+    nor on ``workers`` (processes; the result is identical for any number). Returns the omega_a pull
+    (R_fit - R_true)/sigma_R (omega_a is linear in R, so the omega_a and R pulls are the same number): its mean with the
+    standard error std/sqrt(N), its std with the large-N standard error std/sqrt(2(N - 1)), the fraction of toys with
+    |pull| < 1 (expected 0.6827, binomial error sqrt(0.6827 x 0.3173 / N)); and the bias of R in ppm,
+    mean(R_fit - R_true) with its standard error, also as a bias of omega_a in rad/us."""
     if n_toys < 2:
         raise InvalidParameter("a pull study needs at least 2 toys")
+    if workers < 1:
+        raise InvalidParameter(f"workers must be >= 1, got {workers}")
     fitter = model if fit_model is None else fit_model
-    rng = np.random.default_rng(seed)
-    start = {k: truth[k] for k in fitter.parameters}
-    pulls = []
-    for _ in range(n_toys):
-        t, n = generate_toy(model, truth, rng)
-        res = fit_spectrum(t, n, fitter, start, method)
-        pulls.append((res.values["R"] - truth["R"]) / res.errors["R"])
-    p = np.array(pulls)
-    return {"omega_a_pull_mean": float(p.mean()), "omega_a_pull_std": float(p.std(ddof=1)),
-            "omega_a_coverage_1sigma": float(np.mean(np.abs(p) < 1.0)), "toys": n_toys}
+    jobs = [(model, fitter, truth, child, method) for child in np.random.SeedSequence(seed).spawn(n_toys)]
+    if workers == 1:
+        rows = [_toy_shift(j) for j in jobs]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers) as pool:
+            rows = list(pool.map(_toy_shift, jobs, chunksize=max(1, n_toys // (4 * workers))))
+    d = np.array([r[0] for r in rows])
+    p = d / np.array([r[1] for r in rows])
+    std = float(p.std(ddof=1))
+    cover = float(np.mean(np.abs(p) < 1.0))
+    return {"omega_a_pull_mean": float(p.mean()), "omega_a_pull_mean_error": std / math.sqrt(n_toys),
+            "omega_a_pull_std": std, "omega_a_pull_std_error": std / math.sqrt(2.0 * (n_toys - 1)),
+            "omega_a_coverage_1sigma": cover, "coverage_expected": COVERAGE_1SIGMA,
+            "coverage_error": math.sqrt(COVERAGE_1SIGMA * (1.0 - COVERAGE_1SIGMA) / n_toys),
+            "R_bias_ppm": float(d.mean()), "R_bias_ppm_error": float(d.std(ddof=1)) / math.sqrt(n_toys),
+            "omega_a_bias": OMEGA_REF * 1e-6 * float(d.mean()), "toys": n_toys,
+            "toy_model": model.kind, "fit_model": fitter.kind}
 
 
 def with_n0(truth: dict[str, float], n0: float) -> dict[str, float]:
