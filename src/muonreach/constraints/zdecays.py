@@ -20,11 +20,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import constants as c
-from ..errors import KinematicallyForbidden
 from ..models.base import Mediator
 from ..models.registry import ModelSpec
 from ..production.z_radiation import radiation_ratio
-from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, invisible_fraction, register_bound, yukawa
+from .computed import BoundRows, ComputedBound, dimuon_fraction, excluded_interval, input_fields, invisible_fraction, register_bound, yukawa
 
 
 @cache
@@ -74,13 +73,6 @@ def _bound(lepton: str, limit: float, decay_fraction: Callable[[Mediator], float
     return compute
 
 
-def _dimuon(model: Mediator) -> float:
-    try:
-        return model.branching_ratios().get("mu_mu", 0.0)
-    except KinematicallyForbidden:
-        return 0.0
-
-
 def _hasyukawa(lepton: str, invisible: bool) -> Callable[[ModelSpec], bool]:
     def applies(spec: ModelSpec) -> bool:
         model = spec.build(0.3, 1e-3)
@@ -102,7 +94,7 @@ def _register() -> None:
         "z-4mu", "Z -> mu mu S, S -> mu mu, against the BR(Z -> 4 mu) uncertainty",
         "000_2bfc33bcfac4181d.txt Sec. 4.5 (BR(Z -> 4 mu) = (3.5 +- 0.4)e-6, PDG); width: production/z_radiation.py",
         d["mu_cl"], _hasyukawa("mu", False),
-        _bound("mu", d["mu_n"] * d["mu_sigma"] / d["mu_br_z"], _dimuon),
+        _bound("mu", d["mu_n"] * d["mu_sigma"] / d["mu_br_z"], dimuon_fraction),
         approximate="inclusive rate against 1.96 sigma of the measured BR; the experiments' mass cuts are not modelled"))
 
 
