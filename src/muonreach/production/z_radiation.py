@@ -138,3 +138,24 @@ def radiation_ratio(m_z: float, m_f: float, m_s: float, v: float, a: float, node
     amp2 = squared_amplitude(m_z, m_f, m_s, v, a, np.repeat(s1, nodes), s2.ravel(), emitted)
     width = float(np.sum(amp2 * (w1[:, None] * w2).ravel())) / (256.0 * math.pi**3 * m_z**3)
     return width / two_body_factor(m_z, m_f, v, a)
+
+
+def photon_scalar_width(m_z: float, m_s: float, lepton_couplings: dict[str, float], sin2_theta_w: float) -> float:
+    """Gamma(Z -> gamma S) in GeV through charged-lepton loops (000_2bfc33bcfac4181d.txt Sec. 4.5, its refs. [64, 65]).
+
+    The S Z gamma vertex -(1/2) G_Z S F_{mu nu} Z^{mu nu} is the S gamma gamma* triangle with one photon coupling
+    e Q replaced by the Z's vector coupling g_Z v, g_Z = e/(2 s_W c_W), v = T3 - 2 Q s_W^2 = -1/2 + 2 s_W^2 (the axial
+    part is C-forbidden), the Z leg at q^2 = M_Z^2: G_Z = G(M_Z^2) g_Z v/(e Q), G from
+    :func:`muonreach.production.monophoton.diphoton_coupling` (000 eq. (A.1), corrected form). All charged leptons
+    share (v, Q), so one factor serves the sum. Width (Z spin average, photon polarisations summed):
+    Gamma = |G_Z|^2 (M_Z^2 - m_S^2)^3 / (96 pi M_Z^3); with M_Z -> 0 this is 2 (g_Z v/(e Q))^2 Gamma(S -> gamma gamma)
+    (tests). One loop, tree-level Z couplings; valid for 0 < m_S < M_Z.
+    """
+    from .monophoton import diphoton_coupling
+
+    if not 0.0 < m_s < m_z:
+        raise KinematicallyForbidden(f"Z -> gamma S needs 0 < m_S < M_Z, got {m_s:g} GeV")
+    v = -0.5 + 2.0 * sin2_theta_w
+    ratio2 = v * v / (4.0 * sin2_theta_w * (1.0 - sin2_theta_w))  # (g_Z v / (e Q))^2
+    g = diphoton_coupling(m_s, lepton_couplings, m_z * m_z)
+    return g * g * ratio2 * (m_z * m_z - m_s * m_s) ** 3 / (96.0 * math.pi * m_z**3)
