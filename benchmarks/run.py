@@ -7,7 +7,7 @@
    solves the Boltzmann equation at every trial coupling (scipy brentq), at a few masses, scaled.
 4. Scans (benchmarks/scan_bench.py): a 10^4-point scan with 1 and 2 dask workers.
 6. Event generation (benchmarks/events_bench.py): events per second, grid envelope vs one flat envelope.
-5. Computed bounds (benchmarks/bounds_bench.py): mono-photon and Z-decay bounds over 100 masses; the Z three-body
+5. Computed bounds (benchmarks/bounds_bench.py): mono-photon, Z-decay and BaBar 4 mu bounds over 100 masses; the Z three-body
    width against adaptive dblquad.
 7. The explorer (benchmarks/serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
 8. K+ -> mu+ nu X (benchmarks/meson_bench.py): BR(K -> mu nu Z') at 100 masses against dblquad, and the binned

@@ -82,6 +82,7 @@ _BOUNDS: dict[str, ComputedBound] = {}
 #: Modules that register the shipped bounds (imported on first lookup).
 BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.lepton_decays",
                                   "muonreach.constraints.monophoton", "muonreach.constraints.zdecays",
+                                  "muonreach.constraints.babar4mu",
                                   "muonreach.constraints.trident", "muonreach.constraints.neff")
 
 
@@ -178,3 +179,11 @@ def invisible_fraction(model: Mediator) -> float:
         return model.invisible_branching_ratio()
     except KinematicallyForbidden:
         return 1.0  # stable: escapes
+
+
+def dimuon_fraction(model: Mediator) -> float:
+    """BR(X -> mu+ mu-) of ``model`` (channel ``"mu_mu"``); 0 if it is closed or the mediator cannot decay."""
+    try:
+        return model.branching_ratios().get("mu_mu", 0.0)
+    except KinematicallyForbidden:
+        return 0.0

@@ -2,7 +2,9 @@
 
 * ``z-tautau-invisible``: Gamma(Z -> tau tau S) BR(S -> invisible) below 1.96 times the uncertainty of the measured
   Gamma(Z -> tau tau) (000's criterion; lepton-specific model);
-* ``z-4mu``: BR(Z -> mu mu S) BR(S -> mu mu) below 1.96 times the uncertainty of BR(Z -> 4 mu) (ATLAS/CMS; 000).
+* ``z-4mu``: BR(Z -> mu mu S) BR(S -> mu mu) below 1.96 times the uncertainty of BR(Z -> 4 mu) (ATLAS/CMS; 000);
+* ``z-gamma-invisible``: BR(Z -> gamma S) BR(S -> invisible) below the L3 limit 1.1e-6 (E_gamma > 30 GeV; 000 Table 1),
+  the loop-induced width from :func:`muonreach.production.z_radiation.photon_scalar_width`.
 
 The three-body width is computed (:func:`muonreach.production.z_radiation.radiation_ratio`, exact tree level with the
 lepton mass) as a ratio to Gamma(Z -> l l), normalised to the measured width, so no EW input but sin^2 theta_W.
@@ -20,25 +22,26 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import constants as c
-from ..errors import KinematicallyForbidden
 from ..models.base import Mediator
 from ..models.registry import ModelSpec
-from ..production.z_radiation import radiation_ratio
-from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, invisible_fraction, register_bound, yukawa
+from ..production.z_radiation import photon_scalar_width, radiation_ratio
+from .computed import BoundRows, ComputedBound, dimuon_fraction, excluded_interval, input_fields, invisible_fraction, register_bound, yukawa
 
 
 @cache
 def _inputs() -> dict:
     top = input_fields("zdecays.toml")
-    tau, mu = top.table("tau_invisible"), top.table("four_muon")
+    tau, mu, ph = top.table("tau_invisible"), top.table("four_muon"), top.table("photon_invisible")
     out = {
         "sw2": top.positive("sin2_theta_w"),
         "tau_width": tau.positive("width"), "tau_sigma": tau.positive("uncertainty"), "tau_n": tau.positive("n_sigma"),
         "tau_cl": tau.number("cl"),
         "mu_sigma": mu.positive("br_uncertainty"), "mu_n": mu.positive("n_sigma"), "mu_br_z": mu.positive("br_z_to_mumu"),
         "mu_cl": mu.number("cl"),
+        "ph_br": ph.positive("br_limit"), "ph_e_min": ph.positive("photon_energy_min"), "ph_width": ph.positive("z_width"),
+        "ph_cl": ph.number("cl"),
     }
-    for f in (tau, mu, top):
+    for f in (tau, mu, ph, top):
         f.done()
     return out
 
@@ -74,11 +77,24 @@ def _bound(lepton: str, limit: float, decay_fraction: Callable[[Mediator], float
     return compute
 
 
-def _dimuon(model: Mediator) -> float:
-    try:
-        return model.branching_ratios().get("mu_mu", 0.0)
-    except KinematicallyForbidden:
-        return 0.0
+def _photon_bound(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object]) -> BoundRows:
+    """Z -> gamma S, S -> invisible against the L3 limit on BR(Z -> gamma X), E_gamma above the cut (docstring)."""
+    d = _inputs()
+    low = np.full(masses.size, math.nan)
+    high = np.full(masses.size, math.nan)
+    for i, mass in enumerate(masses):
+        m = float(mass)
+        if (c.M_Z**2 - m * m) / (2.0 * c.M_Z) < d["ph_e_min"]:
+            continue
+
+        def excess(g: float, m: float = m) -> float:
+            model = spec.build(m, g, overrides)
+            couplings = {lep: yukawa(model, lep) for lep in c.LEPTON_MASSES}
+            br = photon_scalar_width(c.M_Z, m, couplings, d["sw2"]) / d["ph_width"] * invisible_fraction(model)
+            return math.log(br / d["ph_br"]) if br > 0.0 else -math.inf
+
+        low[i], high[i] = excluded_interval(excess)
+    return BoundRows(masses, low, high)
 
 
 def _hasyukawa(lepton: str, invisible: bool) -> Callable[[ModelSpec], bool]:
@@ -102,8 +118,13 @@ def _register() -> None:
         "z-4mu", "Z -> mu mu S, S -> mu mu, against the BR(Z -> 4 mu) uncertainty",
         "000_2bfc33bcfac4181d.txt Sec. 4.5 (BR(Z -> 4 mu) = (3.5 +- 0.4)e-6, PDG); width: production/z_radiation.py",
         d["mu_cl"], _hasyukawa("mu", False),
-        _bound("mu", d["mu_n"] * d["mu_sigma"] / d["mu_br_z"], _dimuon),
+        _bound("mu", d["mu_n"] * d["mu_sigma"] / d["mu_br_z"], dimuon_fraction),
         approximate="inclusive rate against 1.96 sigma of the measured BR; the experiments' mass cuts are not modelled"))
+    register_bound(ComputedBound(
+        "z-gamma-invisible", "Z -> gamma S (lepton loops), S -> invisible, against the L3 BR(Z -> gamma X) limit",
+        "000_2bfc33bcfac4181d.txt Sec. 4.5 and Table 1 (L3, Phys. Lett. B412 (1997) 201: BR < 1.1e-6, E_gamma > ~30 "
+        "GeV); width: production/z_radiation.photon_scalar_width", d["ph_cl"], _hasyukawa("mu", True), _photon_bound,
+        approximate="the L3 selection beyond E_gamma > 30 GeV is not modelled (all Z -> gamma S events counted)"))
 
 
 _register()

@@ -59,6 +59,19 @@ def vector_current_trace(left: NDArray[np.complex128], currents: NDArray[np.comp
     return np.real(value)
 
 
+def two_vector_current_trace(left: NDArray[np.complex128], currents: NDArray[np.complex128],
+                             right: NDArray[np.complex128], first_polarisation: NDArray[np.float64],
+                             second_polarisation: NDArray[np.float64]) -> NDArray[np.float64]:
+    """As :func:`vector_current_trace` for two vector bosons: currents Gamma^{mu nu} of shape (n, 4, 4, 4, 4)
+    (upper indices mu, nu second and third), summed with P_{mu mu'} Q_{nu nu'} (lower indices, each (n, 4, 4)).
+    """
+    first = left[:, None, None] @ currents @ right[:, None, None]
+    second = bar(currents)
+    traces = np.einsum("nabil,ncdli->nabcd", first, second, optimize=True)
+    value = np.einsum("nabcd,nac,nbd->n", traces, first_polarisation, second_polarisation, optimize=True)
+    return np.real(value)
+
+
 def massive_vector_polarisation_sum(p: NDArray[np.float64], mass: float) -> NDArray[np.float64]:
     """-g_{mu nu} + p_mu p_nu / M^2 (lower indices) per point: shape (n, 4, 4)."""
     lower = np.asarray(p, dtype=float) @ METRIC

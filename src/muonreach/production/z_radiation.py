@@ -15,6 +15,13 @@ quadrature in the tests. The result is returned as the ratio
 
 in which g_Z cancels: the bound uses the measured Gamma(Z -> f fbar). Tree level, no QED or QCD corrections; valid for
 any m_S < M_Z - 2 m_f and fermion mass m_f (the fermion mass regulates the collinear region).
+
+``emitted="vector"`` radiates a vector X of mass m_X with vector coupling g_X fbar gamma^nu f X_nu instead (the
+L_mu - L_tau Z' of the BaBar four-muon search), the vertex 1 replaced by gamma^nu in both terms above and the X
+polarisation sum -g + k k/m_X^2 (its k k part vanishes by current conservation: tests). The "Z" may be any vector
+of mass M with couplings (v, a): a virtual photon of mass sqrt(s) with (v, a) = (1, 0) gives, because the
+angle-integrated e+e- -> gamma* -> F rate is proportional to the width of a vector of mass sqrt(s) into F,
+sigma(e+e- -> f fbar X)/sigma(e+e- -> f fbar) = g^2 R (massless beams, full solid angle, no Z exchange).
 """
 
 from __future__ import annotations
@@ -58,24 +65,44 @@ def _momenta(m_z: float, m_f: float, m_s: float, s1: NDArray[np.float64], s2: ND
     return p1, p2, k
 
 
+EMITTED = ("scalar", "vector")
+
+
 def squared_amplitude(m_z: float, m_f: float, m_s: float, v: float, a: float,
-                      s1: NDArray[np.float64], s2: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Polarisation-averaged, spin-summed |M|^2 / (g g_Z)^2 at the Dalitz points (s1, s2) (module docstring)."""
+                      s1: NDArray[np.float64], s2: NDArray[np.float64], emitted: str = "scalar",
+                      emitted_polarisation: str = "full") -> NDArray[np.float64]:
+    """Polarisation-averaged, spin-summed |M|^2 / (g g_Z)^2 at the Dalitz points (s1, s2) (module docstring).
+
+    ``emitted_polarisation="longitudinal"`` (vector only) keeps only the k k/m_X^2 part of the X polarisation sum,
+    which current conservation makes zero (a check, used by the tests).
+    """
+    if emitted not in EMITTED:
+        raise InvalidParameter(f"emitted must be one of {', '.join(EMITTED)}, got {emitted!r}")
     p1, p2, k = _momenta(m_z, m_f, m_s, np.asarray(s1, dtype=float), np.asarray(s2, dtype=float))
     n = p1.shape[0]
     eye = np.broadcast_to(d.IDENTITY, (n, 4, 4))
     coupling = v * d.IDENTITY - a * _G5
     vertex = np.einsum("mij,jk->mik", d.GAMMA, coupling)  # gamma^mu (v - a g5)
-    d1 = (np.asarray(s1) - m_f * m_f)[:, None, None, None]
-    d2 = (np.asarray(s2) - m_f * m_f)[:, None, None, None]
+    d1 = np.asarray(s1) - m_f * m_f
+    d2 = np.asarray(s2) - m_f * m_f
     left_prop = d.slash(p1 + k) + m_f * eye
     right_prop = -d.slash(p2 + k) + m_f * eye
-    currents = (np.einsum("nij,mjk->nmik", left_prop, vertex) / d1
-                + np.einsum("mij,njk->nmik", vertex, right_prop) / d2)
     left = d.slash(p1) + m_f * eye
     right = d.slash(p2) - m_f * eye
     pol = d.massive_vector_polarisation_sum(p1 + p2 + k, m_z)
-    return d.vector_current_trace(left, currents, right, pol) / 3.0
+    if emitted == "scalar":
+        currents = (np.einsum("nij,mjk->nmik", left_prop, vertex) / d1[:, None, None, None]
+                    + np.einsum("mij,njk->nmik", vertex, right_prop) / d2[:, None, None, None])
+        return d.vector_current_trace(left, currents, right, pol) / 3.0
+    # X emission: gamma^nu (p1 + k + m) Gamma^mu / d1 + Gamma^mu (-(p2 + k) + m) gamma^nu / d2, index order (mu, nu)
+    g_nu = d.GAMMA[None, None, :]  # axes (n, mu, nu, i, j)
+    g_mu = vertex[None, :, None]
+    currents = (g_nu @ left_prop[:, None, None] @ g_mu / d1[:, None, None, None, None]
+                + g_mu @ right_prop[:, None, None] @ g_nu / d2[:, None, None, None, None])
+    x_pol = d.massive_vector_polarisation_sum(k, m_s)
+    if emitted_polarisation == "longitudinal":
+        x_pol = x_pol + d.METRIC[None, :, :]
+    return d.two_vector_current_trace(left, currents, right, pol, x_pol) / 3.0
 
 
 def _log_nodes(lo: NDArray[np.float64], hi: NDArray[np.float64], shift: float, n: int):
@@ -88,8 +115,9 @@ def _log_nodes(lo: NDArray[np.float64], hi: NDArray[np.float64], shift: float, n
     return values, half[..., None] * w * np.exp(t)
 
 
-def radiation_ratio(m_z: float, m_f: float, m_s: float, v: float, a: float, nodes: int = _NODES) -> float:
-    """R = Gamma(Z -> f fbar S) / (g^2 Gamma(Z -> f fbar)) at Yukawa g = 1 (module docstring)."""
+def radiation_ratio(m_z: float, m_f: float, m_s: float, v: float, a: float, nodes: int = _NODES,
+                    emitted: str = "scalar") -> float:
+    """R = Gamma(Z -> f fbar X) / (g^2 Gamma(Z -> f fbar)) at coupling g = 1, X a scalar or a vector (docstring)."""
     if not m_s > 0.0 or not math.isfinite(m_s):
         raise InvalidParameter(f"m_S must be positive, got {m_s:g}")
     if m_s + 2.0 * m_f >= m_z:
@@ -107,6 +135,27 @@ def radiation_ratio(m_z: float, m_f: float, m_s: float, v: float, a: float, node
     s2_lo = np.maximum(s2_lo, (m_f + m_s) ** 2 * (1.0 + 1e-14))
     s2_hi = np.maximum(s2_hi, s2_lo * (1.0 + 1e-14))
     s2, w2 = _log_nodes(s2_lo, s2_hi, mf2, nodes)
-    amp2 = squared_amplitude(m_z, m_f, m_s, v, a, np.repeat(s1, nodes), s2.ravel())
+    amp2 = squared_amplitude(m_z, m_f, m_s, v, a, np.repeat(s1, nodes), s2.ravel(), emitted)
     width = float(np.sum(amp2 * (w1[:, None] * w2).ravel())) / (256.0 * math.pi**3 * m_z**3)
     return width / two_body_factor(m_z, m_f, v, a)
+
+
+def photon_scalar_width(m_z: float, m_s: float, lepton_couplings: dict[str, float], sin2_theta_w: float) -> float:
+    """Gamma(Z -> gamma S) in GeV through charged-lepton loops (000_2bfc33bcfac4181d.txt Sec. 4.5, its refs. [64, 65]).
+
+    The S Z gamma vertex -(1/2) G_Z S F_{mu nu} Z^{mu nu} is the S gamma gamma* triangle with one photon coupling
+    e Q replaced by the Z's vector coupling g_Z v, g_Z = e/(2 s_W c_W), v = T3 - 2 Q s_W^2 = -1/2 + 2 s_W^2 (the axial
+    part is C-forbidden), the Z leg at q^2 = M_Z^2: G_Z = G(M_Z^2) g_Z v/(e Q), G from
+    :func:`muonreach.production.monophoton.diphoton_coupling` (000 eq. (A.1), corrected form). All charged leptons
+    share (v, Q), so one factor serves the sum. Width (Z spin average, photon polarisations summed):
+    Gamma = |G_Z|^2 (M_Z^2 - m_S^2)^3 / (96 pi M_Z^3); with M_Z -> 0 this is 2 (g_Z v/(e Q))^2 Gamma(S -> gamma gamma)
+    (tests). One loop, tree-level Z couplings; valid for 0 < m_S < M_Z.
+    """
+    from .monophoton import diphoton_coupling
+
+    if not 0.0 < m_s < m_z:
+        raise KinematicallyForbidden(f"Z -> gamma S needs 0 < m_S < M_Z, got {m_s:g} GeV")
+    v = -0.5 + 2.0 * sin2_theta_w
+    ratio2 = v * v / (4.0 * sin2_theta_w * (1.0 - sin2_theta_w))  # (g_Z v / (e Q))^2
+    g = diphoton_coupling(m_s, lepton_couplings, m_z * m_z)
+    return g * g * ratio2 * (m_z * m_z - m_s * m_s) ** 3 / (96.0 * math.pi * m_z**3)
