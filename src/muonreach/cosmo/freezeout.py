@@ -382,7 +382,7 @@ class _FastSpline:
         if not np.all(np.isfinite(values)):
             raise ConvergenceError("non-finite rate or equilibrium yield on the x grid")
         c = CubicSpline(lx, values).c
-        self.coef = [tuple(col) for col in c.T.tolist()]
+        self.coef = c.T.tolist()  # rows (c3, c2, c1, c0), unpacked per call
         self.n = n - 1
 
     def __call__(self, x: float) -> float:
