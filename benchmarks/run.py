@@ -18,6 +18,8 @@
    (non-vectorised) objective scaled.
 10. (g-2) measurement side (benchmarks/gm2meas_bench.py): the extended omega_a fit (iminuit vs scipy BFGS on the
    same deviance), 200-toy pull studies of the 5-parameter and extended fits, the LO HVP integral vs quad.
+10. Issue 16 (benchmarks/speed_bench.py): relic set-up (thermal-integral grid) and solve (TR-BDF2 vs Radau),
+    the 000-fig5 layers from the disk cache vs computed.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -133,6 +135,7 @@ if __name__ == "__main__":
     from muone_bench import bench_muone
     from scan_bench import bench_scan
     from serve_bench import bench_serve
+    from speed_bench import bench_speed
 
     bench_gm2_band()
     bench_reach()
@@ -147,3 +150,4 @@ if __name__ == "__main__":
     bench_muone()
     bench_heavy()
     bench_gm2meas()
+    bench_speed()

@@ -6,7 +6,7 @@ the disk. An entry is a ``.npz`` file of named numpy arrays, keyed by a SHA-256 
 
 * the namespace (what the table is, e.g. ``"exact-dsigma-dx"``),
 * the inputs (any JSON-serialisable mapping: masses, energies, material, method, accuracy ...),
-* the code version: the package version and a fingerprint of muonreach's own source files, so an entry made
+* the code version: the package version and a fingerprint of muonreach's own source and data files, so an entry made
   by other code is never used.
 
 Each file stores a checksum of its arrays; an entry that cannot be read, lacks a field or fails the checksum
@@ -43,12 +43,19 @@ class CacheWarning(UserWarning):
     """The disk cache could not be used (results are computed and kept in memory)."""
 
 
+#: Files whose bytes make the code fingerprint: the source and the shipped data (model, experiment and
+#: constraint inputs), so that an entry computed from other data is never used either.
+FINGERPRINT_SUFFIXES: tuple[str, ...] = (".py", ".toml", ".csv", ".dat", ".txt", ".json")
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """SHA-256 over the package version and the bytes of every ``.py`` file of muonreach (sorted by path)."""
+    """SHA-256 over the package version and the bytes of every source and data file of muonreach
+    (:data:`FINGERPRINT_SUFFIXES`, sorted by path)."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(root.rglob("*.py")):
+    files = (p for p in root.rglob("*") if p.suffix in FINGERPRINT_SUFFIXES and "__pycache__" not in p.parts)
+    for path in sorted(files):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -18,15 +18,24 @@ from ..validation import finite, positive
 _IEPS = 1e-13  # the Feynman prescription m^2 -> m^2 - i0, as a finite shift
 
 
-def loop_f_array(tau: ArrayLike) -> NDArray[np.complex128]:
-    """f(tau) of 002 eq. (6), vectorised: arcsin^2(tau^-1/2) for tau >= 1, -1/4 [ln((1+b)/(1-b)) - i pi]^2 below,
-    b = sqrt(1 - tau). ``tau`` must be positive (not checked here: see :func:`loop_f`)."""
+def loop_f_parts(tau: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(Re f, Im f) of f(tau), 002 eq. (6), vectorised in real arithmetic: f = arcsin^2(tau^-1/2) for tau >= 1,
+    -1/4 [L - i pi]^2 below with L = ln((1+b)/(1-b)) = 2 ln(1 + b) - ln(tau), b = sqrt(1 - tau) (the second
+    form has no cancellation in 1 - b at small tau). ``tau`` must be positive (not checked: see :func:`loop_f`).
+    """
     t = np.asarray(tau, dtype=float)
     above = t >= 1.0
-    heavy = np.arcsin(1.0 / np.sqrt(np.where(above, t, 1.0))) ** 2
-    b = np.sqrt(np.where(above, 0.0, 1.0 - t))
-    light = -0.25 * (np.log((1.0 + b) / np.where(above, 1.0, 1.0 - b)) - 1j * np.pi) ** 2
-    return np.where(above, heavy + 0j, light)
+    safe = np.where(above, t, 1.0)
+    log = 2.0 * np.log1p(np.sqrt(np.where(above, 0.0, 1.0 - t))) - np.log(np.where(above, 1.0, t))
+    re = np.where(above, np.arcsin(1.0 / np.sqrt(safe)) ** 2, -0.25 * (log * log - np.pi**2))
+    im = np.where(above, 0.0, 0.5 * np.pi * log)
+    return re, im
+
+
+def loop_f_array(tau: ArrayLike) -> NDArray[np.complex128]:
+    """f(tau) of 002 eq. (6), vectorised (complex; see :func:`loop_f_parts`)."""
+    re, im = loop_f_parts(tau)
+    return re + 1j * im
 
 
 def loop_f(tau: float) -> complex:
@@ -34,10 +43,18 @@ def loop_f(tau: float) -> complex:
     return complex(loop_f_array(positive("tau", tau)))
 
 
+def f_half_on_shell_parts(tau: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(Re, Im) of F_1/2(tau, 0) = -2 tau [1 + (1 - tau) f(tau)] (000 App. A eq. (A.3)), in real arithmetic."""
+    t = np.asarray(tau, dtype=float)
+    re, im = loop_f_parts(t)
+    scale = -2.0 * t
+    return scale * (1.0 + (1.0 - t) * re), scale * (1.0 - t) * im
+
+
 def f_half_on_shell_array(tau: ArrayLike) -> NDArray[np.complex128]:
     """F_1/2(tau, 0) = -2 tau [1 + (1 - tau) f(tau)] (000 App. A eq. (A.3)), vectorised over positive tau."""
-    t = np.asarray(tau, dtype=float)
-    return -2.0 * t * (1.0 + (1.0 - t) * loop_f_array(t))
+    re, im = f_half_on_shell_parts(tau)
+    return re + 1j * im
 
 
 def f_half_on_shell(tau: float) -> complex:

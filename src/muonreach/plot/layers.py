@@ -84,17 +84,33 @@ def _check_dataset(layer: LayerSpec, panel: PanelSpec) -> None:
     _check_masses(layer, panel)
 
 
+def _unit_contributions(layer: LayerSpec, panel: PanelSpec) -> tuple[np.ndarray, np.ndarray]:
+    """(masses, Delta a per unit coupling squared) of the panel's model for a (g-2) layer: computed once per
+    (model, benchmark, lepton, masses) and cached (a panel's band, future band and exclusion share them)."""
+    from ..gm2.bands import unit_contribution
+
+    m = _masses(layer, panel, layer.options["points"])
+    lepton = layer.options["lepton"]
+
+    def compute() -> dict[str, np.ndarray]:
+        return {"unit": np.array([unit_contribution(planes.model_at(panel, float(mass)), lepton) for mass in m])}
+
+    got = cached_arrays("gm2-unit", {"model": _model_name(panel), "benchmark": panel.benchmark, "lepton": lepton,
+                                     "masses": m.tolist()}, compute)
+    return m, got["unit"]
+
+
 def _gm2_band(layer: LayerSpec, panel: PanelSpec) -> LayerData:
-    """Couplings within n sigma of the dataset's Delta a (000 Sec. 2.1, 4.1): a band in coupling."""
-    from ..gm2.bands import model_band
+    """Couplings within n sigma of the dataset's Delta a (000 Sec. 4.1): a band in coupling."""
+    from ..gm2.bands import favored_band
     from ..gm2.datasets import get_dataset
 
     o = layer.options
     ds = get_dataset(o["dataset"])
-    m = _masses(layer, panel, o["points"])
+    m, units = _unit_contributions(layer, panel)
     low, high = np.full(m.size, math.nan), np.full(m.size, math.nan)
-    for i, mass in enumerate(m):
-        band = model_band(planes.model_at(panel, float(mass)), ds, o["n_sigma"], o["lepton"])
+    for i, unit in enumerate(units):
+        band = favored_band(float(unit), ds, o["n_sigma"])
         if band is not None:
             low[i], high[i] = band.low, min(band.high, PERTURBATIVE_LIMIT)
     notes = [f"{ds.name}: Delta a = {ds.delta:.3e} +- {ds.sigma:.2e}, {o['n_sigma']:g} sigma band"]
@@ -106,15 +122,15 @@ def _gm2_band(layer: LayerSpec, panel: PanelSpec) -> LayerData:
 
 def _gm2_exclusion(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     """Couplings whose contribution lies more than n sigma beyond Delta a (000 Sec. 4.1): excluded above."""
-    from ..gm2.bands import model_exclusion
+    from ..gm2.bands import excluded_coupling
     from ..gm2.datasets import get_dataset
 
     o = layer.options
     ds = get_dataset(o["dataset"])
-    m = _masses(layer, panel, o["points"])
+    m, units = _unit_contributions(layer, panel)
     low = np.full(m.size, math.nan)
-    for i, mass in enumerate(m):
-        g = model_exclusion(planes.model_at(panel, float(mass)), ds, o["n_sigma"], o["lepton"])
+    for i, unit in enumerate(units):
+        g = excluded_coupling(float(unit), ds, o["n_sigma"])
         if g is not None:
             low[i] = g
     high = np.full(m.size, PERTURBATIVE_LIMIT)
@@ -195,13 +211,22 @@ def _bound(layer: LayerSpec, panel: PanelSpec) -> LayerData:
 
     bound = get_bound(layer.options["name"])
     m = _masses(layer, panel, layer.options["points"])
-    rows = bound.evaluate(get_model_spec(_model_name(panel)), m, {**panel.benchmark, **layer.options["set"]})
-    high = np.where(np.isnan(rows.high), PERTURBATIVE_LIMIT, rows.high)
-    high = np.where(np.isnan(rows.low), math.nan, high)
-    notes = (f"{bound.name}: {bound.description} ({bound.source}; {100 * bound.cl:.0f} % CL)", *rows.notes)
+    model, overrides = _model_name(panel), {**panel.benchmark, **layer.options["set"]}
+
+    def compute() -> dict[str, np.ndarray]:
+        rows = bound.evaluate(get_model_spec(model), m, overrides)
+        return {"mass": rows.mass, "low": rows.low, "high": rows.high, "notes": np.array(rows.notes, dtype=str)}
+
+    # cached on disk like the reach contours: figures that repeat a bound layer (000-fig5, status-2025) share it
+    rows = cached_arrays("bound-layer", {"bound": bound.name, "model": model, "masses": m.tolist(),
+                                         "overrides": overrides}, compute)
+    high = np.where(np.isnan(rows["high"]), PERTURBATIVE_LIMIT, rows["high"])
+    high = np.where(np.isnan(rows["low"]), math.nan, high)
+    notes = (f"{bound.name}: {bound.description} ({bound.source}; {100 * bound.cl:.0f} % CL)",
+             *(str(n) for n in rows["notes"]))
     if bound.approximate:
         notes += (f"{bound.name}: approximate: {bound.approximate}",)
-    return LayerData(tuple(_bands(panel, rows.mass, rows.low, high)), notes)
+    return LayerData(tuple(_bands(panel, rows["mass"], rows["low"], high)), notes)
 
 
 # --- relic target -----------------------------------------------------------------------------------------
