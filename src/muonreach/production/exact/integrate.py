@@ -242,7 +242,12 @@ def _delta_upper(proc: Process, kin: Kinematics, em) -> NDArray:
 
 
 def _segment_nodes(edges: NDArray, n: int) -> tuple[NDArray, NDArray]:
-    """Gauss-Legendre nodes/weights on consecutive segments of ``edges`` (..., n_edges) -> (..., n_seg * n)."""
+    """Gauss-Legendre nodes/weights on consecutive segments of ``edges`` (..., n_edges) -> (..., n_seg * n).
+    Segments of zero width at every point of the leading axes (break points clipped to an end) are dropped: they
+    carry zero weight."""
+    used = np.any(np.diff(edges, axis=-1) > 0.0, axis=tuple(range(edges.ndim - 1)))
+    if not np.all(used) and np.any(used):  # the first left edge, then each used segment's right edge
+        edges = np.concatenate([edges[..., :1], edges[..., 1:][..., used]], axis=-1)
     x, w = _gl(n)
     half = 0.5 * np.diff(edges, axis=-1)
     mid = 0.5 * (edges[..., 1:] + edges[..., :-1])
