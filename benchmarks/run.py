@@ -14,6 +14,8 @@
    na62-future reach over 50 masses against a root finder on dblquad per-bin rates.
 9. MUonE / inelastic DM (benchmarks/muone_bench.py): a 30-mass displaced-vertex reach, events generated once per
    mass and reweighted per coupling, cold and cached, vs regenerating the events at every coupling.
+10. Exact 2 -> 3 production (benchmarks/exact_bench.py): sigma at one point against vegas of the same |M|^2, and
+   an exact reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -123,6 +125,7 @@ if __name__ == "__main__":
     from bounds_bench import bench_bounds
     from electron_bench import bench_na64e_reach
     from events_bench import bench_events
+    from exact_bench import bench_exact_reach, bench_exact_sigma
     from meson_bench import bench_branching_ratios, bench_na62_reach
     from muone_bench import bench_muone
     from scan_bench import bench_scan
@@ -139,3 +142,5 @@ if __name__ == "__main__":
     bench_na62_reach()
     bench_na64e_reach()
     bench_muone()
+    bench_exact_sigma()
+    bench_exact_reach()
