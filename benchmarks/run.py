@@ -20,6 +20,8 @@
    same deviance), 200-toy pull studies of the 5-parameter and extended fits, the LO HVP integral vs quad.
 10. Issue 16 (benchmarks/speed_bench.py): relic set-up (thermal-integral grid) and solve (TR-BDF2 vs Radau),
     the 000-fig5 layers from the disk cache vs computed.
+10. Exact 2 -> 3 production (benchmarks/exact_bench.py): sigma at one point against vegas of the same |M|^2, and
+   an exact reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -131,6 +133,7 @@ if __name__ == "__main__":
     from events_bench import bench_events
     from heavy_bench import bench_heavy
     from gm2meas_bench import bench_gm2meas
+    from exact_bench import bench_exact_reach, bench_exact_sigma
     from meson_bench import bench_branching_ratios, bench_na62_reach
     from muone_bench import bench_muone
     from scan_bench import bench_scan
@@ -151,3 +154,5 @@ if __name__ == "__main__":
     bench_heavy()
     bench_gm2meas()
     bench_speed()
+    bench_exact_sigma()
+    bench_exact_reach()

@@ -53,7 +53,7 @@ def test_exact_converges_to_ww_for_energetic_muons(kind, mass):
     # differ by O(1) % for muons at NA64 energies).
     exact, error = sigma_exact(kind, 160.0, "Pb", mass, x_min=0.5)
     ww = sigma_total(kind, 160.0, mass, 1.0, "Pb", "mu", "ww", x_min=0.5)
-    assert error < 1e-4 * exact
+    assert error < 1e-3 * exact  # the estimate |fine - coarse| bounds the rule error (docs/exact-production.md)
     assert exact / ww == pytest.approx(1.0, abs=0.02)
 
 
@@ -76,14 +76,14 @@ def test_iww_over_ww_ratios_quoted_in_issue_10(kind, mass, ratio):
 @pytest.mark.parametrize("parametrisation", ["A", "B"])
 def test_vegas_in_both_parametrisations_matches_the_deterministic_rule(case, parametrisation):
     # Two independent integrations of the same |M|^2: vegas over (x, Delta, t, phi) with X first (A) or the lepton
-    # first (B), fixed seed, 0.3 % statistical error, against the nested Gauss-Legendre rule (error < 1e-4).
+    # first (B), fixed seed, 0.3 % statistical error, against the nested Gauss-Legendre rule (estimated error < 1e-3).
     # Tolerance: 5 vegas standard errors: with these peaked weights vegas' own error estimate is optimistic
     # (measured deviations up to 2.8 of its sigma, 0.45 %).
     kind, m, material, lepton, final, energy, x_min = case
     proc = make_process(kind, m, material, lepton, final)
     rule, rule_error = sigma_quadrature(proc, energy, x_min)
     result = sigma_vegas(proc, energy, x_min, rtol=3e-3, neval=20000, parametrisation=parametrisation)
-    assert rule_error < 1e-4 * rule
+    assert rule_error < 1e-3 * rule
     assert abs(result.value - rule) < 5.0 * result.error + rule_error
 
 
@@ -110,3 +110,17 @@ def test_xsec_command_flavour_change_and_bad_input(run_cli):
     code, _, err = run_cli("xsec", "--lepton", "e", "--final-lepton", "mu", "--energy", "100", "--material", "Pb",
                            "--boson", "vector", "--mass", "0.1")
     assert code == 2 and "scalar" in err
+
+
+@pytest.mark.parametrize("kind, mass, low, high", [("vector", 1e-3, -0.25, -0.15), ("vector", 1.0, 0.3, 0.8),
+                                                   ("scalar", 1.0, 0.3, 0.8)])
+def test_electron_ww_versus_exact_range_of_2409_12748(kind, mass, low, high):
+    # Voronchikhin, Kirpichnikov, arXiv:2409.12748 (abstract, stored ar5iv/arxiv page): the relative difference
+    # of the WW and exact tree-level total cross sections "varies from O(-20) % to O(80) % for an electron mode"
+    # (NA64e: 100 GeV e- on Pb), the main difference coming from the forward peak. Ours, x > 0:
+    # (WW - exact)/exact = -19.8 % (V, 1 MeV; S: -13 %) and +46 % (V) / +53 % (S) at 1 GeV. Tolerance: the bins
+    # bracket "O(-20) %" at the light end and stay inside the quoted +80 % at 1 GeV (the abstract gives orders only).
+    exact, error = sigma_exact(kind, 100.0, "Pb", mass, lepton="e")
+    ww = sigma_total(kind, 100.0, mass, 1.0, "Pb", "e", "ww", x_min=0.0)
+    assert error < 3e-3 * exact
+    assert low < ww / exact - 1.0 < high

@@ -153,3 +153,32 @@ def test_flavour_changing_bad_input():
     # a flavour-diagonal emu-scalar experiment does not radiate phi: h_mue is off-diagonal
     with pytest.raises(InvalidParameter, match="diagonal coupling"):
         calculator(load_experiment("na64e-2019"), spec, 0.3, DM)
+
+
+@pytest.mark.parametrize("mass, ww_over_exact, below_099", [(0.15, 1.19, 1.06), (1.0, 1.49, 1.01)])
+def test_mu_to_e_ww_excess_is_the_x_to_1_end_point(mass, ww_over_exact, below_099):
+    """The *-emu-* experiments use the exact 2 -> 3 by default because WW overstates the mu -> e yield: 67-77 % of
+    the WW yield lies at x > 0.99 (final electron below 1 % of the beam energy), where WW exceeds exact by 1.3-1.7x
+    (docs/electron-beams.md sec. 4). Requiring the electron above 1.6 GeV (x < 0.99) brings the two within the WW
+    accuracy away from the end point (measured 1.06 and 1.01). Tolerances: 3 % on the measured ratios (they set
+    the documented 9-22 % reach difference; the exact yields carry < 1e-3 numerical error)."""
+    spec = get_model_spec("emu-scalar")
+    exp = load_experiment("na64mu-emu-5e12")
+    assert exp.approximation == "exact"
+
+    def ratio(**sets):
+        n = {a: float(calculator(exp.with_overrides({"approximation": a, **sets}), spec, mass, DM).events(1e-4))
+             for a in ("ww", "exact")}
+        return n["ww"] / n["exact"]
+
+    assert ratio() == pytest.approx(ww_over_exact, rel=0.03)
+    assert ratio(lepton_energy_min=1.6) == pytest.approx(below_099, rel=0.03)
+
+
+def test_e_to_mu_ww_agrees_with_exact():
+    """e -> mu: the final muon's mass closes the end point and WW agrees with exact to 0.4 % (measured 1.003-1.004
+    at 0.15 and 1 GeV); tolerance 1 %."""
+    spec = get_model_spec("emu-scalar")
+    exp = load_experiment("na64e-emu-2019")
+    n = {a: float(calculator(exp.with_overrides({"approximation": a}), spec, 0.5, DM).events(1e-4)) for a in ("ww", "exact")}
+    assert n["ww"] / n["exact"] == pytest.approx(1.0, abs=0.01)

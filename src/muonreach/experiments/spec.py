@@ -44,7 +44,10 @@ FIELDS: dict[str, tuple[str, str, Param]] = {
                                                    "table; electrons the full shower (default) or the primary only",
                                                    "choice", ENERGY_LOSS_MODES)),
     "channel": ("production", "channel", Param("bremsstrahlung", "production channel", "str")),
-    "approximation": ("production", "approximation", Param("iww", "production cross section", "choice", APPROXIMATIONS)),
+    # the default is the most accurate method (exact tree level, production/exact); files that reproduce a paper
+    # keep that paper's method explicitly (docs/exact-production.md)
+    "approximation": ("production", "approximation", Param("exact", "production cross section: exact (tree-level "
+                                                            "2 -> 3, default), ww or iww", "choice", APPROXIMATIONS)),
     "form_factor": ("production", "form_factor", Param("full", "nuclear form factor of the exact cross section: "
                                                                "full (elastic + inelastic, 002 App. A) or elastic",
                                                                "choice", ("full", "elastic"))),

@@ -139,8 +139,23 @@ def _specialised(base: str, m: float, mp: float, mx: float) -> tuple[tuple[tuple
     return monomials, np.array([collected[k] for k in monomials]).T
 
 
-def _trace_sum(base: str, inv: Invariants, m_sign: float) -> NDArray:
-    monomials, coef = _specialised(base, m_sign * inv.m, inv.mp, inv.mx)
+@lru_cache(maxsize=256)
+def _specialised_sum(base: str, masses: tuple[tuple[float, float, float], ...]
+                     ) -> tuple[tuple[tuple[int, ...], ...], NDArray]:
+    """:func:`_specialised` summed over several mass assignments (one polynomial for T_S(m) + T_S(-m))."""
+    total: dict[tuple[int, ...], NDArray] = {}
+    for m, mp, mx in masses:
+        monomials, coef = _specialised(base, m, mp, mx)
+        for j, mono in enumerate(monomials):
+            total[mono] = total.get(mono, np.zeros(3)) + coef[:, j]
+    kept = tuple(k for k, v in total.items() if np.any(v != 0.0))
+    return kept, np.array([total[k] for k in kept]).T
+
+
+def _trace_sum(base: str, inv: Invariants, *m_signs: float) -> NDArray:
+    """The sum of T over ``m_signs`` (the sign of the beam lepton's mass in the spin sum), evaluated as one
+    polynomial in the varying invariants over the propagator denominators."""
+    monomials, coef = _specialised_sum(base, tuple((sign * inv.m, inv.mp, inv.mx) for sign in m_signs))
     values = (inv.t, inv.pq, inv.kq, inv.kp, inv.ep, inv.ek, inv.ee)
     powers: dict[tuple[int, int], NDArray] = {}
     pieces = [0.0, 0.0, 0.0]
@@ -166,7 +181,7 @@ def lepton_trace(kind: str, inv: Invariants, flavour_changing: bool = False) -> 
     if flavour_changing:
         if kind != "scalar":
             raise ValueError("the flavour-changing vertex is the chiral scalar of 001 eq. (2)")
-        return 0.25 * (_trace_sum("scalar", inv, 1.0) + _trace_sum("scalar", inv, -1.0))
+        return 0.25 * _trace_sum("scalar", inv, 1.0, -1.0)
     if kind == "pseudoscalar":
         return _trace_sum("scalar", inv, -1.0)
     return _trace_sum(kind, inv, 1.0)

@@ -12,45 +12,70 @@ scalar, kind "scalar" only); ``form_factor`` "full" (elastic + inelastic G2 of 0
 from __future__ import annotations
 
 import math
+from typing import Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ...errors import InvalidParameter
+from ...errors import ConvergenceError, InvalidParameter
 from ...materials import Material
+from .integrate import DSIGMA_RTOL, make_process, sigma_quadrature, sigma_vegas
 from .integrate import dsigma_dx as _dsigma_dx_direct
 from .integrate import dsigma_dx_dcos as _dsigma_dx_dcos
-from .integrate import make_process, sigma_quadrature, sigma_vegas
-from .tables import ExactSpectrum
+from .tables import ACCURACY, ExactSpectrum
 
 __all__ = ["dsigma_dx_dcos_exact", "dsigma_dx_exact", "sigma_exact"]
 
 METHODS: tuple[str, ...] = ("quadrature", "vegas")
 
 
+@overload
+def dsigma_dx_exact(kind: str, energy: ArrayLike, x: ArrayLike, material: Material | str, mass: float, *,
+                    lepton: str = ..., final_lepton: str | None = ..., form_factor: str = ..., x_min: float = ...,
+                    tabulated: bool = ..., with_error: Literal[False] = ..., rtol: float = ...) -> NDArray[np.float64]: ...
+@overload
+def dsigma_dx_exact(kind: str, energy: ArrayLike, x: ArrayLike, material: Material | str, mass: float, *,
+                    lepton: str = ..., final_lepton: str | None = ..., form_factor: str = ..., x_min: float = ...,
+                    tabulated: bool = ..., with_error: Literal[True], rtol: float = ...
+                    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
 def dsigma_dx_exact(kind: str, energy: ArrayLike, x: ArrayLike, material: Material | str, mass: float, *,
                     lepton: str = "mu", final_lepton: str | None = None, form_factor: str = "full",
-                    x_min: float = 0.0, tabulated: bool = True) -> NDArray[np.float64]:
+                    x_min: float = 0.0, tabulated: bool = True, with_error: bool = False,
+                    rtol: float = DSIGMA_RTOL) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Exact dsigma/dx (GeV^-2 per formula unit, coupling 1) at beam energies ``energy`` and ``x`` = E_X / E
     (broadcast). ``tabulated``: interpolate a table over [min E, max E] and x >= ``x_min`` that is computed once
     and cached on disk (:class:`.tables.ExactSpectrum`, accuracy stated there; ``x_min`` only has to lie at or
     below the x values asked for); otherwise evaluate each point directly (a few ms per point). Zero outside
-    m_X/E < x < x_end(E); KinematicallyForbidden if no energy reaches threshold."""
+    m_X/E < x < x_end(E); KinematicallyForbidden if no energy reaches threshold.
+
+    ``with_error``: also return the numerical uncertainty. Direct: |fine - coarse| of the nested rule at each
+    point (:mod:`.integrate`). Tabulated: value x (the table's largest node error + the stated interpolation
+    accuracy :data:`.tables.ACCURACY`, a tested bound rather than an estimate). ConvergenceError if the estimate
+    exceeds ``rtol`` relative (direct: at any point; tabulated: the tables refuse nodes above
+    :data:`.tables.NODE_RTOL`, and ``rtol`` below the table's own error raises)."""
+    if not (math.isfinite(rtol) and rtol > 0.0):
+        raise InvalidParameter(f"rtol must be positive, got {rtol!r}")
     e, xa = np.broadcast_arrays(np.asarray(energy, dtype=float), np.asarray(x, dtype=float))
     if e.size == 0:
-        return np.zeros(e.shape)
+        return (np.zeros(e.shape), np.zeros(e.shape)) if with_error else np.zeros(e.shape)
     if not (np.all(np.isfinite(e)) and np.all(np.isfinite(xa))):
         raise InvalidParameter("energies and x must be finite")
     if tabulated:
         spectrum = ExactSpectrum(kind, mass, material, lepton, final_lepton, energy_range=(float(e.min()), float(e.max())),
                                  x_min=x_min, form_factor=form_factor)
-        return spectrum.dsigma_dx(e, xa)
+        values = spectrum.dsigma_dx(e, xa)
+        relative = spectrum.node_error + ACCURACY
+        if relative > rtol:
+            raise ConvergenceError(f"tabulated exact dsigma/dx: error bound {relative:.2g} relative (node error "
+                                   f"{spectrum.node_error:.2g} + interpolation {ACCURACY:g}) exceeds rtol = {rtol:g}; "
+                                   "use tabulated=False for a direct evaluation")
+        return (values, relative * values) if with_error else values
     proc = make_process(kind, mass, material, lepton, final_lepton, form_factor)
-    out = np.zeros(e.shape)
+    out, err = np.zeros(e.shape), np.zeros(e.shape)
     for value in np.unique(e):
         sel = e == value
-        out[sel] = _dsigma_dx_direct(proc, float(value), xa[sel], with_error=False)[0]
-    return out
+        out[sel], err[sel] = _dsigma_dx_direct(proc, float(value), xa[sel], rtol=rtol)
+    return (out, err) if with_error else out
 
 
 def dsigma_dx_dcos_exact(kind: str, energy: float, x: ArrayLike, theta: ArrayLike, material: Material | str,
@@ -66,14 +91,15 @@ def sigma_exact(kind: str, energy: float, material: Material | str, mass: float,
                 lepton: str = "mu", final_lepton: str | None = None, form_factor: str = "full",
                 method: str = "quadrature", rtol: float = 3e-3, seed: int = 1) -> tuple[float, float]:
     """(sigma(x > x_min), its numerical uncertainty) in GeV^-2 per formula unit, coupling 1. ``method``
-    "quadrature" (deterministic nested Gauss-Legendre, error = rule differences, ~1 s) or "vegas" (adaptive
-    Monte Carlo to relative accuracy ``rtol`` with a fixed ``seed``, error = statistical, 1 sigma)."""
+    "quadrature" (deterministic nested Gauss-Legendre, error = rule differences, x segments doubled until the
+    error is below ``rtol`` relative, ~0.3-0.5 s) or "vegas" (adaptive Monte Carlo to relative accuracy ``rtol``
+    with a fixed ``seed``, error = statistical, 1 sigma). ConvergenceError if ``rtol`` is not reached."""
     if method not in METHODS:
         raise InvalidParameter(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     if not (math.isfinite(x_min) and 0.0 <= x_min < 1.0):
         raise InvalidParameter(f"x_min must be in [0, 1), got {x_min!r}")
     proc = make_process(kind, mass, material, lepton, final_lepton, form_factor)
     if method == "quadrature":
-        return sigma_quadrature(proc, energy, x_min)
+        return sigma_quadrature(proc, energy, x_min, rtol=rtol)
     result = sigma_vegas(proc, energy, x_min, rtol=rtol, seed=seed)
     return result.value, result.error
