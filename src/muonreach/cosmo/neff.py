@@ -168,86 +168,153 @@ def _phase1(m: float, gamma_tot: float) -> float:
     return float(sol.y[0, -1] / y_eq(T_SWITCH))
 
 
+@dataclass(frozen=True)
+class _Plasma:
+    """The phase-2 equations at one instant (module docstring); ``tight``: n_Z' = n_eq(T_nu), ``locked``: T_nu = T_gamma."""
+
+    m: float
+    gnu: float
+    ge: float
+    with_zprime: bool
+
+    def state(self, tg: float, tn: float, u: float, tight: bool) -> dict[str, float]:
+        """Densities, rates and heat capacities at (T_gamma, T_nu, u = n_Z'/T_nu^3) in GeV units."""
+        m = self.m
+        re, pe, dre = _electrons(tg)
+        nb, rb, pb, dle = _bose(m / tn) if self.with_zprime else (1.0, 0.0, 0.0, 0.0)
+        eps = rb * tn / nb if nb > 0.0 else m  # mean energy per Z'
+        pres = pb * tn / nb if nb > 0.0 else 0.0  # mean pressure per Z' (p/n)
+        neq_nu = G_ZP * nb * tn**3 if self.with_zprime else 0.0
+        n = neq_nu if tight else max(u, 0.0) * tn**3
+        deps = eps / tn * (1.0 - dle) if self.with_zprime and nb > 0.0 else 0.0  # d eps/dT_nu
+        dlnn = float(_tables()[1](math.log(min(max(m / tn, 1e-4), 60.0)), 1)[0]) if m / tn >= 1e-4 else 0.0
+        dneq = neq_nu / tn * (3.0 - dlnn) if nb > 0.0 else 0.0  # d n_eq/dT at T_nu
+        rho_g, rho_n = RHO_G_COEF * tg**4, RHO_NU_COEF * tn**4
+        rho = rho_g + re + rho_n + n * eps
+        h = math.sqrt(8.0 * math.pi * rho / 3.0) / M_PLANCK_GEV
+        c_nu = 4.0 * rho_n / tn + (n * deps + eps * dneq if tight else n * deps)
+        c_g = 4.0 * rho_g / tg + dre
+        return {"re": re, "pe": pe, "eps": eps, "pres": pres, "n": n, "neq_nu": neq_nu, "h": h, "c_nu": c_nu,
+                "c_g": c_g, "rho_g": rho_g, "rho_n": rho_n, "dneq": dneq}
+
+    def zprime_ratio(self, tn: float, h: float) -> float:
+        """Gamma <m/E> / H of the Z' number (decays and inverse decays at T_nu)."""
+        return (self.gnu + self.ge) * _bessel_ratio(self.m / tn) / h
+
+    def lock_ratio(self, st: dict[str, float]) -> float:
+        """Relaxation rate of T_nu - T_gamma through Z' <-> e+e- over H, Gamma_e m dn_eq/dT (1/C_nu + 1/C_gamma)."""
+        if self.ge == 0.0:
+            return 0.0
+        return self.ge * self.m * st["dneq"] * (1.0 / st["c_nu"] + 1.0 / st["c_g"]) / st["h"]
+
+    def rhs(self, tg: float, tn: float, u: float, tight: bool, locked: bool) -> tuple[float, float, float]:
+        """(dT_gamma/dt, dT_nu/dt, du/dt) in GeV^2 (module docstring)."""
+        st = self.state(tg, tn, u, tight)
+        h, n, eps = st["h"], st["n"], st["eps"]
+        expansion_g = h * (4.0 * st["rho_g"] + 3.0 * (st["re"] + st["pe"]))
+        expansion_nu = 3.0 * h * (4.0 / 3.0 * st["rho_n"] + n * (eps + st["pres"]))
+        if locked:  # one temperature: the weak and Z' <-> e+e- exchanges are internal
+            dt = -(expansion_g + expansion_nu) / (st["c_g"] + st["c_nu"])
+            return dt, dt, 0.0
+        q_sm = SM_RATE * (32.0 * F_A * (tg**9 - tn**9) + 56.0 * F_S * tg**4 * tn**4 * (tg - tn))
+        dn, q_e = -3.0 * h * n, 0.0
+        if self.with_zprime:
+            m = self.m
+            neq_g = G_ZP * _bose(m / tg)[0] * tg**3
+            r_nu, r_g = _bessel_ratio(m / tn), _bessel_ratio(m / tg)
+            dn += -self.gnu * r_nu * (n - st["neq_nu"]) - self.ge * (r_nu * n - r_g * neq_g)
+            q_e = self.ge * m * (n - neq_g)
+        dtg = (-expansion_g - q_sm + q_e) / st["c_g"]
+        rhs_nu = -expansion_nu + q_sm - q_e
+        if tight:
+            return dtg, rhs_nu / st["c_nu"], 0.0
+        dtn = (rhs_nu - eps * dn) / st["c_nu"]
+        return dtg, dtn, (dn - 3.0 * n * dtn / tn) / tn**3
+
+
+RHO_NU_COEF = 3.0 * 2.0 * 7.0 / 8.0 * math.pi**2 / 30.0  # rho_nu = coef T^4 (3 flavours, nu + nubar)
+RHO_G_COEF = math.pi**2 / 15.0
+SM_RATE = c.G_F**2 / math.pi**5 * 4.0 * ((G_EL**2 + G_ER**2) + 2.0 * (G_MUL**2 + G_MUR**2))
+
+
 def n_eff(model: Mediator | None, *, rtol: float = 1e-7, method: str = "LSODA") -> NeffResult:
-    """N_eff for a model with a neutrino-coupled vector (``None``: the Standard Model alone), module docstring."""
+    """N_eff for a model with a neutrino-coupled vector (``None``: the Standard Model alone), module docstring.
+
+    Phase 2 is integrated in ln t in up to four segments whose ends are found as events: the Z' number is followed
+    freely until Gamma <m/E>/H reaches :data:`TIGHT` (then n_Z' = n_eq(T_nu)); while the Z' <-> e+e- relaxation of
+    T_nu - T_gamma is faster than TIGHT H the two temperatures are one (energy conservation of the whole plasma).
+    Both switches remove rates up to ~1e14 H from the stiff system; their error is O(1/TIGHT).
+    """
     if model is not None and not (MASS_MIN <= model.mass <= MASS_MAX):
         raise DataRangeError(f"N_eff: the mass {model.mass:g} GeV is outside the computed range [{MASS_MIN:g}, {MASS_MAX:g}] GeV")
     m = model.mass if model is not None else 1.0
     gtot, gnu, ge = _widths(model) if model is not None else (0.0, 0.0, 0.0)
     frac = _phase1(m, gtot) if model is not None else 0.0
-    sm_rate = c.G_F**2 / math.pi**5 * 4.0 * ((G_EL**2 + G_ER**2) + 2.0 * (G_MUL**2 + G_MUR**2))
-    rho_nu_coef = 3.0 * 2.0 * 7.0 / 8.0 * math.pi**2 / 30.0  # rho_nu = coef T^4 (3 flavours, nu + nubar)
-    rho_g_coef = math.pi**2 / 15.0
-
-    def thermo(tg, tn, n):
-        re, pe, dre = _electrons(tg)
-        nb, rb, pb, dle = _bose(m / tn) if model is not None else (1.0, 0.0, 0.0, 0.0)
-        eps = rb * tn / nb if nb > 0.0 else m  # energy per Z' (GeV)
-        pres = pb * tn / nb if nb > 0.0 else 0.0
-        rho_z = n * eps
-        rho = rho_g_coef * tg**4 + re + rho_nu_coef * tn**4 + rho_z
-        return re, pe, dre, nb, dle, eps, pres, rho
-
-    tight = False  # n_Z' = n_eq(T_nu) throughout phase 2 (decided below)
-
-    def rhs(lnt, yv):
-        tg, tn, u = math.exp(yv[0]), math.exp(yv[1]), yv[2]
-        n = G_ZP * _bose(m / tn)[0] * tn**3 if tight else max(u, 0.0) * tn**3
-        re, pe, dre, nb, dle, eps, pres, rho = thermo(tg, tn, n)
-        h = math.sqrt(8.0 * math.pi * rho / 3.0) / M_PLANCK_GEV
-        t = math.exp(lnt)
-        x1, x2 = tg, tn
-        f = 32.0 * F_A * (x1**9 - x2**9) + 56.0 * F_S * x1**4 * x2**4 * (x1 - x2)
-        q_sm = sm_rate * f
-        dn = -3.0 * h * n
-        q_e = 0.0
-        dneq_dt = 0.0  # d n_eq/dT_nu (tight coupling)
-        if model is not None:
-            neq_nu = G_ZP * nb * tn**3
-            neq_g = G_ZP * _bose(m / tg)[0] * tg**3
-            r_nu, r_g = _bessel_ratio(m / tn), _bessel_ratio(m / tg)
-            dn += -gnu * r_nu * (n - neq_nu) - ge * (r_nu * n - r_g * neq_g)
-            q_e = ge * m * (n - neq_g)
-            if tight:
-                dlnn = float(_tables()[1](math.log(min(max(m / tn, 1e-4), 60.0)), 1)[0]) if m / tn >= 1e-4 else 0.0
-                dneq_dt = neq_nu / tn * (3.0 - dlnn)
-        # photon plasma
-        dtg = (-(h * (4.0 * rho_g_coef * tg**4 + 3.0 * (re + pe))) - q_sm + q_e) / (4.0 * rho_g_coef * tg**3 + dre)
-        # neutrino sector + Z' (kinetic equilibrium at T_nu; eps(T_nu) = rho_eq/n_eq)
-        deps = eps / tn * (1.0 - dle) if model is not None and nb > 0.0 else 0.0  # d eps/dT_nu, x = m/T_nu
-        # Z' <-> nu nubar moves energy inside this sector (through -eps dn below); Z' <-> e+e- and the weak rates cross it
-        rhs_nu = -3.0 * h * (4.0 / 3.0 * rho_nu_coef * tn**4 + n * (eps + pres)) + q_sm - q_e
-        if tight:
-            dtn = rhs_nu / (4.0 * rho_nu_coef * tn**3 + n * deps + eps * dneq_dt)
-            du = 0.0
-        else:
-            dtn = (rhs_nu - eps * dn) / (4.0 * rho_nu_coef * tn**3 + n * deps)
-            du = (dn - 3.0 * n * dtn / tn) / tn**3
-        return [t * dtg / tg, t * dtn / tn, t * du]
-
+    plasma = _Plasma(m, gnu, ge, model is not None)
     t0 = T_SWITCH
     n0 = frac * G_ZP * _bose(m / t0)[0] * t0**3 if model is not None else 0.0
-    rho0 = thermo(t0, t0, n0)[-1]
-    time0 = 1.0 / (2.0 * math.sqrt(8.0 * math.pi * rho0 / 3.0) / M_PLANCK_GEV)
+    h0 = plasma.state(t0, t0, n0 / t0**3, False)["h"]
+    time0 = 1.0 / (2.0 * h0)
     t_end_temp = min(5e-6, m / 60.0) if model is not None else 5e-6  # e+- gone (x_e = 100), Z' gone (x = 60)
     time_end = time0 * (t0 / t_end_temp) ** 2 * 2.0  # radiation era t ~ 1/T^2, with margin
-    y0 = [math.log(t0), math.log(t0), n0 / t0**3]
-    if model is not None:
-        # tight coupling: Gamma_nu <m/E>/H > TIGHT at T_switch, and it only grows later; then n = n_eq(T_nu) to O(H/Gamma)
-        h0 = math.sqrt(8.0 * math.pi * rho0 / 3.0) / M_PLANCK_GEV
-        tight = frac > 0.999 and gnu * _bessel_ratio(m / t0) / h0 > TIGHT
-    try:
-        sol = solve_ivp(rhs, (math.log(time0), math.log(time_end)), y0, method=method, rtol=rtol,
-                        atol=[1e-10, 1e-10, 1e-14 + 1e-8 * y0[2]])
-    except (OverflowError, ValueError) as err:  # the temperatures ran away: the e+e- channel too stiff for LSODA
-        raise ConvergenceError(f"N_eff phase 2 (m = {m:g} GeV) failed ({err}); the solver is validated for couplings "
-                               "whose Z' -> e+e- rate does not lock T_nu to T_gamma (g' <~ 3e-3)") from None
-    if not sol.success:
-        raise ConvergenceError(f"N_eff phase 2: {sol.message}")
-    tg, tn = math.exp(sol.y[0, -1]), math.exp(sol.y[1, -1])
-    neff = NEFF_PREFACTOR * rho_nu_coef * tn**4 / (rho_g_coef * tg**4) * 1.0
+    y = [math.log(t0), math.log(t0), n0 / t0**3]
+    tight = model is not None and frac > 0.999 and plasma.zprime_ratio(t0, h0) > TIGHT
+    locked = tight and plasma.lock_ratio(plasma.state(t0, t0, y[2], True)) > TIGHT
+    lnt = math.log(time0)
+    for _ in range(4):  # free -> tight -> locked -> unlocked at most
+        tight, locked, lnt, y, done = _segment(plasma, tight, locked, lnt, math.log(time_end), y, rtol, method)
+        if done:
+            break
+    else:
+        raise ConvergenceError(f"N_eff phase 2 (m = {m:g} GeV): more regime switches than the physics allows")
+    tg, tn = math.exp(y[0]), math.exp(y[1])
+    neff = NEFF_PREFACTOR * RHO_NU_COEF * tn**4 / (RHO_G_COEF * tg**4)
     base = n_eff_sm() if model is not None else neff
     return NeffResult(neff, neff - base, tn / tg, frac)
+
+
+def _segment(plasma: _Plasma, tight: bool, locked: bool, lnt0: float, lnt1: float, y0: list[float], rtol: float,
+             method: str) -> tuple[bool, bool, float, list[float], bool]:
+    """Integrate one regime from ln t0 until ln t1 or the next switch; returns the new regime, time, state, done."""
+
+    def rhs(lnt, yv):
+        tg, tn = math.exp(yv[0]), math.exp(yv[1])
+        d = plasma.rhs(tg, tn, yv[2], tight, locked)
+        t = math.exp(lnt)
+        return [t * d[0] / tg, t * d[1] / tn, t * d[2]]
+
+    def to_tight(lnt, yv):  # free Z' number: Gamma <m/E> / H rises through TIGHT
+        tn = math.exp(yv[1])
+        return plasma.zprime_ratio(tn, plasma.state(math.exp(yv[0]), tn, yv[2], False)["h"]) - TIGHT
+
+    def lock_switch(lnt, yv):  # T_nu - T_gamma relaxation rate through TIGHT H (up: lock, down: unlock)
+        tn = math.exp(yv[1])
+        return plasma.lock_ratio(plasma.state(math.exp(yv[0]), tn, yv[2], True)) - TIGHT
+
+    events = []
+    if plasma.with_zprime and not tight:
+        to_tight.terminal, to_tight.direction = True, 1.0  # type: ignore[attr-defined]
+        events.append(to_tight)
+    elif plasma.ge > 0.0:
+        lock_switch.terminal, lock_switch.direction = True, (-1.0 if locked else 1.0)  # type: ignore[attr-defined]
+        events.append(lock_switch)
+    try:
+        sol = solve_ivp(rhs, (lnt0, lnt1), y0, method=method, rtol=rtol, events=events or None,
+                        atol=[1e-10, 1e-10, 1e-14 + 1e-8 * abs(y0[2])])
+    except (OverflowError, ValueError) as err:  # a temperature ran away: an unresolved stiff rate
+        raise ConvergenceError(f"N_eff phase 2 (m = {plasma.m:g} GeV) failed ({err})") from None
+    if not sol.success:
+        raise ConvergenceError(f"N_eff phase 2 (m = {plasma.m:g} GeV): {sol.message}")
+    y = [float(v) for v in sol.y[:, -1]]
+    if sol.status != 1:  # reached the end
+        return tight, locked, float(sol.t[-1]), y, True
+    if not tight:
+        tn = math.exp(y[1])
+        y[2] = G_ZP * _bose(plasma.m / tn)[0]  # n_eq(T_nu)/T_nu^3 (deviation O(1/TIGHT))
+        return True, False, float(sol.t[-1]), y, False
+    if locked:
+        return True, False, float(sol.t[-1]), y, False
+    return True, True, float(sol.t[-1]), [y[0], y[0], y[2]], False
 
 
 @cache
