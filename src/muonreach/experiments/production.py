@@ -137,9 +137,10 @@ class Bremsstrahlung(ProductionChannel):
                            np.broadcast_to(energy[:, None], shape).ravel(), weight.ravel())
 
     def event_production(self, exp, kind: str, mass: float):
-        if exp.lepton_energy_min > 0.0:
-            raise InvalidParameter(f"{exp.name}: the event sampler does not apply a cut on the outgoing lepton energy "
-                                   "(lepton_energy_min) yet")
+        if exp.approximation == "exact":  # sampled from the exact cross section's own tables (mc/exact.py)
+            from ..mc.exact import ExactProduction
+
+            return ExactProduction.build(exp, kind, mass)
         from ..mc.bremsstrahlung import Production
 
         return Production.build(exp, kind, mass)

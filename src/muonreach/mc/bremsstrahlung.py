@@ -29,7 +29,7 @@ from scipy.special import expit, logit
 from .. import units
 from ..constants import LEPTON_MASSES
 from ..errors import InvalidParameter
-from ..experiments.beam import TrackDistribution, track_distribution, x_lower
+from ..experiments.beam import TrackDistribution, final_energy_floor, track_distribution, x_lower
 from ..production.angular import dsigma_dx_ds_per_chi, s_range, theta_x, ww_t_min
 from ..production.flux import iww_photon_flux, photon_flux
 
@@ -61,10 +61,11 @@ class Production:
         if exp.approximation not in GENERATED_APPROXIMATIONS:
             raise InvalidParameter(
                 f"{exp.name}: events are generated with the {' or '.join(GENERATED_APPROXIMATIONS)} cross section; "
-                f"approximation = {exp.approximation!r} has no event sampler yet (use --set approximation=iww or ww)"
+                f"approximation = {exp.approximation!r} has no event sampler here (exact: mc/exact.py)"
             )
         if exp.final_lepton != exp.lepton:
-            raise InvalidParameter(f"{exp.name}: flavour-changing production has no event sampler in the WW family")
+            raise InvalidParameter(f"{exp.name}: flavour-changing production has no event sampler in the WW family "
+                                   "(use --set approximation=exact)")
         track = track_distribution(exp, mass)
         m_l = LEPTON_MASSES[exp.lepton]
         if exp.approximation == "iww":
@@ -83,21 +84,15 @@ class Production:
     @property
     def normalisation(self) -> float:
         """N_l n_atom T (GeV^2 cm^-2 -> events per GeV^-2 of cross section)."""
-        return self.exp.particles_on_target * self.exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * self.track.total_cm
+        return track_normalisation(self.exp, self.track)
 
     def variables(self, u: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
         """E, depth, x, s and the Jacobian dx ds/du at cube points u (n, 3); jacobian 0 outside phase space."""
-        energy, depth = self.track.sample(u[:, 0])
-        x_lo = x_lower(self.exp, self.mass, energy)
-        x_hi = 1.0 - self.m_l / energy
-        open_ = x_lo < x_hi
-        y_lo = logit(np.where(open_, x_lo, 0.25))
-        y_hi = logit(np.where(open_, x_hi, 0.75))
-        x = expit(y_lo + u[:, 1] * (y_hi - y_lo))
+        energy, depth, x, jac_x = energy_and_x(self.exp, self.track, self.mass, u)
         s_lo, s_hi = s_range(x, energy, self.mass, self.m_l, self.exp.approximation)
-        open_ &= s_lo < s_hi
+        open_ = s_lo < s_hi
         s = s_lo + u[:, 2] * (s_hi - s_lo)
-        jacobian = np.where(open_, (y_hi - y_lo) * x * (1.0 - x) * (s_hi - s_lo), 0.0)
+        jacobian = np.where(open_, jac_x * (s_hi - s_lo), 0.0)
         return {"energy": energy, "depth": depth, "x": x, "s": s, "jacobian": jacobian}
 
     def chi(self, v: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
@@ -115,19 +110,54 @@ class Production:
     def kinematics(self, u: NDArray[np.float64], rng: np.random.Generator) -> dict[str, NDArray[np.float64]]:
         """Four-momenta (E, px, py, pz) of the beam lepton, the outgoing lepton and X, and the vertex, at u."""
         v = self.variables(u)
-        energy, x = v["energy"], v["x"]
-        n = energy.size
-        theta = theta_x(x, v["s"], energy, self.mass, self.m_l)
-        phi = 2.0 * math.pi * rng.random(n)
-        e_x = x * energy
-        p_x = np.sqrt(np.maximum(e_x * e_x - self.mass**2, 0.0))
-        boson = np.stack([e_x, p_x * np.sin(theta) * np.cos(phi), p_x * np.sin(theta) * np.sin(phi),
-                          p_x * np.cos(theta)], axis=1)
-        beam = np.zeros((n, 4))
-        beam[:, 0], beam[:, 3] = energy, np.sqrt(energy * energy - self.m_l**2)
-        lepton = np.empty((n, 4))
-        lepton[:, 0] = energy - e_x
-        lepton[:, 1:3] = -boson[:, 1:3]
-        pt2 = lepton[:, 1] ** 2 + lepton[:, 2] ** 2
-        lepton[:, 3] = np.sqrt(np.maximum(lepton[:, 0] ** 2 - self.m_l**2 - pt2, 0.0))
-        return {"beam": beam, "lepton": lepton, "boson": boson, "depth": v["depth"], "x": x, "cos_theta": np.cos(theta)}
+        theta = theta_x(v["x"], v["s"], v["energy"], self.mass, self.m_l)
+        one_minus_cos = 2.0 * np.sin(0.5 * theta) ** 2
+        return {**four_momenta(v["energy"], v["x"], one_minus_cos, self.mass, self.m_l, self.m_l, rng),
+                "depth": v["depth"], "x": v["x"], "cos_theta": np.cos(theta)}
+
+
+def track_normalisation(exp, track: TrackDistribution) -> float:
+    """N_l n_atom T: expected events per GeV^-2 of cross section over the lepton track of ``exp``."""
+    return exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * track.total_cm
+
+
+def energy_and_x(exp, track: TrackDistribution, mass: float, u: NDArray[np.float64]
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """(E, depth, x, dx/du_1) at cube points u: E and the depth from u_0 (inverse CDF of the track), x uniform in
+    logit(x) from u_1 between the yield's limits x_lower(E) and 1 - E'_min/E (E'_min the outgoing lepton's mass or
+    the selection's lepton_energy_min: E' = E - E_X exactly, so the cut is this limit); Jacobian 0 where closed."""
+    energy, depth = track.sample(u[:, 0])
+    x_lo = x_lower(exp, mass, energy)
+    x_hi = 1.0 - final_energy_floor(exp) / energy
+    open_ = x_lo < x_hi
+    y_lo = logit(np.where(open_, x_lo, 0.25))
+    y_hi = logit(np.where(open_, x_hi, 0.75))
+    x = expit(y_lo + u[:, 1] * (y_hi - y_lo))
+    return energy, depth, x, np.where(open_, (y_hi - y_lo) * x * (1.0 - x), 0.0)
+
+
+def four_momenta(energy: NDArray, x: NDArray, one_minus_cos: NDArray, mass: float, m_beam: float, m_out: float,
+                 rng: np.random.Generator) -> dict[str, NDArray[np.float64]]:
+    """(E, px, py, pz) of the beam lepton (along z), X (energy x E at the polar angle given by 1 - cos theta,
+    uniform azimuth from ``rng``) and the outgoing lepton (energy E - E_X, transverse momentum -p_T,X: the
+    photon's momentum is neglected, module docstring). Where p_T,X exceeds the outgoing lepton's momentum (the
+    soft lepton at x -> 1, e.g. mu N -> e N phi) its p_T is capped at its momentum so it stays on shell; the
+    nucleus takes the rest."""
+    n = energy.size
+    phi = 2.0 * math.pi * rng.random(n)
+    sin_theta = np.sqrt(np.clip(one_minus_cos * (2.0 - one_minus_cos), 0.0, None))
+    e_x = x * energy
+    p_x = np.sqrt(np.maximum(e_x * e_x - mass**2, 0.0))
+    boson = np.stack([e_x, p_x * sin_theta * np.cos(phi), p_x * sin_theta * np.sin(phi),
+                      p_x * (1.0 - one_minus_cos)], axis=1)
+    beam = np.zeros((n, 4))
+    beam[:, 0], beam[:, 3] = energy, np.sqrt(energy * energy - m_beam**2)
+    lepton = np.empty((n, 4))
+    lepton[:, 0] = energy - e_x
+    p_out = np.sqrt(np.maximum(lepton[:, 0] ** 2 - m_out**2, 0.0))
+    pt_x = p_x * sin_theta
+    scale = np.where(pt_x > p_out, p_out / np.maximum(pt_x, 1e-300), 1.0)
+    lepton[:, 1:3] = -boson[:, 1:3] * scale[:, None]
+    pt2 = lepton[:, 1] ** 2 + lepton[:, 2] ** 2
+    lepton[:, 3] = np.sqrt(np.maximum(p_out * p_out - pt2, 0.0))
+    return {"beam": beam, "lepton": lepton, "boson": boson}

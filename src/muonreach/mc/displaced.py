@@ -96,27 +96,42 @@ def _event_arrays(exp, model: Mediator, n: int, seed: int) -> dict[str, NDArray]
     ch, _, daughters = decays.sample(dark, rng)
     pair_ok = np.isin(np.array(decays.channels)[ch], sig.pair_channels)
 
-    z0 = sig.local_depth(kin["depth"])
-    origin = np.zeros((n, 3))
-    origin[:, 2] = z0
-    start = origin + boson[:, 1:] / np.maximum(p_x, 1e-300)[:, None] * x_flight[:, None]
-    p_s = np.linalg.norm(dark[:, 1:], axis=1)
-    direction = dark[:, 1:] / np.maximum(p_s, 1e-300)[:, None]
-    f, fbar = daughters[:, 1, 1:], daughters[:, 2, 1:]
-    e_min = sig.values["track_energy_min"]
-    energy_ok = (daughters[:, 1, 0] > e_min) & (daughters[:, 2, 0] > e_min) & (kin["lepton"][:, 0] > e_min)
-    cross = np.linalg.norm(np.cross(f, fbar), axis=1)
-    opening = np.arctan2(cross, np.einsum("ij,ij->i", f, fbar))
-    opening_ok = opening > sig.values["opening_angle_min"]
-    lepton_ok = sig.track_accepted(origin, kin["lepton"][:, 1:])
-    lo0, hi0 = sig.decay_interval(z0, start, direction, (f, fbar), acceptance=False)
-    lo, hi = sig.decay_interval(z0, start, direction, (f, fbar), acceptance=True)
+    cuts = chain_cuts(sig, kin["depth"], kin["lepton"], boson, x_flight, dark, daughters)
+    energy_ok, opening_ok, lepton_ok = cuts["energy_ok"], cuts["opening_ok"], cuts["lepton_ok"]
+    lo0, hi0, lo, hi = cuts["lo0"], cuts["hi0"], cuts["lo"], cuts["hi"]
+    p_s, direction = cuts["momentum"], cuts["direction"]
     return {
         "weight": np.full(n, sampler.integral / n), "weight_error": np.array([sampler.integral_error / n]),
         "momentum": p_s, "pair": pair_ok, "energy_ok": energy_ok, "opening_ok": opening_ok, "lepton_ok": lepton_ok,
         "lo0": lo0, "hi0": hi0, "lo": lo, "hi": hi, "dark_energy": dark[:, 0],
         "dark_cos_theta": direction[:, 2], "boson_energy": boson[:, 0], "depth": kin["depth"],
     }
+
+
+def chain_cuts(sig, depth: NDArray, lepton: NDArray, boson: NDArray, x_flight: NDArray, dark: NDArray,
+               daughters: NDArray) -> dict[str, NDArray]:
+    """The coupling-independent per-event pieces of the displaced-vertex selection for the chain l N -> l N X,
+    X -> D S (X flies ``x_flight`` cm), S -> D f fbar (``daughters`` (n, 3, 4): D, f, fbar): the energy, opening
+    angle and beam-lepton cuts, the accepted intervals [lo0, hi0] (fiducial only) and [lo, hi] (with the daughter
+    acceptance) of S's flight distance from ``start`` along ``direction``, S's momentum; module-local z."""
+    n = boson.shape[0]
+    z0 = sig.local_depth(depth)
+    origin = np.zeros((n, 3))
+    origin[:, 2] = z0
+    p_x = np.linalg.norm(boson[:, 1:], axis=1)
+    start = origin + boson[:, 1:] / np.maximum(p_x, 1e-300)[:, None] * x_flight[:, None]
+    p_s = np.linalg.norm(dark[:, 1:], axis=1)
+    direction = dark[:, 1:] / np.maximum(p_s, 1e-300)[:, None]
+    f, fbar = daughters[:, 1, 1:], daughters[:, 2, 1:]
+    e_min = sig.values["track_energy_min"]
+    energy_ok = (daughters[:, 1, 0] > e_min) & (daughters[:, 2, 0] > e_min) & (lepton[:, 0] > e_min)
+    cross = np.linalg.norm(np.cross(f, fbar), axis=1)
+    opening = np.arctan2(cross, np.einsum("ij,ij->i", f, fbar))
+    lo0, hi0 = sig.decay_interval(z0, start, direction, (f, fbar), acceptance=False)
+    lo, hi = sig.decay_interval(z0, start, direction, (f, fbar), acceptance=True)
+    return {"energy_ok": energy_ok, "opening_ok": opening > sig.values["opening_angle_min"],
+            "lepton_ok": sig.track_accepted(origin, lepton[:, 1:]), "lo0": lo0, "hi0": hi0, "lo": lo, "hi": hi,
+            "momentum": p_s, "direction": direction, "start": start}
 
 
 def _window(lo: NDArray, hi: NDArray, inv_length: NDArray) -> NDArray:

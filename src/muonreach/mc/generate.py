@@ -24,6 +24,7 @@ from .._version import __version__
 from ..errors import InvalidParameter
 from ..experiments.production import production_channel
 from ..experiments.sample import BosonSample
+from .chain import Chain
 from .decays import MAX_PRODUCTS, DecayTable, final_states
 from .unweighting import EnvelopeViolation, GridSampler
 
@@ -44,6 +45,11 @@ COLUMNS: dict[str, str] = {
     "decay_channel": "index into run.channels (-1: no decay)", "decay_x": "cm", "decay_y": "cm", "decay_z": "cm",
     **{f"product{i}_pdg": "" for i in range(1, MAX_PRODUCTS + 1)},
     **{f"product{i}_{c}": "GeV" for i in range(1, MAX_PRODUCTS + 1) for c in ("e", "px", "py", "pz")},
+    # the decay chain X -> D S, S -> D f fbar of event-level signatures (displaced_vertex; zeros / NaN otherwise)
+    "dark_parent": "which product (1, 2) decays further (0: none)", "dark_channel": "index into run.dark_channels (-1)",
+    "dark_decay_x": "cm", "dark_decay_y": "cm", "dark_decay_z": "cm",
+    **{f"dark_product{i}_pdg": "" for i in range(1, 4)},
+    **{f"dark_product{i}_{c}": "GeV" for i in range(1, 4) for c in ("e", "px", "py", "pz")},
 }
 
 
@@ -79,6 +85,8 @@ class RunInfo:
     unweighting_efficiency: float = math.nan
     envelope_restarts: int = 0
     experiment_spec: dict[str, Any] = field(default_factory=dict)
+    dark_state: str = ""  # the decaying dark state of the chain ("" without one)
+    dark_channels: list[str] = field(default_factory=list)
     muonreach_version: str = __version__
 
     @property
@@ -124,6 +132,9 @@ class EventGenerator:
             exp.approximation, exp.lepton, kind, table.mediator_pdg(kind), table.particles[f"{exp.lepton}-"].pdg,
             mat.name, heaviest.Z, heaviest.A, exp.energy, g_prod, list(self.decays.channels),
             experiment_spec=exp.as_dict())
+        self.chain = Chain.of(exp, self.model, self.decays) if exp.signature.needs_events else None
+        if self.chain is not None:
+            self.info.dark_state, self.info.dark_channels = self.chain.state, list(self.chain.decays.channels)
         self.sampler = GridSampler(self.production.density, CELLS, PRESAMPLE)
         self.sampler.build(np.random.default_rng([self.info.seed, 0]))
         scale = g_prod * g_prod
@@ -142,9 +153,13 @@ class EventGenerator:
         stable = decayed.channel < 0
         vertex = np.where(stable[:, None], np.nan, direction * decayed.distance[:, None])
         vertex[:, 2] += kin["depth"]
-        invisible = self.invisible[decayed.channel]
-        decay_z = np.where(stable, np.inf, vertex[:, 2])
-        signal = self.exp.signature.select(invisible, decay_z, self.exp.geometry)
+        if self.chain is None:
+            invisible = self.invisible[decayed.channel]
+            decay_z = np.where(stable, np.inf, vertex[:, 2])
+            signal = self.exp.signature.select(invisible, decay_z, self.exp.geometry)
+            chain = Chain.empty(size)
+        else:
+            signal, chain = self.chain.run(self.exp.signature, kin, decayed, vertex, rng)
         boson = kin["boson"]
         sample = BosonSample(boson[:, 0], p, kin["depth"], kin["beam"][:, 0], np.ones(size), kin["cos_theta"])
         efficiency = self.exp.efficiency.weights(sample, self.info.mass)
@@ -163,6 +178,7 @@ class EventGenerator:
             cols[f"product{j + 1}_pdg"] = pdg[:, j].astype(np.int64)
             for i, c in enumerate(("e", "px", "py", "pz")):
                 cols[f"product{j + 1}_{c}"] = decayed.products[:, j, i]
+        cols.update(chain)
         return cols
 
     def run(self, sink: Callable[[dict[str, NDArray]], None], restart: Callable[[], None],

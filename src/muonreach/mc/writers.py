@@ -43,7 +43,9 @@ SUFFIXES: tuple[str, ...] = (".parquet", ".lhe")
 #: Atomic mass unit (CODATA 2018) for the nucleus mass A u (binding energy neglected: < 1 % of M_N).
 ATOMIC_MASS_UNIT_GEV: float = 0.93149410242
 _METADATA_KEY = "muonreach"
-_INTEGER_COLUMNS = frozenset({"event", "decay_channel"} | {f"product{i}_pdg" for i in range(1, MAX_PRODUCTS + 1)})
+_INTEGER_COLUMNS = frozenset({"event", "decay_channel", "dark_parent", "dark_channel"}
+                             | {f"product{i}_pdg" for i in range(1, MAX_PRODUCTS + 1)}
+                             | {f"dark_product{i}_pdg" for i in range(1, 4)})
 
 
 def run_metadata(info: RunInfo) -> dict:
@@ -192,10 +194,18 @@ def _lhe_events(c: dict[str, NDArray], info: RunInfo, nucleus_pdg: int, masses: 
     products = np.stack([np.stack([c[f"product{i}_{k}"] for k in ("e", "px", "py", "pz")], axis=1)
                          for i in range(1, MAX_PRODUCTS + 1)], axis=1)
     distance_mm = 10.0 * np.sqrt((c["decay_x"]) ** 2 + (c["decay_y"]) ** 2 + (c["decay_z"] - c["vertex_z"]) ** 2)
+    dark_pdg = np.stack([c[f"dark_product{i}_pdg"] for i in range(1, 4)], axis=1)
+    dark = np.stack([np.stack([c[f"dark_product{i}_{k}"] for k in ("e", "px", "py", "pz")], axis=1)
+                     for i in range(1, 4)], axis=1)
+    dark_mass = np.sqrt(np.maximum(dark[..., 0] ** 2 - np.sum(dark[..., 1:] ** 2, axis=-1), 0.0))
+    dark_mm = 10.0 * np.sqrt((c["dark_decay_x"] - c["decay_x"]) ** 2 + (c["dark_decay_y"] - c["decay_y"]) ** 2
+                             + (c["dark_decay_z"] - c["decay_z"]) ** 2)
     lines: list[str] = []
     for i in range(beam.shape[0]):
         decays = pdg[i, 0] != 0
-        n_up = 5 + (MAX_PRODUCTS if decays else 0)
+        parent = int(c["dark_parent"][i]) if decays else 0  # chain: product `parent` decays to 3 (mothers 5 + parent)
+        chained = parent > 0 and dark_pdg[i, 0] != 0
+        n_up = 5 + (MAX_PRODUCTS if decays else 0) + (3 if chained else 0)
         lines.append(f"<event>\n{n_up:d} 1 {1.0:.10e} {info.mass:.10e} {-1.0:.10e} {-1.0:.10e}\n")
         lines.append(_particle(info.lepton_pdg, -1, (0, 0), beam[i], m_l, 0.0))
         lines.append(_particle(nucleus_pdg, -1, (0, 0), at_rest, nucleus_mass, 0.0))
@@ -205,7 +215,15 @@ def _lhe_events(c: dict[str, NDArray], info: RunInfo, nucleus_pdg: int, masses: 
         if decays:
             for j in range(MAX_PRODUCTS):
                 code = int(pdg[i, j])
-                lines.append(_particle(code, 1, (5, 5), products[i, j], masses[code], float(distance_mm[i])))
+                status = 2 if chained and j + 1 == parent else 1
+                lines.append(_particle(code, status, (5, 5), products[i, j], masses[code], float(distance_mm[i])))
+        if chained:
+            vtim = float(distance_mm[i] + dark_mm[i])  # lab distance from the production point, as the mediator's
+            for j in range(3):
+                lines.append(_particle(int(dark_pdg[i, j]), 1, (5 + parent, 5 + parent), dark[i, j],
+                                       float(dark_mass[i, j]), vtim))
         lines.append(f"# event {int(c['event'][i])} vertex_z_cm {c['vertex_z'][i]:.6e} decay_xyz_cm "
-                     f"{c['decay_x'][i]:.6e} {c['decay_y'][i]:.6e} {c['decay_z'][i]:.6e}\n</event>\n")
+                     f"{c['decay_x'][i]:.6e} {c['decay_y'][i]:.6e} {c['decay_z'][i]:.6e}"
+                     + (f" dark_decay_xyz_cm {c['dark_decay_x'][i]:.6e} {c['dark_decay_y'][i]:.6e} "
+                        f"{c['dark_decay_z'][i]:.6e}" if chained else "") + "\n</event>\n")
     return "".join(lines)
