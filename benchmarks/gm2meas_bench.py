@@ -49,7 +49,8 @@ def _scipy_fit(t: np.ndarray, n: np.ndarray, model: WiggleModel, start: dict[str
     def f(y: np.ndarray) -> float:
         return cost(*(y * scale))
 
-    res = optimize.minimize(f, np.ones_like(x0), method="BFGS", options={"gtol": 1e-4})
+    with np.errstate(all="ignore"):  # BFGS has no bounds: its line searches try negative lifetimes (cost 1e30)
+        res = optimize.minimize(f, np.ones_like(x0), method="BFGS", options={"gtol": 1e-4})
     i = model.parameters.index("R")
     cov = 2.0 * np.linalg.inv(_hessian(f, res.x))  # deviance = 2 NLL: cov = (H/2)^-1
     return float(res.x[i] * scale[i]), float(math.sqrt(cov[i, i]) * scale[i])

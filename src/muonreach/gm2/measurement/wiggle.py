@@ -168,7 +168,7 @@ def fit_cost(t: np.ndarray, counts: np.ndarray, model: WiggleModel, method: str 
             # 2 sum [mu - n - n ln(mu/n)] = 2 sum n [x - ln(1 + x)], x = (mu - n)/n: no cancellation of the large
             # terms n ln mu (a naive sum has a rounding noise ~1e-4, at MIGRAD's EDM goal); empty bins give 2 mu
             mu = expected(args)
-            if np.any(mu <= 0):
+            if not np.all(np.isfinite(mu)) or np.any(mu <= 0):  # e.g. an unbounded minimiser trying tau < 0
                 return 1e30
             x = (mu - n) / n_pos
             return 2.0 * float(np.sum(np.where(pos, n * (x - np.log1p(x)), mu)))
