@@ -73,16 +73,22 @@ def _logit_nodes(lo, hi, n):
     return x, (yh - yl) / n * x * (1 - x)
 
 
-def test_exact_histograms_follow_the_direct_exact_cross_sections(na64_exact_events):
+@pytest.mark.parametrize("case", ["scalar", "vector"])
+def test_exact_histograms_follow_the_direct_exact_cross_sections(case, na64_exact_events):
     """chi^2 of the generated x and theta_X histograms (20 bins each) against the exact cross sections evaluated
     directly (no table): dsigma/dx per x bin (Gauss-Legendre, 6 nodes) and d^2sigma/(dx dcos theta) per theta
     bin (Gauss-Legendre in theta, 4 nodes, x on 32 logit midpoints), on the yield's track (6 energy nodes: the
     muon loses 0.3 % in the lead). p-value > 1e-3 each; a failure means the tables, the sampler or the
     kinematics disagree with the exact cross section. Angles in [0, 3 m/E]."""
-    name, _, m, _, _ = NA64
+    if case == "scalar":
+        name, _, m, _, _ = NA64
+        events = na64_exact_events
+    else:  # the L_mu - L_tau Z' (vector: the sum over 3 polarisations), 20 MeV
+        name, m = "na64mu-2018", 0.02
+        events = generate(name, "lmu-ltau", m, 3e-4, 40_000, 4, EXACT)
     exp = load_experiment(name).with_overrides(EXACT)
-    c = na64_exact_events.columns
-    n = len(na64_exact_events)
+    c = events.columns
+    n = len(events)
     energy, length, x_lo = _track(exp, m)
     x_edges = np.linspace(exp.x_min, 1.0, 21)
     t_edges = np.linspace(0.0, 3 * m / exp.energy, 21)
@@ -94,11 +100,11 @@ def test_exact_histograms_follow_the_direct_exact_cross_sections(na64_exact_even
         hi = 1.0 - 0.1056583755 / e
         a, b = np.maximum(x_edges[:-1], lo), np.minimum(x_edges[1:], hi)
         xs = 0.5 * (a + b)[:, None] + 0.5 * (b - a)[:, None] * gx
-        spec = dsigma_dx_exact("scalar", e, xs, exp.target, m, tabulated=False)
+        spec = dsigma_dx_exact(case, e, xs, exp.target, m, tabulated=False)
         x_want += w * 0.5 * (b - a) * (spec @ gw)
         xn, xw = _logit_nodes(lo, hi, 32)
         th = 0.5 * (t_edges[:-1] + t_edges[1:])[:, None] + 0.5 * np.diff(t_edges)[:, None] * gt  # (20, 4)
-        d2, _ = dsigma_dx_dcos_exact("scalar", float(e), xn[:, None, None], th[None], exp.target, m)
+        d2, _ = dsigma_dx_dcos_exact(case, float(e), xn[:, None, None], th[None], exp.target, m)
         per_bin = np.einsum("x,xbk,bk,k->b", xw, d2, np.sin(th), gtw) * 0.5 * np.diff(t_edges)  # dcos = sin dtheta
         t_want += w * per_bin
     total = x_want.sum()
@@ -119,3 +125,40 @@ def test_flavour_changing_events_reach_the_end_point():
     mass2 = c["lepton_e"] ** 2 - c["lepton_px"] ** 2 - c["lepton_py"] ** 2 - c["lepton_pz"] ** 2
     assert np.sqrt(np.maximum(mass2, 0.0)) == pytest.approx(0.000511, rel=0.05, abs=1e-5)
     assert c["lepton_e"] + c["boson_e"] == pytest.approx(c["beam_energy"], rel=1e-12)
+
+
+def test_cli_generate_exact_is_deterministic(tmp_path, run_cli_json):
+    """`generate ... --set approximation=exact` from the command line: the run says exact, and a rerun with the
+    same seed writes the same bytes (the tables come from the cache the second time)."""
+    digests = []
+    for name in ("a.parquet", "b.parquet"):
+        out = tmp_path / name
+        payload = run_cli_json("generate", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "5e-4",
+                               "--set", "g_chi=1", "--set", "approximation=exact", "--events", "1000", "--seed", "4",
+                               "--out", str(out), "--no-progress")
+        assert payload["approximation"] == "exact"
+        digests.append(out.read_bytes())
+    assert digests[0] == digests[1]
+
+
+def test_flavour_changing_end_point_spectrum():
+    """mu N -> e N phi (0.3 GeV, 160 GeV): the generated log10(1 - x) histogram against the direct (untabulated)
+    exact dsigma/dx on the yield's track, chi^2 p > 1e-3 over the populated bins (expected > 5): the region
+    x -> 1 that WW cannot generate is where the tables are most stressed (1 - x down to ~1e-6)."""
+    name, m = "na64mu-emu-5e12", 0.3
+    exp = load_experiment(name).with_overrides(EXACT)
+    x = generate(name, "emu-scalar", m, 1e-3, 40_000, 3, EXACT).columns["x"]
+    energy, length, _ = _track(exp, m, nodes=4)
+    edges = np.linspace(-8.0, math.log10(1.0 - exp.x_min), 21)
+    gx, gw = np.polynomial.legendre.leggauss(8)
+    want = np.zeros(20)
+    for e, w in zip(energy, length):
+        ls = 0.5 * (edges[:-1] + edges[1:])[:, None] + 0.5 * np.diff(edges)[:, None] * gx
+        spec = dsigma_dx_exact("scalar", e, 1.0 - 10**ls, exp.target, m, lepton="mu", final_lepton="e", tabulated=False)
+        want += w * 0.5 * np.diff(edges) * ((spec * 10**ls * math.log(10.0)) @ gw)  # dx = ln 10 (1 - x) dlog
+    counts, _ = np.histogram(np.log10(1.0 - x), edges)
+    assert counts.sum() == x.size  # nothing outside the bins
+    expected = x.size * want / want.sum()
+    used = expected > 5
+    stat = float(np.sum((counts[used] - expected[used]) ** 2 / expected[used]))
+    assert chi2.sf(stat, int(used.sum()) - 1) > 1e-3, (stat, counts, expected)
