@@ -22,6 +22,8 @@
     the 000-fig5 layers from the disk cache vs computed.
 10. Exact 2 -> 3 production (benchmarks/exact_bench.py): sigma at one point against vegas of the same |M|^2, and
    an exact reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline.
+10. Start-up of the quick commands (benchmarks/startup_bench.py): --help, gm2, widths, list, each in a fresh
+   interpreter next to `python -c pass`, `python -c "import scipy.integrate"` and an eager-import baseline.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -139,7 +141,9 @@ if __name__ == "__main__":
     from scan_bench import bench_scan
     from serve_bench import bench_serve
     from speed_bench import bench_speed
+    from startup_bench import bench_startup
 
+    bench_startup()
     bench_gm2_band()
     bench_reach()
     bench_relic()

@@ -25,8 +25,8 @@ def test_every_shipped_entry_equals_the_particle_package():
 
 
 def test_constants_in_gev_and_seconds():
-    assert c.M_MU == Particle.from_pdgid(13).mass * 1e-3
-    assert c.TAU_MU_S == Particle.from_pdgid(13).lifetime * 1e-9
+    assert Particle.from_pdgid(13).mass * 1e-3 == c.M_MU
+    assert Particle.from_pdgid(13).lifetime * 1e-9 == c.TAU_MU_S
     assert c.particle_mass_gev(443) == Particle.from_pdgid(443).mass * 1e-3
 
 

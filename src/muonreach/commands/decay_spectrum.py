@@ -4,7 +4,6 @@ of a model: its branching ratio, its ratio to K+ -> l+ nu and the m_miss^2 and l
 from __future__ import annotations
 
 import click
-import numpy as np
 
 from .common import coupling_option, emit, json_option, mass_option, parse_sets, set_option
 
@@ -23,6 +22,8 @@ from .common import coupling_option, emit, json_option, mass_option, parse_sets,
 def command(meson: str, model: str, mass: float, coupling: float, lepton: str, points: int, sets: tuple[str, ...],
             as_json: bool) -> None:
     """K+ -> l+ nu X for MODEL: BR, Gamma/Gamma(K -> l nu), dGamma/dm_miss^2 (GeV^-1) and dGamma/dp_l (GeV^-1)."""
+    import numpy as np
+
     from ..models.registry import get_model_spec
     from ..production.meson import get_meson, model_decay
     from ..validation import positive

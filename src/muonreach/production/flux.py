@@ -28,7 +28,6 @@ import warnings
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.integrate import IntegrationWarning, quad
 
 from ..constants import LEPTON_MASSES
 from ..errors import ConvergenceError, InvalidParameter, KinematicallyForbidden
@@ -124,6 +123,8 @@ def photon_flux_quad(
 ) -> float:
     """Reference chi for one (t_min, t_max) by adaptive quadrature in ln t with break points at the
     form-factor scales. Raises ConvergenceError if ``quad`` reports a problem."""
+    from scipy.integrate import IntegrationWarning, quad  # the reference only: kept out of start-up
+
     mat = _as_material(material)
     lo, hi, _ = _check_limits(t_min, t_max, allow_forbidden=False)
     if lo.ndim != 0:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import brentq
 
 from ..errors import InvalidParameter
 
@@ -38,6 +37,8 @@ def signal_for_lambda(shape: NDArray[np.float64], background: NDArray[np.float64
     eps = np.asarray(shape, dtype=float)
     if np.any(eps < 0.0) or not eps.sum() > 0.0:
         raise InvalidParameter("the signal shape must be non-negative with a positive sum")
+    from scipy.optimize import brentq  # lazily: the module is imported by quick commands (list experiments)
+
     eps = eps / eps.sum()
     hi = 1.0
     while asimov_lambda(hi * eps, background) < target:
