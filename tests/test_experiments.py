@@ -32,6 +32,27 @@ def test_every_shipped_experiment_states_its_efficiency_source():
         assert exp.efficiency.assumption == exp.efficiency.source.startswith("ASSUMPTION")
 
 
+#: Experiments that keep a paper's (or a validated) approximation explicitly, with the reason in their file
+#: (docs/exact-production.md, "Where it is used"); everything else radiates with the exact 2 -> 3.
+NOT_EXACT = {"na64mu-2017": "iww", "na64mu-2018": "iww", "e137": "iww", "na64e-2019": "iww", "na64e-2e12": "iww",
+             "muone": "ww"}
+
+
+def test_production_defaults_to_the_exact_cross_section():
+    """The code default is the most accurate method; the files that differ are the listed ones, each with a comment
+    on the approximation line (the paper it reproduces or what prevents exact)."""
+    assert parse(shipped_text("na64mu-2018").replace('approximation = "iww"', "")).approximation == "exact"
+    for name in list_experiments():
+        exp = load_experiment(name)
+        if exp.channel != "bremsstrahlung":
+            continue
+        assert exp.approximation == NOT_EXACT.get(name, "exact"), name
+        if name in NOT_EXACT:
+            lines = shipped_text(name).splitlines()
+            i = next(k for k, line in enumerate(lines) if line.startswith("approximation"))
+            assert "#" in lines[i] or lines[i - 1].startswith("#"), name
+
+
 @pytest.mark.parametrize(
     "old, new, message",
     [

@@ -38,13 +38,12 @@ from .integrate import _RULES, Process, dsigma_dx, make_process
 N_X: int = 28
 #: Stated interpolation accuracy (relative), tested against direct evaluation.
 ACCURACY: float = 5e-3
-#: Largest estimated node error |fine - coarse| / value accepted when a table is built, at the nodes the accuracy
-#: statement covers (dsigma/dx above 1e-3 of its maximum at that energy, outside the last :data:`END_SLIVER` of
-#: the x window, where the spectrum closes as a square root and the rule loses accuracy: up to 25 % at 1e-4 of
-#: the window from the end, a region worth < 1e-4 of sigma), and for the x integral of each energy row (all
-#: nodes): ConvergenceError above it. Half the stated interpolation accuracy; the estimate (the difference from
-#: the coarser rule) overstates the fine rule's error (measured <= 5e-5 against a finer reference, while the
-#: estimate reaches 1e-3, e.g. at low x of 2 GeV muons radiating 20 MeV scalars).
+#: Largest estimated node error |fine - coarse| / value accepted when a table is built, at the nodes the
+#: accuracy statement covers (dsigma/dx above 1e-3 of its maximum at that energy, outside the first and last
+#: :data:`END_SLIVER` of the x window, where the spectrum opens or closes as a square root and the rule loses
+#: accuracy: up to 25 % at 1e-4 of the window from the end, a region worth < 1e-4 of sigma), and for the x
+#: integral of each energy row (all nodes): ConvergenceError above it. Half the stated interpolation accuracy;
+#: the estimate (the difference from the coarser rule) overstates the fine rule's error (docs/exact-production.md).
 NODE_RTOL: float = 0.5 * ACCURACY
 END_SLIVER: float = 1e-2
 NAMESPACE = "exact-dsigma-dx"
@@ -158,12 +157,16 @@ class ExactSpectrum:
             errors.append(self._node_error(float(e), x, spec, err))
             g = spec / self._thresholds(np.array(e), x)
             # Within ~1e-5 of the end point the deterministic rule can return 0 where the phase space is a sliver
-            # (close to threshold); there log g is continued from the last positive node (a region worth
-            # < 1e-6 of sigma). Zeros anywhere else are an error.
-            tail = (g <= 0.0) & (self._s_nodes > 0.9)
-            if np.any(tail) and np.any(g > 0.0):
-                last = np.flatnonzero(g > 0.0).max()
-                g = np.where(tail & (np.arange(g.size) > last), g[last], g)
+            # (close to threshold), and next to x = m_X/E a heavy boson at rest needs a momentum transfer that the
+            # form factor kills (6.3 GeV from 51 GeV electrons: 0, then 6e-17 of the maximum); there log g is
+            # continued from the nearest positive node (regions worth < 1e-6 of sigma). Zeros anywhere else are an
+            # error.
+            positive = np.flatnonzero(g > 0.0)
+            if positive.size:
+                index = np.arange(g.size)
+                tail = (g <= 0.0) & (self._s_nodes > 0.9) & (index > positive.max())
+                head = (g <= 0.0) & (self._s_nodes < 0.1) & (index < positive.min())
+                g = np.where(tail, g[positive.max()], np.where(head, g[positive.min()], g))
             if not np.all(np.isfinite(g)) or np.any(g <= 0.0):
                 raise ConvergenceError(f"exact dsigma/dx table: non-positive values at E = {e:g} GeV "
                                        f"({self.process.kind}, m = {self.process.m_x:g} GeV)")
@@ -174,7 +177,7 @@ class ExactSpectrum:
         """The largest relative node error at one energy where the accuracy statement applies (:data:`NODE_RTOL`);
         ConvergenceError if it, or the relative error of the row's x integral, exceeds :data:`NODE_RTOL`."""
         a, b = (float(v) for v in self._x_window(np.array(energy)))
-        relevant = (spec > 1e-3 * np.max(spec)) & (b - x > END_SLIVER * (b - a))
+        relevant = (spec > 1e-3 * np.max(spec)) & (b - x > END_SLIVER * (b - a)) & (x - a > END_SLIVER * (b - a))
         rel = np.where(relevant, err / np.where(spec > 0.0, spec, 1.0), 0.0)
         integral = float(np.trapezoid(err, x) / np.trapezoid(spec, x))
         worst = max(float(np.max(rel)), integral)
