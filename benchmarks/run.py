@@ -14,6 +14,8 @@
    na62-future reach over 50 masses against a root finder on dblquad per-bin rates.
 9. MUonE / inelastic DM (benchmarks/muone_bench.py): a 30-mass displaced-vertex reach, events generated once per
    mass and reweighted per coupling, cold and cached, vs regenerating the events at every coupling.
+10. Neutrino trident and N_eff (benchmarks/trident_bench.py): the CCFR exclusion over 50 masses (one cached
+   sample scaled in g') vs a sample per mass + brentq; the Delta N_eff 30 x 30 grid vs a Radau phase 1.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -127,6 +129,7 @@ if __name__ == "__main__":
     from muone_bench import bench_muone
     from scan_bench import bench_scan
     from serve_bench import bench_serve
+    from trident_bench import bench_ccfr, bench_neff_grid
 
     bench_gm2_band()
     bench_reach()
@@ -139,3 +142,5 @@ if __name__ == "__main__":
     bench_na62_reach()
     bench_na64e_reach()
     bench_muone()
+    bench_ccfr()
+    bench_neff_grid()

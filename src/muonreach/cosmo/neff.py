@@ -94,18 +94,42 @@ def _tables():
     return lx, CubicSpline(lx, np.log(bose)), CubicSpline(lx, np.log(np.maximum(fermi, 1e-300)))
 
 
-def _bose(x: float) -> tuple[float, float, float, float]:
-    """(n/T^3, rho/T^4, p/T^4, d ln(eps/T)/d ln x) of one bosonic dof, x = m/T, eps = rho/n the mean energy.
+class _ScalarSpline:
+    """Scalar evaluation of a CubicSpline on a uniform grid (values and first derivatives of every component) in
+    plain Python: the same piecewise polynomials, ~15x faster per call than CubicSpline.__call__ on a float."""
+
+    def __init__(self, spline: CubicSpline) -> None:
+        self.x0, self.dx = float(spline.x[0]), float(spline.x[1] - spline.x[0])
+        self.last = len(spline.x) - 2
+        self.coef = spline.c.transpose(1, 2, 0).tolist()  # [interval][component][c3, c2, c1, c0]
+
+    def __call__(self, z: float) -> tuple[list[float], list[float]]:
+        i = min(max(int((z - self.x0) / self.dx), 0), self.last)
+        d = z - (self.x0 + i * self.dx)
+        vals, ders = [], []
+        for a, b, cc, e in self.coef[i]:
+            vals.append(((a * d + b) * d + cc) * d + e)
+            ders.append((3.0 * a * d + 2.0 * b) * d + cc)
+        return vals, ders
+
+
+@cache
+def _scalar_tables() -> tuple[_ScalarSpline, _ScalarSpline]:
+    _, bs, fs = _tables()
+    return _ScalarSpline(bs), _ScalarSpline(fs)
+
+
+def _bose(x: float) -> tuple[float, float, float, float, float]:
+    """(n/T^3, rho/T^4, p/T^4, d ln(eps/T)/d ln x, d ln n/d ln x) of one bosonic dof, x = m/T, eps = rho/n.
 
     Massless values below x = 1e-4; zero beyond x = 60 (a Boltzmann tail < e^-60 of the relativistic values).
     """
     if x > 60.0:
-        return 0.0, 0.0, 0.0, 0.0
-    _, bs, _ = _tables()
-    z = math.log(max(x, 1e-4))
-    n, rho, p = np.exp(bs(z))
-    d = bs(z, 1) if x >= 1e-4 else np.zeros(3)
-    return float(n), float(rho), float(p), float(d[1] - d[0])
+        return 0.0, 0.0, 0.0, 0.0, 0.0
+    v, d = _scalar_tables()[0](math.log(max(x, 1e-4)))
+    if x < 1e-4:
+        d = [0.0, 0.0, 0.0]
+    return math.exp(v[0]), math.exp(v[1]), math.exp(v[2]), d[1] - d[0], d[0]
 
 
 def _electrons(t_gamma: float) -> tuple[float, float, float]:
@@ -113,9 +137,8 @@ def _electrons(t_gamma: float) -> tuple[float, float, float]:
     x = c.M_E / t_gamma
     if x > 60.0:
         return 0.0, 0.0, 0.0
-    _, _, fs = _tables()
-    rho, p, d = np.exp(fs(math.log(max(x, 1e-4))))
-    return float(rho) * t_gamma**4, float(p) * t_gamma**4, float(d) * t_gamma**3
+    v, _ = _scalar_tables()[1](math.log(max(x, 1e-4)))
+    return math.exp(v[0]) * t_gamma**4, math.exp(v[1]) * t_gamma**4, math.exp(v[2]) * t_gamma**3
 
 
 def _bessel_ratio(x: float) -> float:
@@ -196,13 +219,12 @@ class _Plasma:
         """Densities, rates and heat capacities at (T_gamma, T_nu, u = n_Z'/T_nu^3) in GeV units."""
         m = self.m
         re, pe, dre = _electrons(tg)
-        nb, rb, pb, dle = _bose(m / tn) if self.with_zprime else (1.0, 0.0, 0.0, 0.0)
+        nb, rb, pb, dle, dlnn = _bose(m / tn) if self.with_zprime else (1.0, 0.0, 0.0, 0.0, 0.0)
         eps = rb * tn / nb if nb > 0.0 else m  # mean energy per Z'
         pres = pb * tn / nb if nb > 0.0 else 0.0  # mean pressure per Z' (p/n)
         neq_nu = G_ZP * nb * tn**3 if self.with_zprime else 0.0
         n = neq_nu if tight else max(u, 0.0) * tn**3
         deps = eps / tn * (1.0 - dle) if self.with_zprime and nb > 0.0 else 0.0  # d eps/dT_nu
-        dlnn = float(_tables()[1](math.log(min(max(m / tn, 1e-4), 60.0)), 1)[0]) if m / tn >= 1e-4 else 0.0
         dneq = neq_nu / tn * (3.0 - dlnn) if nb > 0.0 else 0.0  # d n_eq/dT at T_nu
         rho_g, rho_n = RHO_G_COEF * tg**4, RHO_NU_COEF * tn**4
         rho = rho_g + re + rho_n + n * eps
