@@ -24,6 +24,8 @@
    an exact reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline.
 10. Start-up of the quick commands (benchmarks/startup_bench.py): --help, gm2, widths, list, each in a fresh
    interpreter next to `python -c pass`, `python -c "import scipy.integrate"` and an eager-import baseline.
+10. Neutrino trident and N_eff (benchmarks/trident_bench.py): the CCFR exclusion over 50 masses (one cached
+   sample scaled in g') vs a sample per mass + brentq; the Delta N_eff 30 x 30 grid vs a Radau phase 1.
 2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
    masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
    structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
@@ -142,6 +144,7 @@ if __name__ == "__main__":
     from serve_bench import bench_serve
     from speed_bench import bench_speed
     from startup_bench import bench_startup
+    from trident_bench import bench_ccfr, bench_neff_grid
 
     bench_startup()
     bench_gm2_band()
@@ -160,3 +163,5 @@ if __name__ == "__main__":
     bench_speed()
     bench_exact_sigma()
     bench_exact_reach()
+    bench_ccfr()
+    bench_neff_grid()

@@ -1,7 +1,9 @@
 """N_eff (Planck 2018) as a computed bound on a light vector coupled to neutrinos: :func:`muonreach.cosmo.neff.n_eff`
-against the 95 % upper edge of Planck's N_eff (inputs/neff.toml). N_eff grows with the coupling at fixed mass (more
-Z' equilibrium, and through the loop-induced e+e- channel a later neutrino decoupling), so the excluded region is
-above one edge, found by bisection in log g; each mass is cached on disk.
+against the 95 % upper edge of Planck's N_eff (inputs/neff.toml). N_eff is NOT monotonic in the coupling at fixed
+mass (freeze-in and late decays at g' ~ 1e-9, a shared nu - gamma plasma when the Z' decays at g' ~ 1e-7, contact
+through e+e- annihilation at larger g'; docs/trident-neff.md): the coupling is scanned on a log grid and the layer
+is the excluded interval that reaches g_max, its lower edge refined by bisection in log g (conservative: excluded
+islands at smaller couplings are reported in the layer notes, not drawn). Each mass is cached on disk.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from .computed import BoundRows, ComputedBound, input_fields, register_bound
 def _inputs() -> dict[str, float]:
     top = input_fields("neff.toml")
     p = top.table("planck")
-    out = {k: p.positive(k) for k in ("n_eff_max", "cl", "g_min", "g_max", "tolerance_dex")}
+    out = {k: p.positive(k) for k in ("n_eff_max", "cl", "g_min", "g_max", "tolerance_dex", "grid_per_decade")}
     p.done()
     top.done()
     return out
@@ -31,28 +33,36 @@ def _applies(spec: ModelSpec) -> bool:
     return spec.build(0.01, 1e-3).neutrino_coupling("mu") != 0.0 or spec.build(0.01, 1e-3).neutrino_coupling("e") != 0.0
 
 
-def coupling_edge(spec: ModelSpec, mass: float, overrides: Mapping[str, object], n_eff_max: float) -> float:
-    """Smallest coupling with N_eff > n_eff_max at ``mass`` (NaN: none up to g_max), by bisection in log g."""
+def coupling_edge(spec: ModelSpec, mass: float, overrides: Mapping[str, object], n_eff_max: float) -> tuple[float, float]:
+    """(edge, island): the smallest g with N_eff > n_eff_max for all g in [edge, g_max] (NaN: not excluded at g_max)
+    and the largest excluded grid coupling below the edge's allowed gap (NaN: none), module docstring."""
     from ..cache import cached_arrays
     from ..cosmo.neff import n_eff
 
     d = _inputs()
 
     def compute():
-        f = lambda g: n_eff(spec.build(mass, g, overrides)).n_eff - n_eff_max
+        f = lambda lg: n_eff(spec.build(mass, 10.0**lg, overrides)).n_eff - n_eff_max
         lo, hi = math.log10(d["g_min"]), math.log10(d["g_max"])
-        if f(10.0**hi) <= 0.0:
-            return {"edge": np.array(math.nan)}
-        if f(10.0**lo) > 0.0:
-            return {"edge": np.array(10.0**lo)}
-        while hi - lo > d["tolerance_dex"]:
-            mid = 0.5 * (lo + hi)
-            lo, hi = (lo, mid) if f(10.0**mid) > 0.0 else (mid, hi)
-        return {"edge": np.array(10.0 ** (0.5 * (lo + hi)))}
+        grid = np.linspace(lo, hi, round((hi - lo) * d["grid_per_decade"]) + 1)
+        vals = np.array([f(lg) for lg in grid])
+        if vals[-1] <= 0.0:
+            return {"edge": np.array(math.nan), "island": np.array(math.nan)}
+        allowed = np.flatnonzero(vals <= 0.0)
+        if allowed.size == 0:
+            return {"edge": np.array(10.0**lo), "island": np.array(math.nan)}
+        a, b = grid[allowed[-1]], grid[allowed[-1] + 1]
+        while b - a > d["tolerance_dex"]:
+            mid = 0.5 * (a + b)
+            a, b = (a, mid) if f(mid) > 0.0 else (mid, b)
+        below = np.flatnonzero(vals[: allowed[-1]] > 0.0)
+        island = 10.0 ** grid[below[-1]] if below.size else math.nan
+        return {"edge": np.array(10.0 ** (0.5 * (a + b))), "island": np.array(island)}
 
     key = {"model": spec.name, "mass": mass, "overrides": {k: str(v) for k, v in sorted(overrides.items())},
-           "n_eff_max": n_eff_max, **d}
-    return float(cached_arrays("neff-edge", key, compute)["edge"])
+           "n_eff_max": n_eff_max, "scan": 2, **d}
+    out = cached_arrays("neff-edge", key, compute)
+    return float(out["edge"]), float(out["island"])
 
 
 def _compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object]) -> BoundRows:
@@ -63,8 +73,10 @@ def _compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[st
     if bad:
         raise DataRangeError(f"N_eff: the mass {bad[0]:g} GeV is outside the computed range [{MASS_MIN:g}, {MASS_MAX:g}] GeV")
     n_max = _inputs()["n_eff_max"]
-    low = np.array([coupling_edge(spec, float(m), overrides, n_max) for m in masses])
-    return BoundRows(masses, low, np.full(masses.size, math.nan))
+    edges = [coupling_edge(spec, float(m), overrides, n_max) for m in masses]
+    notes = tuple(f"m = {m:g} GeV: also excluded at smaller couplings (e.g. g = {isl:.2g}; freeze-in or partial "
+                  "nu-gamma contact), not drawn" for m, (_, isl) in zip(masses, edges) if math.isfinite(isl))
+    return BoundRows(masses, np.array([e for e, _ in edges]), np.full(masses.size, math.nan), notes)
 
 
 register_bound(ComputedBound(

@@ -26,6 +26,9 @@ The model (approximations explicit):
     dn/dt = -3 H n - Gamma_nu R(x_nu) (n - n_eq(T_nu)) - Gamma_e (R(x_nu) n - R(x_gamma) n_eq(T_gamma)),  R = K1/K2,
     the Z' <-> nu nubar energy stays in the neutrino sector; Gamma_e m (n - n_eq(T_gamma)) goes to the photon plasma;
 
+* the regime switches of :func:`n_eff` (Z' tight coupling, one common temperature while Z' <-> e+e- is fast): with the
+  loop-induced e+e- channel the nu - gamma contact lasts until x ~ 30, so for m_Z' of a few MeV N_eff tends to
+  3 (11/4)^(4/3) = 11.56 (docs/trident-neff.md); without it (``loop_mixing=False``, 1901.02010 sec. 3.1) to 5.54;
 * not included: the finite-temperature QED corrections of the photon plasma (+0.01 in N_eff), the m_e suppression of
   the weak rates, Z' -> mu mu below T_switch (closed for m_Z' < 2 m_mu, Boltzmann-suppressed otherwise), flavour-
   dependent neutrino temperatures, spectral distortions. Without a Z' this gives :data:`N_EFF_SM_THIS_MODEL`
@@ -40,6 +43,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.integrate import quad, solve_ivp
 from scipy.interpolate import CubicSpline
 from scipy.special import kve
@@ -90,18 +94,42 @@ def _tables():
     return lx, CubicSpline(lx, np.log(bose)), CubicSpline(lx, np.log(np.maximum(fermi, 1e-300)))
 
 
-def _bose(x: float) -> tuple[float, float, float, float]:
-    """(n/T^3, rho/T^4, p/T^4, d ln(eps/T)/d ln x) of one bosonic dof, x = m/T, eps = rho/n the mean energy.
+class _ScalarSpline:
+    """Scalar evaluation of a CubicSpline on a uniform grid (values and first derivatives of every component) in
+    plain Python: the same piecewise polynomials, ~15x faster per call than CubicSpline.__call__ on a float."""
+
+    def __init__(self, spline: CubicSpline) -> None:
+        self.x0, self.dx = float(spline.x[0]), float(spline.x[1] - spline.x[0])
+        self.last = len(spline.x) - 2
+        self.coef = spline.c.transpose(1, 2, 0).tolist()  # [interval][component][c3, c2, c1, c0]
+
+    def __call__(self, z: float) -> tuple[list[float], list[float]]:
+        i = min(max(int((z - self.x0) / self.dx), 0), self.last)
+        d = z - (self.x0 + i * self.dx)
+        vals, ders = [], []
+        for a, b, cc, e in self.coef[i]:
+            vals.append(((a * d + b) * d + cc) * d + e)
+            ders.append((3.0 * a * d + 2.0 * b) * d + cc)
+        return vals, ders
+
+
+@cache
+def _scalar_tables() -> tuple[_ScalarSpline, _ScalarSpline]:
+    _, bs, fs = _tables()
+    return _ScalarSpline(bs), _ScalarSpline(fs)
+
+
+def _bose(x: float) -> tuple[float, float, float, float, float]:
+    """(n/T^3, rho/T^4, p/T^4, d ln(eps/T)/d ln x, d ln n/d ln x) of one bosonic dof, x = m/T, eps = rho/n.
 
     Massless values below x = 1e-4; zero beyond x = 60 (a Boltzmann tail < e^-60 of the relativistic values).
     """
     if x > 60.0:
-        return 0.0, 0.0, 0.0, 0.0
-    _, bs, _ = _tables()
-    z = math.log(max(x, 1e-4))
-    n, rho, p = np.exp(bs(z))
-    d = bs(z, 1) if x >= 1e-4 else np.zeros(3)
-    return float(n), float(rho), float(p), float(d[1] - d[0])
+        return 0.0, 0.0, 0.0, 0.0, 0.0
+    v, d = _scalar_tables()[0](math.log(max(x, 1e-4)))
+    if x < 1e-4:
+        d = [0.0, 0.0, 0.0]
+    return math.exp(v[0]), math.exp(v[1]), math.exp(v[2]), d[1] - d[0], d[0]
 
 
 def _electrons(t_gamma: float) -> tuple[float, float, float]:
@@ -109,9 +137,8 @@ def _electrons(t_gamma: float) -> tuple[float, float, float]:
     x = c.M_E / t_gamma
     if x > 60.0:
         return 0.0, 0.0, 0.0
-    _, _, fs = _tables()
-    rho, p, d = np.exp(fs(math.log(max(x, 1e-4))))
-    return float(rho) * t_gamma**4, float(p) * t_gamma**4, float(d) * t_gamma**3
+    v, _ = _scalar_tables()[1](math.log(max(x, 1e-4)))
+    return math.exp(v[0]) * t_gamma**4, math.exp(v[1]) * t_gamma**4, math.exp(v[2]) * t_gamma**3
 
 
 def _bessel_ratio(x: float) -> float:
@@ -139,33 +166,44 @@ def _widths(model: Mediator) -> tuple[float, float, float]:
     return total, nu, w.get("e_e", 0.0)
 
 
+#: steps per unit of ln T of the phase-1 exponential integrator (error O(step^2): 1e-5 relative at 400, tests)
+PHASE1_STEPS_PER_LN_T = 400
+
+
+def phase1_rates(m: float, gamma_tot: float, lnt: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(k, Y_eq) of the phase-1 equation dY/d ln T = k (Y - Y_eq), k = Gamma <m/E> (1 + dln h/3 dln T)/H, Y = n/s."""
+    table = geff.default_table()
+    t = np.exp(lnt)
+    x = m / t
+    lx = np.log(np.clip(x, 1e-4, 60.0))
+    n_over_t3 = np.where(x > 60.0, 0.0, np.exp(_tables()[1](lx)[:, 0]))
+    y_eq = G_ZP * n_over_t3 * t**3 / np.asarray(table.entropy_density(t))
+    h = np.sqrt(8.0 * np.pi**3 * np.asarray(table.g_eff(t)) / 90.0) * t * t / M_PLANCK_GEV
+    ratio = np.where(x < 1e-6, 0.5 * x, kve(1, np.maximum(x, 1e-6)) / kve(2, np.maximum(x, 1e-6)))
+    return gamma_tot * ratio * (1.0 + np.asarray(table.dln_h_dln_t(t)) / 3.0) / h, y_eq
+
+
 def _phase1(m: float, gamma_tot: float) -> float:
-    """n_Z'/n_eq at T_switch from the single-temperature Boltzmann equation in Y = n/s (module docstring)."""
+    """n_Z'/n_eq at T_switch from the single-temperature Boltzmann equation in Y = n/s (module docstring).
+
+    The equation is linear in Y: it is integrated downwards in ln T with the exponential rule that is exact for k
+    constant and Y_eq linear over a step (stable for any k step; second order), starting from Y = 0.
+    """
     if gamma_tot == 0.0:
         return 0.0
-    t_start = max(20.0 * m, 1.01 * T_SWITCH)
-
-    def y_eq(t):
-        return G_ZP * _bose(m / t)[0] * t**3 / float(geff.entropy_density(t))
-
-    table = geff.default_table()
-
-    def k(lnt):
-        t = math.exp(lnt)
-        h = math.sqrt(8.0 * math.pi**3 * float(table.g_eff(t)) / 90.0) * t * t / M_PLANCK_GEV
-        return gamma_tot * _bessel_ratio(m / t) * (1.0 + float(table.dln_h_dln_t(t)) / 3.0) / h
-
-    def rhs(lnt, y):
-        return [k(lnt) * (y[0] - y_eq(math.exp(lnt)))]
-
-    if k(math.log(t_start)) > TIGHT:
+    lo, hi = math.log(T_SWITCH), math.log(max(20.0 * m, 1.01 * T_SWITCH))
+    lnt = np.linspace(hi, lo, max(int((hi - lo) * PHASE1_STEPS_PER_LN_T), 8) + 1)
+    k, y_eq = phase1_rates(m, gamma_tot, lnt)
+    if k[0] > TIGHT:
         return 1.0  # Gamma <m/E>/H grows as T falls (~T^-3 while relativistic): in equilibrium throughout
-
-    sol = solve_ivp(rhs, (math.log(t_start), math.log(T_SWITCH)), [0.0], method="Radau", rtol=1e-6,
-                    atol=1e-12 * y_eq(T_SWITCH), jac=lambda lnt, y: [[k(lnt)]])
-    if not sol.success:
-        raise ConvergenceError(f"N_eff phase 1 (m = {m:g} GeV): {sol.message}")
-    return float(sol.y[0, -1] / y_eq(T_SWITCH))
+    kh = 0.5 * (k[1:] + k[:-1]) * (lnt[:-1] - lnt[1:])  # rate x step (positive)
+    decay = np.exp(-kh)
+    lag = np.where(kh > 1e-8, -np.expm1(-kh) / np.maximum(kh, 1e-300), 1.0 - 0.5 * kh)  # (1 - e^-kh)/kh
+    d_eq = np.diff(y_eq)
+    y = 0.0
+    for i in range(kh.size):  # Y_{i+1} - Y_eq,i+1 = (Y_i - Y_eq,i) e^-kh - Delta Y_eq (1 - e^-kh)/kh
+        y = y_eq[i + 1] + (y - y_eq[i]) * decay[i] - d_eq[i] * lag[i]
+    return float(y / y_eq[-1]) if y_eq[-1] > 0.0 else 0.0  # x > 60 at T_switch: no Z' left either way
 
 
 @dataclass(frozen=True)
@@ -181,13 +219,12 @@ class _Plasma:
         """Densities, rates and heat capacities at (T_gamma, T_nu, u = n_Z'/T_nu^3) in GeV units."""
         m = self.m
         re, pe, dre = _electrons(tg)
-        nb, rb, pb, dle = _bose(m / tn) if self.with_zprime else (1.0, 0.0, 0.0, 0.0)
+        nb, rb, pb, dle, dlnn = _bose(m / tn) if self.with_zprime else (1.0, 0.0, 0.0, 0.0, 0.0)
         eps = rb * tn / nb if nb > 0.0 else m  # mean energy per Z'
         pres = pb * tn / nb if nb > 0.0 else 0.0  # mean pressure per Z' (p/n)
         neq_nu = G_ZP * nb * tn**3 if self.with_zprime else 0.0
         n = neq_nu if tight else max(u, 0.0) * tn**3
         deps = eps / tn * (1.0 - dle) if self.with_zprime and nb > 0.0 else 0.0  # d eps/dT_nu
-        dlnn = float(_tables()[1](math.log(min(max(m / tn, 1e-4), 60.0)), 1)[0]) if m / tn >= 1e-4 else 0.0
         dneq = neq_nu / tn * (3.0 - dlnn) if nb > 0.0 else 0.0  # d n_eq/dT at T_nu
         rho_g, rho_n = RHO_G_COEF * tg**4, RHO_NU_COEF * tn**4
         rho = rho_g + re + rho_n + n * eps
