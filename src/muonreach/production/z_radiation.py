@@ -150,7 +150,7 @@ def photon_scalar_width(m_z: float, m_s: float, lepton_couplings: dict[str, floa
     share (v, Q), so one factor serves the sum. Width (Z spin average, photon polarisations summed):
     Gamma = |G_Z|^2 (M_Z^2 - m_S^2)^3 / (96 pi M_Z^3) (the same vertex rule as -(1/4) G S F F, whose S -> gamma gamma
     width G^2 m^3/(64 pi) the tests check against the model's width). One loop, tree-level Z couplings; valid for
-    0 < m_S < M_Z. 000 quotes a weaker-than-computed reach for this decay: docs/constraints.md.
+    0 < m_S < M_Z. 000 quotes a stronger bound (g_mu >~ 0.7) than this width gives (1.8): docs/constraints.md.
     """
     from .monophoton import diphoton_coupling
 
