@@ -148,8 +148,9 @@ def photon_scalar_width(m_z: float, m_s: float, lepton_couplings: dict[str, floa
     part is C-forbidden), the Z leg at q^2 = M_Z^2: G_Z = G(M_Z^2) g_Z v/(e Q), G from
     :func:`muonreach.production.monophoton.diphoton_coupling` (000 eq. (A.1), corrected form). All charged leptons
     share (v, Q), so one factor serves the sum. Width (Z spin average, photon polarisations summed):
-    Gamma = |G_Z|^2 (M_Z^2 - m_S^2)^3 / (96 pi M_Z^3); with M_Z -> 0 this is 2 (g_Z v/(e Q))^2 Gamma(S -> gamma gamma)
-    (tests). One loop, tree-level Z couplings; valid for 0 < m_S < M_Z.
+    Gamma = |G_Z|^2 (M_Z^2 - m_S^2)^3 / (96 pi M_Z^3) (the same vertex rule as -(1/4) G S F F, whose S -> gamma gamma
+    width G^2 m^3/(64 pi) the tests check against the model's width). One loop, tree-level Z couplings; valid for
+    0 < m_S < M_Z. 000 quotes a stronger bound (g_mu >~ 0.7) than this width gives (1.8): docs/constraints.md.
     """
     from .monophoton import diphoton_coupling
 
