@@ -9,6 +9,9 @@ method it replaces, measured in the same run, with the agreement printed.
    problems at the tolerance of the relic targets; max |Delta Omega/Omega| printed (issue goal <= 2e-4).
 3. Figure layers of 000-fig5 (`make run`): computed from scratch (cache bypassed) vs read back from the disk
    cache in a fresh process state (memory copies dropped); the shapes must agree exactly.
+4. The 10^4-point benchmark scan of benchmarks/scan_bench.py end to end (as the CLI runs it): without
+   ``workers`` (small: no cluster, muonreach.scan.runner.SERIAL_SECONDS) vs a 2-worker LocalCluster started
+   for it; the results must be identical.
 """
 
 from __future__ import annotations
@@ -119,13 +122,35 @@ def bench_figure_layers(name: str = "000-fig5") -> None:
           f"speed-up {t_cold / t_warm:.1f}x | identical shapes: {same}")
 
 
+def bench_scan_end_to_end() -> None:
+    from muonreach.scan import run_scan
+    from scan_bench import SPEC
+
+    run_scan(SPEC.replace("points = 100", "points = 5"), workers=None)  # warm-up (imports)
+    t0 = time.perf_counter()
+    here = run_scan(SPEC)
+    t_here = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cluster = run_scan(SPEC, workers=2)
+    t_cluster = time.perf_counter() - t0
+    same = all(np.array_equal(np.asarray(here[k].values), np.asarray(cluster[k].values), equal_nan=True)
+               for k in here.data_vars if here[k].dtype.kind == "f")
+    print(f"scan 10^4 points end to end: in this process {t_here:.2f} s | 2-worker cluster incl. start-up "
+          f"{t_cluster:.2f} s | speed-up {t_cluster / t_here:.2f}x | identical: {same}")
+
+
 def bench_speed() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
     print(f"issue 16 speed benchmarks (load average {load:.2f} on {os.cpu_count()} CPUs)")
     bench_relic_setup()
     bench_relic_solve()
     bench_figure_layers()
+    bench_scan_end_to_end()
 
 
 if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
     bench_speed()

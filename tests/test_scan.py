@@ -589,3 +589,54 @@ def test_bad_scheduler_fails_before_anything_is_written(tmp_path, run_cli):
     code, _, stderr = run_cli("scan", str(spec), "--scheduler", "tcp://127.0.0.1:1", "--out", str(out))
     assert code == 2 and stderr.count("\n") == 1 and stderr.startswith("muonreach: error: cannot connect"), stderr
     assert not out.exists()
+
+
+def _no_cluster(*args, **kwargs):
+    raise AssertionError("a LocalCluster was started")
+
+
+def test_small_scan_without_workers_starts_no_cluster(tmp_path, reference, monkeypatch):
+    # no --workers / --scheduler and the whole GRID scan estimated under SERIAL_SECONDS: every chunk in this
+    # process, identical to the cluster's result, in memory and in a store (markers written)
+    from muonreach.scan import runner
+
+    monkeypatch.setattr(runner, "local_cluster", _no_cluster)
+    report = ScanReport(0, 0)
+    _assert_same(run_scan(GRID, report=report), reference)
+    assert report.computed == 6 and not report.chunk_errors and report.points_computed > 0
+    out = tmp_path / "grid.zarr"
+    _assert_same(run_scan(GRID, out=out), reference)
+    assert len(done_chunks(out)) == 6
+
+
+def test_scan_moves_to_a_cluster_when_the_estimate_is_large(reference, monkeypatch):
+    # with a zero threshold, the first chunk runs here and the remaining five on a (thread) cluster
+    from muonreach.scan import runner
+
+    started = []
+    real = runner.local_cluster
+    monkeypatch.setattr(runner, "SERIAL_SECONDS", 0.0)
+    monkeypatch.setattr(runner, "local_cluster", lambda n, processes=True: started.append(n) or real(n, processes))
+    report = ScanReport(0, 0)
+    _assert_same(run_scan(GRID, processes=False, report=report), reference)
+    assert report.computed == 6 and len(started) == 1
+
+
+def test_explicit_workers_always_use_the_cluster(monkeypatch):
+    from muonreach.scan import runner
+
+    monkeypatch.setattr(runner, "local_cluster", _no_cluster)
+    with pytest.raises(AssertionError, match="LocalCluster"):
+        run_scan(MINI, workers=1, processes=False)
+
+
+def test_failing_chunk_in_process_is_recorded(monkeypatch):
+    # a chunk task that raises (after the retries) is recorded as a chunk error, as on the cluster
+    from muonreach.scan import runner
+
+    monkeypatch.setattr(runner, "local_cluster", _no_cluster)
+    monkeypatch.setattr(runner, "compute_chunk", lambda spec, cid: (_ for _ in ()).throw(OSError("disk gone")))
+    report = ScanReport(0, 0)
+    ds = run_scan(MINI, report=report)
+    assert report.chunk_errors and all("OSError: disk gone" in r for r in report.chunk_errors.values())
+    assert (ds.status.values == STATUS_FAILED).all()

@@ -149,8 +149,10 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
     """Run a scan and return its ``xarray.Dataset``.
 
     ``spec_or_path``: a :class:`ScanSpec`, a path to a TOML spec, TOML text or a parsed dict.
-    ``workers``: processes of the LocalCluster started for this scan (default: the number of CPUs, at most
-    the number of chunks); ``processes=False`` runs them as threads of this process (handy in a notebook).
+    ``workers``: processes of the LocalCluster started for this scan (default: none while the scan is small,
+    i.e. the chunks run in this process while the work left is estimated below :data:`SERIAL_SECONDS`, then
+    the number of CPUs, at most the number of chunks); ``processes=False`` runs them as threads of this
+    process (handy in a notebook).
     ``scheduler``: a ``tcp://host:port`` address or a ``distributed.Client`` to use instead (the workers must
     have muonreach installed and, with ``out``, see the output directory).
     ``out``: a ``DIR.zarr`` directory; it is created, or resumed if it holds an unfinished scan of the same
@@ -184,15 +186,60 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
         arrays = empty_arrays(spec) if out_path is None else None
 
         if todo:
-            with _client(workers, scheduler, processes, len(todo)) as client, _progress(progress) as bar:
-                _run_tasks(client, bar, spec, todo, len(done), out_path, arrays, rep)
+            with _progress(progress) as bar:
+                task = None if bar is None else bar.add_task("scan", total=spec.n_chunks, completed=len(done), rate="")
+                if workers is None and scheduler is None:  # no cluster asked for: none started for a small scan
+                    todo = _run_here_while_small(spec, todo, out_path, arrays, rep, bar, task)
+                if todo:
+                    with _client(workers, scheduler, processes, len(todo)) as client:
+                        _run_tasks(client, bar, task, spec, todo, out_path, arrays, rep)
 
     if out_path is not None:
         return open_result(out_path, spec)
     return build_dataset(spec, arrays if arrays is not None else empty_arrays(spec))
 
 
-def _run_tasks(client, bar, spec: ScanSpec, todo: list[int], n_done: int, out_path: Path | None,
+#: Without ``workers`` or ``scheduler``, chunks run in this process while the work left, extrapolated from the
+#: chunks done so far, stays below this many seconds; then a LocalCluster takes the rest. Starting one costs
+#: 1.3-1.5 s here (issue 16), which two workers (1.75x on the benchmark scan) repay only beyond ~3.3 s of
+#: single-process work: t (1 - 1/1.75) > 1.4 s. The 10^4-point benchmark scan (~1.5 s) thus runs without dask.
+SERIAL_SECONDS: float = 3.0
+
+
+def _run_here_while_small(spec: ScanSpec, todo: list[int], out_path: Path | None, arrays: dict[str, np.ndarray] | None,
+                          rep: ScanReport, bar, task) -> list[int]:
+    """Compute chunks of ``todo`` in this process (each tried 1 + ``retries`` times, like a dask task) while the
+    extrapolated remaining time is below :data:`SERIAL_SECONDS`; return the chunks left for a cluster."""
+    from .store import place
+
+    t0, base = time.perf_counter(), rep.seconds
+    for k, cid in enumerate(todo):
+        res: ChunkResult | ChunkSummary | None = None
+        for attempt in range(spec.retries + 1):
+            try:
+                res = run_chunk(cid, spec, None if out_path is None else str(out_path.absolute()))
+                break
+            except Exception as exc:  # what dask would report as the task's error, after the same retries
+                if attempt == spec.retries:
+                    rep.chunk_errors[cid] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+                    _record_chunk_error(spec, cid, rep.chunk_errors[cid], out_path, arrays)
+        if res is not None:
+            if arrays is not None and isinstance(res, ChunkResult):
+                place(arrays, spec, res)
+            rep.computed += 1
+            rep.task_seconds += getattr(res, "seconds", 0.0)
+            rep.points_computed += res.points
+        elapsed = time.perf_counter() - t0
+        rep.seconds = base + elapsed
+        if bar is not None:
+            bar.update(task, advance=1, rate=f"{rep.points_computed / max(elapsed, 1e-9):,.0f} points/s")
+        left = len(todo) - k - 1
+        if left and elapsed / (k + 1) * left > SERIAL_SECONDS:
+            return todo[k + 1:]
+    return []
+
+
+def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], out_path: Path | None,
                arrays: dict[str, np.ndarray] | None, rep: ScanReport) -> None:
     """Submit one task per chunk of ``todo`` and collect them as they finish (into ``arrays`` or the store)."""
     from distributed import as_completed
@@ -201,9 +248,7 @@ def _run_tasks(client, bar, spec: ScanSpec, todo: list[int], n_done: int, out_pa
 
     client.run(warm_up)
     t0 = time.perf_counter()
-    task = None
-    if bar is not None:
-        task = bar.add_task("scan", total=spec.n_chunks, completed=n_done, rate="")
+    seconds_before, points_before = rep.seconds, rep.points_computed
     token = uuid.uuid4().hex[:8]
     # the spec is in the graph once (not once per task), as a task that dask can recompute if the
     # worker holding it dies (scattered data would be lost with it)
@@ -233,8 +278,8 @@ def _run_tasks(client, bar, spec: ScanSpec, todo: list[int], n_done: int, out_pa
     finally:
         for fut in futures:
             fut.cancel()
-    rep.seconds = time.perf_counter() - t0
-    rep.points_computed = points
+    rep.seconds = seconds_before + time.perf_counter() - t0
+    rep.points_computed = points_before + points
 
 
 def _record_chunk_error(spec: ScanSpec, cid: int, reason: str, out: Path | None, arrays) -> None:
