@@ -152,3 +152,11 @@ def test_rows_the_paper_prints_identical_come_out_identical(first, second):
     a, b = (maxmin.solve(maxmin.column_search(ROWS[i].scenario, "mfv_n1", 2.79e-9)) for i in (first, second))
     assert ROWS[first].max_mass_tev == ROWS[second].max_mass_tev
     assert a.max_mass_tev == pytest.approx(b.max_mass_tev, rel=0.01)  # the optimiser's run-to-run spread
+
+
+def test_fitted_exponent_of_a_power_law():
+    from muonreach.heavy import nbsm
+
+    n = (1, 2, 5, 10, 20)
+    assert nbsm.fitted_exponent(n, [3.0 * k ** (1 / 6) for k in n]) == pytest.approx(1 / 6, rel=1e-12)
+    assert math.isnan(nbsm.fitted_exponent(n, [float("nan")] * 4 + [1.0]))
