@@ -143,3 +143,20 @@ def test_muon_naturalness_makes_the_mass_independent_of_n_bsm():
     assert a.max_mass_tev == pytest.approx(b.max_mass_tev, rel=0.01)
     u1, u10 = (maxmin.solve(maxmin.column_search(ROWS[0].scenario, c, 2.79e-9)) for c in ("unitarity_n1", "unitarity_n10"))
     assert u10.max_mass_tev / u1.max_mass_tev == pytest.approx(math.sqrt(10), rel=0.02)  # Delta a ~ N / M^2
+
+
+@pytest.mark.parametrize("first,second", [(0, 7), (12, 19)])
+def test_rows_the_paper_prints_identical_come_out_identical(first, second):
+    # 004 Table 4 prints the same numbers for SSF 1_-1 2_1/2 1_0 and SSF 2_-1/2 1_0 2_-1/2 (and the FFS pair):
+    # an independent structural check of the representation bookkeeping (Delta a_mu, spectrum, CG factors)
+    a, b = (maxmin.solve(maxmin.column_search(ROWS[i].scenario, "mfv_n1", 2.79e-9)) for i in (first, second))
+    assert ROWS[first].max_mass_tev == ROWS[second].max_mass_tev
+    assert a.max_mass_tev == pytest.approx(b.max_mass_tev, rel=0.01)  # the optimiser's run-to-run spread
+
+
+def test_fitted_exponent_of_a_power_law():
+    from muonreach.heavy import nbsm
+
+    n = (1, 2, 5, 10, 20)
+    assert nbsm.fitted_exponent(n, [3.0 * k ** (1 / 6) for k in n]) == pytest.approx(1 / 6, rel=1e-12)
+    assert math.isnan(nbsm.fitted_exponent(n, [float("nan")] * 4 + [1.0]))

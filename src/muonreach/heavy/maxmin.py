@@ -87,7 +87,8 @@ class Search:
 
 @dataclass(frozen=True)
 class Result:
-    """Outcome of one max-min search: the largest lightest-charged mass (TeV), the point, and diagnostics."""
+    """Outcome of one max-min search: the largest lightest-charged mass (TeV), the point, and diagnostics
+    (``evaluations``: scipy's nfev, one vectorised call per generation, each over the whole population)."""
 
     max_mass_tev: float
     point: Point
