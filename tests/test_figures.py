@@ -342,3 +342,26 @@ def test_errors_while_computing_a_layer_name_the_layer(monkeypatch):
     with pytest.raises(ConvergenceError) as info:
         layers.compute(layer, panel)
     assert str(info.value).startswith(layer.where) and "did not converge" in str(info.value)
+
+
+def test_bound_and_gm2_layers_come_back_from_the_disk_cache(tmp_path, monkeypatch):
+    # a bound layer and the (g-2) unit contributions are computed once; a second figure run (memory copies
+    # dropped, as in a new process) reads them from the disk cache and draws the same shapes
+    from muonreach import cache
+    from muonreach.constraints.computed import ComputedBound
+    from muonreach.plot import layers
+    from muonreach.plot.spec import load_spec
+
+    monkeypatch.setenv(cache.ENV_DIR, str(tmp_path))
+    calls = []
+    real = ComputedBound.evaluate
+    monkeypatch.setattr(ComputedBound, "evaluate", lambda self, *a, **k: calls.append(self.name) or real(self, *a, **k))
+    panel = load_spec("000-fig5").panels[0]
+    picked = [next(la for la in panel.layers if la.type == t) for t in ("bound", "gm2-band")]
+    cache.clear_memory()
+    first = [repr(layers.compute(la, panel)) for la in picked]
+    n_first = len(calls)
+    cache.clear_memory()
+    again = [repr(layers.compute(la, panel)) for la in picked]
+    cache.clear_memory()
+    assert n_first >= 1 and len(calls) == n_first and again == first
