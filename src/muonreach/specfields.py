@@ -27,13 +27,18 @@ SCHEMA: int = 1
 _MISSING: Any = object()
 
 
+def decode_utf8(data: bytes, origin: str) -> str:
+    """``data`` as UTF-8 text; SpecError naming ``origin`` (and the first bad byte) otherwise."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
+
+
 def parse_toml_text(data: bytes | str, origin: str) -> dict[str, Any]:
     """Parse TOML ``data`` (bytes must be UTF-8) into a dict; SpecError naming ``origin`` otherwise."""
     if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise SpecError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
+        data = decode_utf8(data, origin)
     try:
         return tomllib.loads(data)
     except tomllib.TOMLDecodeError as exc:

@@ -41,6 +41,26 @@ def parse_sets(items: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def neutrino_vector_model(model: str, mass: float, coupling: float, sets: Iterable[str], result: str):
+    """(model spec, model object) for ``result`` (trident, N_eff): a vector coupled to neutrinos, in which the sign
+    of the main coupling is a convention (it enters as g^2, or as g_nu g_mu with both from g). A negative
+    ``--coupling`` is refused rather than silently read as |g|, and so is a model without a neutrino coupling
+    (it would give the Standard-Model answer or one outside the treatment; judged at 1e-3 when g = 0)."""
+    from ..constants import LEPTONS
+    from ..models.registry import get_model_spec
+
+    if coupling < 0.0:
+        raise InvalidParameter(f"--coupling must not be negative for {result} (the sign of g is a convention there; "
+                               f"give |g| = {abs(coupling):g}), got {coupling:g}")
+    spec, overrides = get_model_spec(model), parse_sets(sets)
+    obj = spec.build(mass, coupling, overrides)
+    probe = obj if coupling != 0.0 else spec.build(mass, 1e-3, overrides)
+    if all(probe.neutrino_coupling(flavour) == 0.0 for flavour in LEPTONS):
+        raise InvalidParameter(f"{result} is computed for a vector coupled to neutrinos (e.g. lmu-ltau); "
+                               f"{spec.name} has no neutrino coupling")
+    return spec, obj
+
+
 def emit(payload: dict, as_json: bool, human: str) -> None:
     """Print ``payload`` as JSON (non-finite numbers as null) or the human-readable text."""
     if as_json:

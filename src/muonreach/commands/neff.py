@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import coupling_option, emit, json_option, mass_option, parse_sets, set_option
+from .common import coupling_option, emit, json_option, mass_option, neutrino_vector_model, set_option
 
 
 @click.command("neff")
@@ -16,9 +16,8 @@ from .common import coupling_option, emit, json_option, mass_option, parse_sets,
 def command(model: str, mass: float, coupling: float, sets: tuple[str, ...], as_json: bool) -> None:
     """N_eff after neutrino decoupling with MODEL's mediator (coupling 0: the Standard Model)."""
     from ..cosmo.neff import n_eff, n_eff_sm
-    from ..models.registry import get_model_spec
 
-    obj = get_model_spec(model).build(mass, coupling, parse_sets(sets))
+    _, obj = neutrino_vector_model(model, mass, coupling, sets, "N_eff")
     res = n_eff(obj) if coupling != 0.0 else None
     value = res.n_eff if res is not None else n_eff_sm()
     payload = {"model": model, "mass": mass, "coupling": coupling, "n_eff": value,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import coupling_option, emit, json_option, mass_option, parse_sets, set_option
+from .common import coupling_option, emit, json_option, mass_option, neutrino_vector_model, set_option
 
 
 @click.command("trident")
@@ -19,10 +19,9 @@ def command(experiment: str, model: str, mass: float, coupling: float, sets: tup
     import numpy as np
 
     from ..constraints import trident as tr
-    from ..models.registry import get_model_spec
 
     exp = tr.get_experiment(experiment)
-    obj = get_model_spec(model).build(mass, coupling, parse_sets(sets))
+    _, obj = neutrino_vector_model(model, mass, coupling, sets, "trident")
     x = tr.coupling_product(obj)
     xs = tr.cross_sections(experiment, np.array([mass], dtype=float))
     ratio = float(xs.ratio(x)[0])

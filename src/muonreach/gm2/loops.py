@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,17 +39,30 @@ from ..validation import finite, positive
 _U_MAX = 60.0  # |ln(x/(1-x))| beyond 60 contributes < 1e-26 relative
 
 
+#: Mass ratios (boson or internal fermion over the external lepton) where the integrals are validated: the light
+#: and heavy limits are reproduced to < 1e-10 relative (tests); beyond 1e8 the cut |u| <= U_MAX loses ~e^-60 r^2.
+RATIO_RANGE: tuple[float, float] = (1e-15, 1e8)
+
+
+def _check_ratios(m_l: float, **masses: float) -> None:
+    lo, hi = RATIO_RANGE
+    for name, m in masses.items():
+        if not lo <= m / m_l <= hi:
+            raise InvalidParameter(f"{name} = {m:g} GeV is outside the validated range of the one-loop (g-2) integrals, "
+                                   f"{lo:g} to {hi:g} times the lepton mass {m_l:g} GeV")
+
+
 _PANEL: float = 1.0  # widest Gauss-Legendre panel in u (the integrand varies on scales >= 1 between hints)
 _GL_COARSE, _GL_FINE = np.polynomial.legendre.leggauss(12), np.polynomial.legendre.leggauss(24)
 _GL_RTOL: float = 1e-11  # coarse/fine agreement required to accept the fixed-order result
 
 
-def _logit_integrand(numerator: Callable, denominator: Callable) -> Callable[[np.ndarray], np.ndarray]:
-    """u -> numerator/denominator * dx/du at x = 1/(1+e^-u), with 1-x = 1/(1+e^u) evaluated without cancellation."""
+def _logit_integrand(ratio: Callable) -> Callable[[np.ndarray], np.ndarray]:
+    """u -> ratio(x, 1-x) * dx/du at x = 1/(1+e^-u), with 1-x = 1/(1+e^u) evaluated without cancellation."""
 
     def integrand(u: np.ndarray) -> np.ndarray:
         x, one_minus_x = 1.0 / (1.0 + np.exp(-u)), 1.0 / (1.0 + np.exp(u))
-        return numerator(x, one_minus_x) / denominator(x, one_minus_x) * x * one_minus_x
+        return ratio(x, one_minus_x) * x * one_minus_x
 
     return integrand
 
@@ -66,22 +80,99 @@ def _gauss_legendre(f: Callable[[np.ndarray], np.ndarray], edges: np.ndarray, ru
     return float(np.sum(f(mid[:, None] + half[:, None] * nodes) * (half[:, None] * weights)))
 
 
-def _feynman_integral(numerator: Callable, denominator: Callable, hints: list[float]) -> float:
+def _unit_roots(b: float, c: float) -> tuple[float, float] | None:
+    """The real roots r1 < r2 of the monic quadratic t^2 + b t + c (the small one without cancellation), or None."""
+    disc = b * b - 4.0 * c
+    if not disc > 0.0:
+        return None
+    q = -0.5 * (b + math.copysign(math.sqrt(disc), b))
+    r1, r2 = sorted((q, c / q))
+    return r1, r2
+
+
+@dataclass(frozen=True)
+class _Poles:
+    """The two zeros in (0, 1) of a Feynman denominator D(x) = (x - x1)(x - x2), each as (x_i, 1 - x_i) with the
+    smaller of the two accurate, and their separation x2 - x1 = sqrt(discriminant)."""
+
+    roots: tuple[tuple[float, float], tuple[float, float]]
+    gap: float
+
+    def distance(self, i: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """x - x_i, computed from 1 - x when x_i is near 1 (no cancellation at the pole)."""
+        xi, yi = self.roots[i]
+        return x - xi if xi <= 0.5 else yi - y
+
+
+def _poles(bx: float, cx: float, by: float, cy: float) -> _Poles | None:
+    """Zeros in (0, 1) of D, given as the monic quadratics x^2 + bx x + cx in x and y^2 + by y + cy in y = 1 - x.
+
+    The denominators used here are positive at x = 0 and x = 1, so their zeros in (0, 1) come in pairs; they
+    exist exactly when the external lepton can decay into the loop particles (boson + internal fermion)."""
+    xs, ys = _unit_roots(bx, cx), _unit_roots(by, cy)
+    if xs is None or ys is None or not 0.0 < xs[0] < xs[1] < 1.0:
+        return None
+    pairs = tuple((x, 1.0 - x) if x <= 0.5 else (1.0 - y, y) for x, y in zip(xs, (ys[1], ys[0])))
+    return _Poles((pairs[0], pairs[1]), math.sqrt(bx * bx - 4.0 * cx))
+
+
+def _boson_side_poles(eps: float, lam2: float) -> _Poles | None:
+    """Zeros in (0, 1) of D(x) = (1-x)(1/lam^2 - x) + eps^2 x = x^2 - (1 + r - eps^2) x + r, r = 1/lam^2; in
+    y = 1 - x the same D is y^2 - (1 - r + eps^2) y + eps^2 (photon on the fermion). With x <-> y this is also the
+    denominator of the photon-on-scalar graph."""
+    r = 1.0 / lam2
+    return _poles(-(1.0 + r - eps * eps), r, -(1.0 - r + eps * eps), eps * eps)
+
+
+def _scalar_side_poles(eps: float, lam2: float) -> _Poles | None:
+    """Zeros in (0, 1) of D_S(x) = x (1/lam^2 - (1-x)) + eps^2 (1-x) = D_F(1 - x) (:func:`_boson_side_poles`)."""
+    r = 1.0 / lam2
+    return _poles(-(1.0 - r + eps * eps), eps * eps, -(1.0 + r - eps * eps), r)
+
+
+def _feynman_integral(numerator: Callable, denominator: Callable, hints: list[float], poles: _Poles | None = None) -> float:
     """int_0^1 numerator(x, 1-x)/denominator(x, 1-x) dx in u = logit(x) (1-x passed exactly); numerator and
-    denominator are evaluated on arrays (fixed-order rule) or floats (adaptive fallback)."""
+    denominator are evaluated on arrays (fixed-order rule) or floats (adaptive fallback).
+
+    ``poles``: the zeros x1 < x2 in (0, 1) of the denominator, which must then be the monic quadratic
+    (x - x1)(x - x2). The integral is the real part of the loop function with the i0 prescription (mass^2 - i0),
+    i.e. the principal value: the simple poles a_i/(x - x_i), a_i = N(x_i)/D'(x_i) = +-N(x_i)/(x2 - x1), are
+    subtracted and integrated analytically, PV int_0^1 dx/(x - x_i) = ln((1 - x_i)/x_i)."""
+    if poles is not None:
+        (x1, y1), (x2, y2) = poles.roots
+        a1, a2 = -numerator(x1, y1) / poles.gap, numerator(x2, y2) / poles.gap
+
+        def ratio(x, y):
+            return numerator(x, y) / denominator(x, y) - a1 / poles.distance(0, x, y) - a2 / poles.distance(1, x, y)
+
+        logs = a1 * math.log(y1 / x1) + a2 * math.log(y2 / x2)
+        hints = [*hints, math.log(x1 / y1), math.log(x2 / y2)]
+    else:
+        def ratio(x, y):
+            return numerator(x, y) / denominator(x, y)
+
+        logs = 0.0
     points = sorted({max(-_U_MAX + 1, min(_U_MAX - 1, h)) for h in hints})
-    integrand = _logit_integrand(numerator, denominator)
+    integrand = _logit_integrand(ratio)
     edges = _panel_edges(points)
     with np.errstate(all="ignore"):  # a zero of the denominator shows up as disagreement or non-finite sums
         coarse, fine = _gauss_legendre(integrand, edges, _GL_COARSE), _gauss_legendre(integrand, edges, _GL_FINE)
-    if math.isfinite(fine) and abs(fine - coarse) <= _GL_RTOL * abs(fine):
-        return fine
-    return _adaptive_integral(integrand, points)
+    if math.isfinite(fine) and abs(fine - coarse) <= _GL_RTOL * max(abs(fine), abs(logs)):
+        return fine + logs
+    try:
+        return _adaptive_integral(integrand, points, logs)
+    except ConvergenceError:
+        if poles is None:
+            raise
+        raise ConvergenceError(
+            f"(g-2) loop integral not resolved this close to the threshold of the lepton's decay into the loop "
+            f"particles (boson + internal fermion; zeros of the Feynman denominator {poles.gap:.1e} apart), where the "
+            "one-loop function is singular") from None
 
 
-def _adaptive_integral(integrand: Callable[[np.ndarray], np.ndarray], points: list[float]) -> float:
-    """The same integral by adaptive quadrature (scipy quad, relative accuracy 1e-9), for integrands the
-    fixed-order rule does not resolve."""
+def _adaptive_integral(integrand: Callable[[np.ndarray], np.ndarray], points: list[float], logs: float = 0.0) -> float:
+    """The same integral (plus the analytic pole terms ``logs``) by adaptive quadrature (scipy quad, relative
+    accuracy 1e-9), for integrands the fixed-order rule does not resolve."""
     from scipy import integrate
 
     def scalar(u: float) -> float:
@@ -91,9 +182,9 @@ def _adaptive_integral(integrand: Callable[[np.ndarray], np.ndarray], points: li
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", integrate.IntegrationWarning)  # judged by the error estimate below
         value, err = integrate.quad(scalar, -_U_MAX, _U_MAX, points=points, epsabs=0.0, epsrel=1e-9, limit=400)
-    if not math.isfinite(value) or abs(err) > 1e-6 * abs(value):
+    if not math.isfinite(value) or abs(err) > 1e-6 * max(abs(value), abs(logs)):
         raise ConvergenceError(f"(g-2) loop integral did not converge (value {value:g}, error estimate {err:g})")
-    return value
+    return value + logs
 
 
 def _hints(m_l: float, m_f: float, m_boson: float) -> list[float]:
@@ -110,6 +201,7 @@ def _hints(m_l: float, m_f: float, m_boson: float) -> list[float]:
 def scalar_exchange(m_l: float, m_f: float, m_boson: float, c_s: float, c_p: float) -> float:
     """Delta a_l from a neutral scalar with couplings C_S, C_P to (l, F) (Jegerlehner-Nyffeler Sec. 7)."""
     m_l, m_f, m_b = positive("lepton mass", m_l), positive("internal fermion mass", m_f), positive("boson mass", m_boson)
+    _check_ratios(m_l, **{"internal fermion mass": m_f, "boson mass": m_b})
     c_s, c_p = finite("C_S", c_s), finite("C_P", c_p)
     if c_s == 0.0 and c_p == 0.0:
         return 0.0
@@ -122,7 +214,7 @@ def scalar_exchange(m_l: float, m_f: float, m_boson: float, c_s: float, c_p: flo
         # D(x)/lam^2 = (1-x)(M^2/m_l^2 - x) + eps^2 x  (keeps the light-boson limit finite)
         return y * (1.0 / lam2 - x) + eps * eps * x
 
-    return _feynman_integral(num, den, _hints(m_l, m_f, m_b)) / (8.0 * math.pi**2)
+    return _feynman_integral(num, den, _hints(m_l, m_f, m_b), _boson_side_poles(eps, lam2)) / (8.0 * math.pi**2)
 
 
 def vector_exchange(m_l: float, m_f: float, m_boson: float, c_v: float, c_a: float) -> float:
@@ -132,6 +224,7 @@ def vector_exchange(m_l: float, m_f: float, m_boson: float, c_v: float, c_a: flo
     M << m_l; that is physical for a Proca field with an axial coupling, not a numerical artefact.
     """
     m_l, m_f, m_b = positive("lepton mass", m_l), positive("internal fermion mass", m_f), positive("boson mass", m_boson)
+    _check_ratios(m_l, **{"internal fermion mass": m_f, "boson mass": m_b})
     c_v, c_a = finite("C_V", c_v), finite("C_A", c_a)
     if c_v == 0.0 and c_a == 0.0:
         return 0.0
@@ -146,7 +239,7 @@ def vector_exchange(m_l: float, m_f: float, m_boson: float, c_v: float, c_a: flo
     def den(x: float, y: float) -> float:
         return y * (1.0 / lam2 - x) + eps * eps * x
 
-    return _feynman_integral(num, den, _hints(m_l, m_f, m_b)) / (8.0 * math.pi**2)
+    return _feynman_integral(num, den, _hints(m_l, m_f, m_b), _boson_side_poles(eps, lam2)) / (8.0 * math.pi**2)
 
 
 # --- named cases -----------------------------------------------------------------------------------
@@ -211,6 +304,7 @@ def scalar_fermion_loop(m_l: float, m_f: float, m_s: float, q_f: float, q_s: flo
     Charges in units of e with the lepton's charge -1, so q_f + q_s = -1 is required. Any masses > 0.
     """
     m_l, m_f, m_s = positive("lepton mass", m_l), positive("internal fermion mass", m_f), positive("scalar mass", m_s)
+    _check_ratios(m_l, **{"internal fermion mass": m_f, "scalar mass": m_s})
     q_f, q_s, c_s, c_p = finite("q_f", q_f), finite("q_s", q_s), finite("C_S", c_s), finite("C_P", c_p)
     if abs(q_f + q_s + 1.0) > 1e-12:
         raise InvalidParameter(f"charges must add up to the lepton's, q_f + q_s = -1; got {q_f:g} + {q_s:g}")
@@ -222,11 +316,11 @@ def scalar_fermion_loop(m_l: float, m_f: float, m_s: float, q_f: float, q_s: flo
     if q_f != 0.0:
         total += -q_f * _feynman_integral(
             lambda x, y: x * x * (c_s**2 * (y + eps) + c_p**2 * (y - eps)),
-            lambda x, y: y * (1.0 / lam2 - x) + eps * eps * x, hints)
+            lambda x, y: y * (1.0 / lam2 - x) + eps * eps * x, hints, _boson_side_poles(eps, lam2))
     if q_s != 0.0:
         total += -q_s * _feynman_integral(
             lambda x, y: -x * y * (c_s**2 * (x + eps) + c_p**2 * (x - eps)),
-            lambda x, y: x * (1.0 / lam2 - y) + eps * eps * y, hints)
+            lambda x, y: x * (1.0 / lam2 - y) + eps * eps * y, hints, _scalar_side_poles(eps, lam2))
     return total / (8.0 * math.pi**2)
 
 

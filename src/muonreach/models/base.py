@@ -63,6 +63,10 @@ class Mediator(ABC):
             raise InvalidParameter(f"mass must be a number in GeV, got {self.mass!r}")
         if not finite("mass", self.mass) > 0.0:
             raise InvalidParameter(f"mass must be positive, got {self.mass:g}")
+        for f in fields(self):  # numbers are stored as given: a string or a bool in a float field is refused
+            value = getattr(self, f.name)
+            if "float" in str(f.type) and value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+                raise InvalidParameter(f"{f.name} must be a number, got {value!r}")
 
     # --- to be provided by each model -------------------------------------------------------------
     @abstractmethod

@@ -19,7 +19,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,6 +29,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..errors import MuonReachError, SpecError, UnknownName
+from ..specfields import decode_utf8, parse_toml_text, read_bytes
 
 SCHEMA: int = 1
 #: Target number of grid points per chunk when ``[execution] chunks`` does not say otherwise.
@@ -241,19 +241,12 @@ def load_spec(source: str | Path | Mapping) -> ScanSpec:
     if isinstance(source, str) and "\n" in source:  # TOML text rather than a path
         return parse_text(source, "spec", Path.cwd())
     path = Path(text_source)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise SpecError(f"cannot read scan spec {text_source}: {exc.strerror or exc}") from None
+    text = decode_utf8(read_bytes(path, "scan spec"), path.name)
     return parse_text(text, path.name, path.resolve().parent)
 
 
 def parse_text(text: str, origin: str, base: Path) -> ScanSpec:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{origin}: not valid TOML ({_one_line(str(exc))})") from None
-    return parse_spec(raw, origin, base, text)
+    return parse_spec(parse_toml_text(text, origin), origin, base, text)
 
 
 def _one_line(message: str) -> str:
@@ -672,7 +665,7 @@ def _load_experiment(ctx: _Ctx, name: str, base: Path):
     from ..experiments.spec import list_experiments, load_experiment
 
     if name in list_experiments():
-        text = resources.files("muonreach.experiments").joinpath("data", f"{name}.toml").read_text()
+        data = resources.files("muonreach.experiments").joinpath("data", f"{name}.toml").read_bytes()
         origin = f"muonreach/experiments/data/{name}.toml"
         target = name
     else:
@@ -680,14 +673,14 @@ def _load_experiment(ctx: _Ctx, name: str, base: Path):
         if name.endswith(".toml") and not path.is_absolute():
             path = base / path
         target = str(path) if name.endswith(".toml") else name
-        text, origin = None, str(path)
+        data, origin = None, str(path)
     try:
         exp = load_experiment(target)
     except MuonReachError as exc:
         raise ctx.error(f"experiment {name!r}", str(exc)) from None
-    if text is None:
-        text = Path(target).read_text()
-    return exp, origin, hashlib.sha256(text.encode()).hexdigest()
+    if data is None:
+        data = read_bytes(target, "experiment")
+    return exp, origin, hashlib.sha256(data).hexdigest()
 
 
 def _short(experiment: str) -> str:
