@@ -135,9 +135,9 @@ if __name__ == "__main__":
     from bounds_bench import bench_bounds
     from electron_bench import bench_na64e_reach
     from events_bench import bench_events
-    from heavy_bench import bench_heavy
-    from gm2meas_bench import bench_gm2meas
     from exact_bench import bench_exact_reach, bench_exact_sigma
+    from gm2meas_bench import bench_gm2meas
+    from heavy_bench import bench_heavy
     from meson_bench import bench_branching_ratios, bench_na62_reach
     from muone_bench import bench_muone
     from scan_bench import bench_scan
