@@ -1,36 +1,39 @@
 """Benchmarks (`make bench`): each figure printed next to a naive baseline measured in the same run.
 
-1. (g-2) band over 200 masses: coupling scaling (one loop integral per mass) vs root-finding by repeated
-   integration.
-3. Relic curve: 100 masses of the muon-specific scalar (m_chi = m_S/3, g_chi = 1) from 20 MeV to 10 GeV on
-   2 processes (issue target: under 10 s), vs a naive root-finder that recomputes the thermal average and
-   solves the Boltzmann equation at every trial coupling (scipy brentq), at a few masses, scaled.
-4. Scans (benchmarks/scan_bench.py): a 10^4-point scan with 1 and 2 dask workers.
-6. Event generation (benchmarks/events_bench.py): events per second, grid envelope vs one flat envelope.
-5. Computed bounds (benchmarks/bounds_bench.py): mono-photon, Z-decay and BaBar 4 mu bounds over 100 masses; the Z three-body
-   width against adaptive dblquad.
-7. The explorer (benchmarks/serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
-8. K+ -> mu+ nu X (benchmarks/meson_bench.py): BR(K -> mu nu Z') at 100 masses against dblquad, and the binned
-   na62-future reach over 50 masses against a root finder on dblquad per-bin rates.
-9. MUonE / inelastic DM (benchmarks/muone_bench.py): a 30-mass displaced-vertex reach, events generated once per
-   mass and reweighted per coupling, cold and cached, vs regenerating the events at every coupling.
-10. Max-min Table 4 (benchmarks/heavy_bench.py): one row and the full 24 x 8 table on 2 processes, vs a per-member
-   (non-vectorised) objective scaled.
-10. (g-2) measurement side (benchmarks/gm2meas_bench.py): the extended omega_a fit (iminuit vs scipy BFGS on the
-   same deviance), 200-toy pull studies of the 5-parameter and extended fits, the LO HVP integral vs quad.
-10. Issue 16 (benchmarks/speed_bench.py): relic set-up (thermal-integral grid) and solve (TR-BDF2 vs Radau),
-    the 000-fig5 layers from the disk cache vs computed.
-10. Exact 2 -> 3 production (benchmarks/exact_bench.py): sigma at one point against vegas of the same |M|^2, and
-   an exact reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline.
-10. Start-up of the quick commands (benchmarks/startup_bench.py): --help, gm2, widths, list, each in a fresh
-   interpreter next to `python -c pass`, `python -c "import scipy.integrate"` and an eager-import baseline.
-10. Neutrino trident and N_eff (benchmarks/trident_bench.py): the CCFR exclusion over 50 masses (one cached
-   sample scaled in g') vs a sample per mass + brentq; the Delta N_eff 30 x 30 grid vs a Radau phase 1.
-2. Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced
-   masses from 10 MeV to 10 GeV (issue 3): the Gauss-Legendre grid computed once per mass with the g^2
-   structure, vs a naive baseline that finds the same edge with nested scipy.integrate.quad yields
-   (flux by quad too) at a handful of masses, scaled per mass. Prints both times, the ratio and the largest
-   relative difference of the edges.
+In the order they run:
+
+- Start-up of the quick commands (startup_bench.py): --help, gm2, widths, list, each in a fresh interpreter next
+  to `python -c pass`, `python -c "import scipy.integrate"` and an eager-import baseline.
+- (g-2) band over 200 masses: coupling scaling (one loop integral per mass) vs root-finding by repeated
+  integration.
+- Reach contour na64mu-2018 / scalar-muon (000's benchmark, g_chi = 1, m_chi = m_S/3) over 200 log-spaced masses
+  from 10 MeV to 10 GeV: the Gauss-Legendre grid computed once per mass with the g^2 structure, vs nested
+  scipy.integrate.quad yields (flux by quad too) at a handful of masses, scaled per mass; the largest relative
+  difference of the edges printed.
+- Relic curve: 100 masses of the muon-specific scalar (m_chi = m_S/3, g_chi = 1) from 20 MeV to 10 GeV on 2
+  processes, vs a root-finder that recomputes the thermal average and solves the Boltzmann equation at every
+  trial coupling (scipy brentq), at a few masses, scaled.
+- Scans (scan_bench.py): a 10^4-point scan in-process and with 1 and 2 dask workers.
+- Computed bounds (bounds_bench.py): mono-photon, Z-decay and BaBar 4 mu bounds over 100 masses; the Z three-body
+  width against adaptive dblquad.
+- Event generation (events_bench.py): events per second, grid envelope vs one flat envelope; exact vs WW.
+- The explorer (serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
+- K+ -> mu+ nu X (meson_bench.py): BR(K -> mu nu Z') at 100 masses against dblquad, and the binned na62-future
+  reach over 50 masses against a root finder on dblquad per-bin rates.
+- NA64-e (electron_bench.py): a 100-mass na64e-2019 reach with caches warm, vs the shower yield by nested
+  adaptive quadrature at a few masses, scaled.
+- MUonE / inelastic DM (muone_bench.py): a 30-mass displaced-vertex reach, events generated once per mass and
+  reweighted per coupling, cold and cached, vs regenerating the events at every coupling.
+- Max-min Table 4 (heavy_bench.py): one row and the full 24 x 8 table on 2 processes, vs a per-member
+  (non-vectorised) objective, scaled.
+- (g-2) measurement side (gm2meas_bench.py): the extended omega_a fit (iminuit vs scipy BFGS on the same
+  deviance), 200-toy pull studies of the 5-parameter and extended fits, the LO HVP integral vs quad.
+- Speed issue (speed_bench.py): relic set-up (thermal-integral grid) and solve (TR-BDF2 vs Radau), the 000-fig5
+  layers from the disk cache vs computed.
+- Exact 2 -> 3 production (exact_bench.py): sigma at one point against vegas of the same |M|^2, and an exact
+  reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline.
+- Neutrino trident and N_eff (trident_bench.py): the CCFR exclusion over 50 masses (one cached sample scaled in
+  g') vs a sample per mass + brentq; the Delta N_eff 30 x 30 grid vs a Radau phase 1.
 """
 
 from __future__ import annotations
