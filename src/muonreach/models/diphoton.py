@@ -25,7 +25,8 @@ def loop_f_array(tau: ArrayLike) -> NDArray[np.complex128]:
     above = t >= 1.0
     heavy = np.arcsin(1.0 / np.sqrt(np.where(above, t, 1.0))) ** 2
     b = np.sqrt(np.where(above, 0.0, 1.0 - t))
-    light = -0.25 * (np.log((1.0 + b) / np.where(above, 1.0, 1.0 - b)) - 1j * np.pi) ** 2
+    # ln((1+b)/(1-b)) = 2 ln(1+b) - ln(tau) since (1-b)(1+b) = tau: no 1 - b -> 0 cancellation as tau -> 0
+    light = -0.25 * (2.0 * np.log1p(b) - np.log(np.where(above, 1.0, t)) - 1j * np.pi) ** 2
     return np.where(above, heavy + 0j, light)
 
 
@@ -34,10 +35,23 @@ def loop_f(tau: float) -> complex:
     return complex(loop_f_array(positive("tau", tau)))
 
 
+#: Above this tau the closed form of F_1/2 cancels (1 + (1 - tau) f ~ 2/(3 tau), relative error ~ 1e-16 tau):
+#: the large-tau series is used instead (its first omitted term is < 1e-13 relative there).
+_TAU_SERIES: float = 1e3
+
+
 def f_half_on_shell_array(tau: ArrayLike) -> NDArray[np.complex128]:
-    """F_1/2(tau, 0) = -2 tau [1 + (1 - tau) f(tau)] (000 App. A eq. (A.3)), vectorised over positive tau."""
+    """F_1/2(tau, 0) = -2 tau [1 + (1 - tau) f(tau)] (000 App. A eq. (A.3)), vectorised over positive tau.
+
+    For tau > 1e3 (a scalar much lighter than the lepton) by the expansion of arcsin^2(1/sqrt(tau)),
+    F_1/2 = -2 [2/3 + 7/(45 tau) + 4/(63 tau^2) + 52/(1575 tau^3) + O(tau^-4)], which the closed form loses to
+    cancellation (it was 221x too large for S -> gamma gamma through the muon at m_S = 1e-9 GeV)."""
     t = np.asarray(tau, dtype=float)
-    return -2.0 * t * (1.0 + (1.0 - t) * loop_f_array(t))
+    z = 1.0 / np.where(t > _TAU_SERIES, t, 1.0)
+    series = -2.0 * (2.0 / 3.0 + z * (7.0 / 45.0 + z * (4.0 / 63.0 + z * 52.0 / 1575.0)))
+    with np.errstate(invalid="ignore", over="ignore"):
+        closed = -2.0 * t * (1.0 + (1.0 - t) * loop_f_array(np.where(t > _TAU_SERIES, 1.0, t)))
+    return np.where(t > _TAU_SERIES, series + 0j, closed)
 
 
 def f_half_on_shell(tau: float) -> complex:
