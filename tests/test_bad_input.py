@@ -62,3 +62,38 @@ def test_model_numbers_must_be_numbers(build):
     # strings and booleans were stored as given (LeptophilicScalar(0.1, "1e-3").g_e == "1e-3")
     with pytest.raises(InvalidParameter, match="must be a number"):
         build()
+
+
+def test_diphoton_width_of_a_light_scalar_is_the_heavy_lepton_limit():
+    # issue 9: the closed form of F_1/2 cancelled at large tau (S -> gamma gamma 221x too large at 1e-9 GeV).
+    # For m_S << m_mu: Gamma = (alpha/(2 pi) (g/m_mu) 4/3)^2 m_S^3/(64 pi); corrections O(m_S^2/m_mu^2) ~ 1e-16.
+    import math
+
+    from muonreach.constants import ALPHA, M_MU
+
+    for m_s in (1e-9, 1e-6, 1e-4):
+        width = LeptophilicScalar(m_s, g_mu=1e-3).partial_widths()["gamma_gamma"]
+        g_gg = ALPHA / (2 * math.pi) * (1e-3 / M_MU) * 4.0 / 3.0
+        assert width == pytest.approx(g_gg**2 * m_s**3 / (64 * math.pi), rel=1e-6 * (m_s / 1e-4) ** 2 + 1e-12)
+
+
+def test_f_half_is_continuous_at_the_series_switch_and_finite_at_small_tau():
+    import numpy as np
+
+    from muonreach.models import diphoton
+
+    t = diphoton._TAU_SERIES
+    below, above = diphoton.f_half_on_shell_array(np.array([t * (1 - 1e-9), t * (1 + 1e-9)]))
+    assert abs(above - below) < 1e-12  # closed form (error ~ 1e-16 tau) and series (omitted term 1e-14) meet
+    # tau -> 0 (a scalar far heavier than the lepton): -2 tau [1 - (ln(4/tau) - i pi)^2 / 4] + O(tau^2 ln^2);
+    # the 1 - sqrt(1 - tau) cancellation gave inf/NaN widths at m >= 3e7 GeV before
+    tau = 1e-30
+    limit = -2 * tau * (1 - 0.25 * (np.log(4 / tau) - 1j * np.pi) ** 2)
+    assert diphoton.f_half_on_shell_array(tau) == pytest.approx(limit, rel=1e-12)
+
+
+@pytest.mark.parametrize("mass", [1e8, 1e300])
+def test_model_masses_beyond_the_validated_range_are_refused(mass):
+    # widths overflowed with exit 0 and NaN at m >= 3e7 GeV before
+    with pytest.raises(InvalidParameter, match="validated range"):
+        LeptophilicScalar(mass, g_mu=1e-3)

@@ -52,6 +52,11 @@ class DarkStateDecay:
     msq: Callable[..., object]
 
 
+#: Heaviest mediator accepted (GeV): widths and (g-2) loops are finite and checked up to here (tests); above it
+#: the one-loop forms overflow or lose their accuracy (gm2.loops.RATIO_RANGE: 1e8 m_l, 1.06e7 GeV for the muon).
+MASS_MAX: float = 1e7
+
+
 @dataclass(frozen=True)
 class Mediator(ABC):
     """Base class of the new bosons (scalars and vectors). ``mass`` is in GeV."""
@@ -63,6 +68,8 @@ class Mediator(ABC):
             raise InvalidParameter(f"mass must be a number in GeV, got {self.mass!r}")
         if not finite("mass", self.mass) > 0.0:
             raise InvalidParameter(f"mass must be positive, got {self.mass:g}")
+        if self.mass > MASS_MAX:
+            raise InvalidParameter(f"mass {self.mass:g} GeV is outside the validated range of the models (<= {MASS_MAX:g} GeV)")
         for f in fields(self):  # numbers are stored as given: a string or a bool in a float field is refused
             value = getattr(self, f.name)
             if "float" in str(f.type) and value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):

@@ -43,16 +43,30 @@ def loop_f(tau: float) -> complex:
     return complex(loop_f_array(positive("tau", tau)))
 
 
+#: Above this tau the closed form of F_1/2 cancels (1 + (1 - tau) f ~ 2/(3 tau), relative error ~ 1e-16 tau):
+#: the large-tau series is used instead (its first omitted term is < 1e-13 relative there).
+_TAU_SERIES: float = 1e3
+
+
 def f_half_on_shell_parts(tau: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(Re, Im) of F_1/2(tau, 0) = -2 tau [1 + (1 - tau) f(tau)] (000 App. A eq. (A.3)), in real arithmetic."""
+    """(Re, Im) of F_1/2(tau, 0) = -2 tau [1 + (1 - tau) f(tau)] (000 App. A eq. (A.3)), in real arithmetic.
+
+    For tau > 1e3 (a scalar much lighter than the lepton) by the expansion of arcsin^2(1/sqrt(tau)),
+    F_1/2 = -2 [2/3 + 7/(45 tau) + 4/(63 tau^2) + 52/(1575 tau^3) + O(tau^-4)], which the closed form loses to
+    cancellation (it was 221x too large for S -> gamma gamma through the muon at m_S = 1e-9 GeV)."""
     t = np.asarray(tau, dtype=float)
-    re, im = loop_f_parts(t)
-    scale = -2.0 * t
-    return scale * (1.0 + (1.0 - t) * re), scale * (1.0 - t) * im
+    big = t > _TAU_SERIES
+    z = 1.0 / np.where(big, t, 1.0)
+    series = -2.0 * (2.0 / 3.0 + z * (7.0 / 45.0 + z * (4.0 / 63.0 + z * 52.0 / 1575.0)))
+    near = np.where(big, 1.0, t)
+    re, im = loop_f_parts(near)
+    scale = -2.0 * near
+    return np.where(big, series, scale * (1.0 + (1.0 - near) * re)), np.where(big, 0.0, scale * (1.0 - near) * im)
 
 
 def f_half_on_shell_array(tau: ArrayLike) -> NDArray[np.complex128]:
-    """F_1/2(tau, 0) = -2 tau [1 + (1 - tau) f(tau)] (000 App. A eq. (A.3)), vectorised over positive tau."""
+    """F_1/2(tau, 0) = -2 tau [1 + (1 - tau) f(tau)] (000 App. A eq. (A.3)), vectorised over positive tau
+    (the large-tau series above tau = 1e3: see :func:`f_half_on_shell_parts`)."""
     re, im = f_half_on_shell_parts(tau)
     return re + 1j * im
 

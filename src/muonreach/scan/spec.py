@@ -275,8 +275,6 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
     from ..experiments.spec import overridable
 
     OVERRIDABLE = overridable()
-    from ..models.registry import get_model_spec
-
     ctx = _Ctx(origin)
     base = base or Path.cwd()
     _check_keys(ctx, "top level", raw, _TOP_KEYS)
@@ -284,40 +282,8 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
         raise ctx.error("schema", f"unsupported schema {raw.get('schema')!r} (this muonreach reads schema {SCHEMA})")
 
     # --- model ------------------------------------------------------------------------------------
-    model_table = raw.get("model")
-    if model_table is None:
-        raise ctx.error("[model]", "missing (give at least the model name)")
-    if not isinstance(model_table, dict):
-        raise ctx.error("[model]", "must be a table")
-    name = model_table.get("name")
-    if not isinstance(name, str) or not name:
-        raise ctx.error("[model]", "missing 'name' (see `muonreach list models`)")
-    try:
-        mspec = get_model_spec(name)
-    except MuonReachError as exc:
-        raise ctx.error("[model] name", str(exc)) from None
+    name, mspec, fixed_mass, fixed_coupling, model_fixed = _parse_model(ctx, raw, OVERRIDABLE)
     coupling_aliases = {"coupling", mspec.coupling}
-    fixed_mass = fixed_coupling = None
-    model_fixed: dict[str, Any] = {}
-    for key, value in model_table.items():
-        if key == "name":
-            continue
-        where = f"[model] {key}"
-        if key == "mass":
-            fixed_mass = _positive(ctx, where, value)
-        elif key in coupling_aliases:
-            fixed_coupling = _coupling(ctx, where, value)
-        elif key in mspec.params:
-            model_fixed[key] = _parse_model_value(ctx, where, mspec, key, value)
-        elif key in OVERRIDABLE:
-            raise ctx.error(where, f"{key!r} is an experiment parameter: put it in [experiment]")
-        else:
-            raise ctx.error(where, f"model {name!r} has no parameter {key!r}; settable: "
-                                   f"{', '.join(sorted(mspec.params)) or 'none'} (and mass, {mspec.coupling})")
-    try:
-        mspec.resolve(model_fixed)
-    except MuonReachError as exc:
-        raise ctx.error("[model]", str(exc)) from None
 
     # --- fixed experiment parameters --------------------------------------------------------------
     exp_table = raw.get("experiment", {})
@@ -383,6 +349,119 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
         raise ctx.error("[model]", "no mass: give a 'mass' axis or [model] mass = ...")
 
     # --- observables ------------------------------------------------------------------------------
+    observables, datasets, experiment_names = _parse_observables(ctx, raw, axes)
+
+    # --- every axis must matter -------------------------------------------------------------------
+    needs_coupling = any(o.uses_coupling for o in observables)
+    uses_exp = any(o.uses_experiments for o in observables)
+    uses_exp_axis = any(o.uses_experiments and o.experiment is None for o in observables)
+    for a in axes:
+        if a.role == "coupling" and not needs_coupling:
+            raise ctx.error(f"[[axis]] {a.name!r}", "no observable depends on the coupling (reach edges are per mass)")
+        if a.role == "experiment" and not uses_exp_axis:
+            raise ctx.error("[[axis]] 'experiment'", "no events or reach observable uses the experiment axis "
+                                                     "(each names its own experiment)")
+        if a.role == "exp_param" and not uses_exp:
+            raise ctx.error(f"[[axis]] {a.name!r}", "an experiment parameter, but no events or reach observable")
+    if experiment_fixed and not uses_exp:
+        raise ctx.error("[experiment]", "experiment parameters given, but no events or reach observable")
+    if needs_coupling and fixed_coupling is None and not any(a.role == "coupling" for a in axes):
+        raise ctx.error("[model]", f"no coupling: give a '{mspec.coupling}' axis or [model] {mspec.coupling} = ...")
+
+    # --- experiments: load, apply the fixed and axis parameters -----------------------------------
+    experiments, files = {}, []
+    if uses_exp:
+        for ename in dict.fromkeys(experiment_names):
+            experiments[ename], origin, digest = _load_experiment(ctx, ename, base)
+            files.append((ename, origin, digest))
+        exp_param_axes = [a for a in axes if a.role == "exp_param"]
+        combos = math.prod(len(a) for a in exp_param_axes) * max(len(experiments), 1)
+        for ename, base_exp in experiments.items():
+            try:
+                fixed = base_exp.with_overrides(experiment_fixed)
+            except MuonReachError as exc:
+                raise ctx.error(f"[experiment] (for {ename})", str(exc)) from None
+            if combos <= 100_000:
+                for combo in product(*(a.values for a in exp_param_axes)):
+                    over = dict(zip((a.name for a in exp_param_axes), combo))
+                    try:
+                        fixed.with_overrides(over)
+                    except MuonReachError as exc:
+                        raise ctx.error(f"[[axis]] {', '.join(over)} (for {ename})", str(exc)) from None
+            else:
+                for a in exp_param_axes:
+                    for v in a.values:
+                        try:
+                            fixed.with_overrides({a.name: v})
+                        except MuonReachError as exc:
+                            raise ctx.error(f"[[axis]] {a.name!r} (for {ename})", str(exc)) from None
+
+    # --- execution --------------------------------------------------------------------------------
+    chunks, retries = _parse_execution(ctx, raw, axes, mspec.coupling)
+
+    return ScanSpec(
+        model=name,
+        coupling_name=mspec.coupling,
+        model_fixed=tuple(sorted(model_fixed.items())),
+        experiment_fixed=tuple(sorted(experiment_fixed.items())),
+        mass=fixed_mass,
+        coupling=fixed_coupling,
+        axes=tuple(axes),
+        observables=tuple(observables),
+        chunks=chunks,
+        experiments=tuple(experiments.items()),
+        datasets=tuple(sorted(datasets.items())),
+        experiment_files=tuple(files),
+        retries=retries,
+        name=str(raw.get("name", "")),
+        description=str(raw.get("description", "")),
+        source_text=text,
+    )
+
+
+def _parse_model(ctx: _Ctx, raw: dict, experiment_keys) -> tuple[str, Any, float | None, float | None, dict[str, Any]]:
+    """The ``[model]`` section: (name, model spec, fixed mass, fixed coupling, fixed model parameters)."""
+    from ..models.registry import get_model_spec
+
+    model_table = raw.get("model")
+    if model_table is None:
+        raise ctx.error("[model]", "missing (give at least the model name)")
+    if not isinstance(model_table, dict):
+        raise ctx.error("[model]", "must be a table")
+    name = model_table.get("name")
+    if not isinstance(name, str) or not name:
+        raise ctx.error("[model]", "missing 'name' (see `muonreach list models`)")
+    try:
+        mspec = get_model_spec(name)
+    except MuonReachError as exc:
+        raise ctx.error("[model] name", str(exc)) from None
+    coupling_aliases = {"coupling", mspec.coupling}
+    fixed_mass = fixed_coupling = None
+    model_fixed: dict[str, Any] = {}
+    for key, value in model_table.items():
+        if key == "name":
+            continue
+        where = f"[model] {key}"
+        if key == "mass":
+            fixed_mass = _positive(ctx, where, value)
+        elif key in coupling_aliases:
+            fixed_coupling = _coupling(ctx, where, value)
+        elif key in mspec.params:
+            model_fixed[key] = _parse_model_value(ctx, where, mspec, key, value)
+        elif key in experiment_keys:
+            raise ctx.error(where, f"{key!r} is an experiment parameter: put it in [experiment]")
+        else:
+            raise ctx.error(where, f"model {name!r} has no parameter {key!r}; settable: "
+                                   f"{', '.join(sorted(mspec.params)) or 'none'} (and mass, {mspec.coupling})")
+    try:
+        mspec.resolve(model_fixed)
+    except MuonReachError as exc:
+        raise ctx.error("[model]", str(exc)) from None
+    return name, mspec, fixed_mass, fixed_coupling, model_fixed
+
+
+def _parse_observables(ctx: _Ctx, raw: dict, axes: list[Axis]) -> tuple[list[Observable], dict[str, Any], list[str]]:
+    """The ``[[observable]]`` section: observables, the (g-2) datasets they use, the experiments they name."""
     raw_obs = raw.get("observable", [])
     if not isinstance(raw_obs, list) or not raw_obs:
         raise ctx.error("[[observable]]", "no observables: add at least one [[observable]] entry")
@@ -450,53 +529,11 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
             raise ctx.error("[[observable]]", f"two observables fill the variable {v!r}: give one a different 'name'")
         if v in RESERVED_NAMES or v in {a.name for a in axes}:
             raise ctx.error("[[observable]]", f"variable name {v!r} is reserved (an axis, 'status', 'failure' or 'model')")
+    return observables, datasets, experiment_names
 
-    # --- every axis must matter -------------------------------------------------------------------
-    needs_coupling = any(o.uses_coupling for o in observables)
-    uses_exp = any(o.uses_experiments for o in observables)
-    uses_exp_axis = any(o.uses_experiments and o.experiment is None for o in observables)
-    for a in axes:
-        if a.role == "coupling" and not needs_coupling:
-            raise ctx.error(f"[[axis]] {a.name!r}", "no observable depends on the coupling (reach edges are per mass)")
-        if a.role == "experiment" and not uses_exp_axis:
-            raise ctx.error("[[axis]] 'experiment'", "no events or reach observable uses the experiment axis "
-                                                     "(each names its own experiment)")
-        if a.role == "exp_param" and not uses_exp:
-            raise ctx.error(f"[[axis]] {a.name!r}", "an experiment parameter, but no events or reach observable")
-    if experiment_fixed and not uses_exp:
-        raise ctx.error("[experiment]", "experiment parameters given, but no events or reach observable")
-    if needs_coupling and fixed_coupling is None and not any(a.role == "coupling" for a in axes):
-        raise ctx.error("[model]", f"no coupling: give a '{mspec.coupling}' axis or [model] {mspec.coupling} = ...")
 
-    # --- experiments: load, apply the fixed and axis parameters -----------------------------------
-    experiments, files = {}, []
-    if uses_exp:
-        for ename in dict.fromkeys(experiment_names):
-            experiments[ename], origin, digest = _load_experiment(ctx, ename, base)
-            files.append((ename, origin, digest))
-        exp_param_axes = [a for a in axes if a.role == "exp_param"]
-        combos = math.prod(len(a) for a in exp_param_axes) * max(len(experiments), 1)
-        for ename, base_exp in experiments.items():
-            try:
-                fixed = base_exp.with_overrides(experiment_fixed)
-            except MuonReachError as exc:
-                raise ctx.error(f"[experiment] (for {ename})", str(exc)) from None
-            if combos <= 100_000:
-                for combo in product(*(a.values for a in exp_param_axes)):
-                    over = dict(zip((a.name for a in exp_param_axes), combo))
-                    try:
-                        fixed.with_overrides(over)
-                    except MuonReachError as exc:
-                        raise ctx.error(f"[[axis]] {', '.join(over)} (for {ename})", str(exc)) from None
-            else:
-                for a in exp_param_axes:
-                    for v in a.values:
-                        try:
-                            fixed.with_overrides({a.name: v})
-                        except MuonReachError as exc:
-                            raise ctx.error(f"[[axis]] {a.name!r} (for {ename})", str(exc)) from None
-
-    # --- execution --------------------------------------------------------------------------------
+def _parse_execution(ctx: _Ctx, raw: dict, axes: list[Axis], coupling_name: str) -> tuple[tuple[int, ...], int]:
+    """The ``[execution]`` section: chunk sizes along the outer axes and the task retries."""
     exec_table = _check_keys(ctx, "[execution]", raw.get("execution", {}), _EXEC_KEYS)
     target = exec_table.get("chunk_points", DEFAULT_CHUNK_POINTS)
     if not isinstance(target, int) or isinstance(target, bool) or target < 1:
@@ -504,35 +541,17 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
     retries = exec_table.get("retries", DEFAULT_RETRIES)
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise ctx.error("[execution] retries", f"must be a non-negative integer, got {retries!r}")
-    explicit = _check_keys(ctx, "[execution] chunks", exec_table.get("chunks", {}), {a.name for a in axes} | {mspec.coupling})
+    explicit = _check_keys(ctx, "[execution] chunks", exec_table.get("chunks", {}), {a.name for a in axes} | {coupling_name})
     outer = [a for a in axes if a.role in ("mass", "model")]
     for key, size in explicit.items():
-        key_axis = "coupling" if key == mspec.coupling else key
+        key_axis = "coupling" if key == coupling_name else key
         if key_axis not in {a.name for a in outer}:
             raise ctx.error(f"[execution] chunks {key!r}", "a chunk always spans the coupling and experiment axes; "
                                                            "chunk sizes apply to the mass and model-parameter axes")
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ctx.error(f"[execution] chunks {key!r}", f"must be a positive integer, got {size!r}")
     chunks = _chunk_sizes(axes, outer, explicit, target)
-
-    return ScanSpec(
-        model=name,
-        coupling_name=mspec.coupling,
-        model_fixed=tuple(sorted(model_fixed.items())),
-        experiment_fixed=tuple(sorted(experiment_fixed.items())),
-        mass=fixed_mass,
-        coupling=fixed_coupling,
-        axes=tuple(axes),
-        observables=tuple(observables),
-        chunks=chunks,
-        experiments=tuple(experiments.items()),
-        datasets=tuple(sorted(datasets.items())),
-        experiment_files=tuple(files),
-        retries=retries,
-        name=str(raw.get("name", "")),
-        description=str(raw.get("description", "")),
-        source_text=text,
-    )
+    return chunks, retries
 
 
 def _chunk_sizes(axes: list[Axis], outer: list[Axis], explicit: dict, target: int) -> tuple[int, ...]:
