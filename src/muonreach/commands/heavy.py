@@ -13,7 +13,7 @@ import math
 
 import click
 
-from .common import emit, json_option
+from .common import emit, json_option, output_path
 
 dataset_option = click.option("--dataset", default=None, metavar="NAME",
                               help="(g-2) dataset fixing Delta a_mu (default: the registry's latest; "
@@ -129,7 +129,6 @@ def nbsm_command(dataset: str | None, rows: tuple[int, ...], n_values: tuple[int
     """Largest mass of the lightest charged state vs N_BSM for each criterion (unitarity, MFV, naturalness)."""
     from ..errors import InvalidParameter
     from ..heavy import nbsm, table4
-    from ..outputs import check_output_path
 
     paper = table4.paper_rows()
     if any(not 1 <= n <= len(paper) for n in rows):
@@ -137,14 +136,13 @@ def nbsm_command(dataset: str | None, rows: tuple[int, ...], n_values: tuple[int
     n_values = n_values or (1, 2, 5, 10, 20)
     if any(n < 1 for n in n_values):
         raise InvalidParameter("--n values must be >= 1")
-    if out is not None:
-        check_output_path(out, (".png", ".pdf", ".svg"))
+    path = output_path(out, (".png", ".pdf", ".svg"))
     ds = _muon_dataset(dataset)
     chosen = [paper[n - 1] for n in (rows or (1,))]
     results = {r.scenario.label(): nbsm.scan(r.scenario, ds.delta, tuple(n_values), seed) for r in chosen}
     exponents = {label: {k: nbsm.fitted_exponent(tuple(n_values), v) for k, v in per.items()} for label, per in results.items()}
-    if out is not None:
-        nbsm.plot(results, tuple(n_values), out, f"max-min search, Delta a_mu = {ds.delta:.3g} ({ds.name})")
+    if path is not None:
+        nbsm.plot(results, tuple(n_values), path, f"max-min search, Delta a_mu = {ds.delta:.3g} ({ds.name})")
     payload = {"dataset": ds.name, "delta_a_mu": ds.delta, "n_bsm": list(n_values), "max_mass_tev": results,
                "exponent": exponents, "figure": out}
     lines = [f"Lightest charged mass (TeV) vs N_BSM = {list(n_values)} (Delta a_mu = {ds.delta:.3g}, {ds.name})"]

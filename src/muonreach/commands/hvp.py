@@ -41,15 +41,17 @@ def command(pqcd_threshold: float | None, low_energy: str, no_resonances: bool, 
              "by region (e-10):"]
     lines += [f"  {k:<40} {v * 1e10:8.2f}" for k, v in result.regions.items()]
     lines.append(f"WP2020: {quoted['wp2020_a_mu_hvp_lo'] * 1e10:.1f}({quoted['wp2020_a_mu_hvp_lo_error'] * 1e10:.1f}) e-10")
-    if muone:
-        payload["muone"], text = _muone(luminosity, seed, known_norm, spectral_measure(pqcd_threshold, not no_resonances, low_energy))
-        lines.append(text)
-    if path is not None:
-        from ..gm2.hvp.figure import draw_integrands
+    if muone or path is not None:
+        measure = spectral_measure(pqcd_threshold, not no_resonances, low_energy)
+        if muone:
+            payload["muone"], text = _muone(luminosity, seed, known_norm, measure)
+            lines.append(text)
+        if path is not None:
+            from ..gm2.hvp.figure import draw_integrands
 
-        draw_integrands(spectral_measure(pqcd_threshold, not no_resonances, low_energy), path, low_energy)
-        payload["file"] = str(path)
-        lines.append(f"wrote {path}")
+            draw_integrands(measure, path, low_energy)
+            payload["file"] = str(path)
+            lines.append(f"wrote {path}")
     emit(payload, as_json, "\n".join(lines))
 
 
