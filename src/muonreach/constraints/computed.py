@@ -82,7 +82,7 @@ _BOUNDS: dict[str, ComputedBound] = {}
 #: Modules that register the shipped bounds (imported on first lookup).
 BOUND_MODULES: tuple[str, ...] = ("muonreach.constraints.emu", "muonreach.constraints.lepton_decays",
                                   "muonreach.constraints.monophoton", "muonreach.constraints.zdecays",
-                                  "muonreach.constraints.babar4mu",
+                                  "muonreach.constraints.babar4mu", "muonreach.constraints.supernova",
                                   "muonreach.constraints.trident", "muonreach.constraints.neff")
 
 
