@@ -64,5 +64,27 @@ def bench_bounds(n_masses: int = 100) -> None:
           f"from {len(picks)}) | max relative difference {diff:.1e}")
 
 
+
+def bench_supernova(n_masses: int = 100) -> None:
+    """sn1987a-muon over 100 masses (1-100 MeV); baseline: the Compton cross section evaluated at every thermal node
+    instead of the 48-point table (one mass, scaled), with the relative difference of epsilon."""
+    from muonreach.constraints import supernova as sn
+
+    t0 = time.perf_counter()
+    get_bound("sn1987a-muon").evaluate(get_model_spec("scalar-muon"), np.geomspace(1e-3, 0.1, n_masses), BENCH)
+    t_bound = time.perf_counter() - t0
+    core, _ = sn._inputs()
+    t0 = time.perf_counter()
+    fast = sn.compton_emission(core, 0.03)[0]
+    t_fast = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    naive = sn.compton_emission(core, 0.03, method="direct")[0]
+    t_naive = time.perf_counter() - t0
+    print(f"bound sn1987a-muon, scalar-muon, {n_masses} masses: {t_bound:.2f} s | emission rate per mass: table "
+          f"{t_fast:.3f} s, direct {t_naive:.1f} s (x {n_masses} masses: {t_naive * n_masses:.0f} s) | relative "
+          f"difference {abs(fast / naive - 1):.1e}")
+
+
 if __name__ == "__main__":
     bench_bounds()
+    bench_supernova()

@@ -30,6 +30,7 @@ from scipy.optimize import brentq
 
 from .. import constants as c
 from .. import units as u
+from ..errors import InvalidParameter
 from ..models.base import Mediator
 from ..models.registry import ModelSpec
 from ..production.scalar_compton import compton_moments, photon_scattering_cross_section
@@ -90,9 +91,13 @@ def _inputs() -> tuple[Core, dict[str, float]]:
     return model, out
 
 
-def compton_emission(core: Core, m_s: float) -> tuple[float, float]:
+def compton_emission(core: Core, m_s: float, method: str = "table") -> tuple[float, float]:
     """(epsilon, <E_S>): energy-loss rate per unit mass (erg/g/s) into S by gamma mu -> mu S at g_mu = 1, and the
-    mean energy (GeV) of the emitted S, in the one-zone ``core`` (module docstring)."""
+    mean energy (GeV) of the emitted S, in the one-zone ``core`` (module docstring).
+
+    ``method="table"``: sigma(s) and sigma <cos theta*> interpolated from 48 log-spaced s - s_th (0.5 % on epsilon);
+    ``"direct"``: evaluated at every one of the 48 x 48 x 16 thermal nodes (~700x slower; benchmarks/bounds_bench.py).
+    """
     t, m, mu = core.temperature, c.M_MU, core.muon_chemical_potential
     s_th = (m + m_s) ** 2
     p, wp = _nodes(math.sqrt((max(mu, m) + _SPAN * t) ** 2 - m * m))
@@ -102,12 +107,19 @@ def compton_emission(core: Core, m_s: float) -> tuple[float, float]:
     om = w[None, :, None]
     cos = _CX[None, None, :]
     s = m * m + 2.0 * om * (e - p[:, None, None] * cos)
-    # sigma(s) and sigma <cos theta*> on a log grid in s - s_th, interpolated (both vanish at threshold)
-    grid = s_th + np.geomspace(1e-9 * s_th, float(s.max()) - s_th + 1e-12, 48)  # 0.5 % on epsilon
-    table_sig, table_cos = compton_moments(grid, m, m_s, 1.0)
-    x = np.log(np.clip(s - s_th, 1e-300, None))
-    sig = np.where(s > s_th, np.interp(x, np.log(grid - s_th), table_sig, left=0.0), 0.0)
-    sig_cos = np.where(s > s_th, np.interp(x, np.log(grid - s_th), table_cos, left=0.0), 0.0)
+    if method == "table":  # both vanish at threshold: linear in log(s - s_th) from there
+        grid = s_th + np.geomspace(1e-9 * s_th, float(s.max()) - s_th + 1e-12, 48)
+        table_sig, table_cos = compton_moments(grid, m, m_s, 1.0)
+        x = np.log(np.clip(s - s_th, 1e-300, None))
+        sig = np.where(s > s_th, np.interp(x, np.log(grid - s_th), table_sig, left=0.0), 0.0)
+        sig_cos = np.where(s > s_th, np.interp(x, np.log(grid - s_th), table_cos, left=0.0), 0.0)
+    elif method == "direct":
+        flat = s.ravel()
+        parts = [compton_moments(flat[i:i + 4096], m, m_s, 1.0) for i in range(0, flat.size, 4096)]
+        sig = np.concatenate([a for a, _ in parts]).reshape(s.shape)
+        sig_cos = np.concatenate([b for _, b in parts]).reshape(s.shape)
+    else:
+        raise InvalidParameter(f"method must be 'table' or 'direct', got {method!r}")
     root = np.sqrt(s)
     e_star = (s + m_s * m_s - m * m) / (2.0 * root)
     p_star = np.sqrt(np.clip(e_star**2 - m_s * m_s, 0.0, None))
