@@ -15,7 +15,8 @@ In the order they run:
   trial coupling (scipy brentq), at a few masses, scaled.
 - Scans (scan_bench.py): a 10^4-point scan in-process and with 1 and 2 dask workers.
 - Computed bounds (bounds_bench.py): mono-photon, Z-decay and BaBar 4 mu bounds over 100 masses; the Z three-body
-  width against adaptive dblquad; the SN 1987A bound over 100 masses, its emission table against direct evaluation.
+  width against adaptive dblquad; the tau-decay bound and its vegas table; the SN 1987A bound over 100 masses, its
+  emission table against direct evaluation.
 - Event generation (events_bench.py): events per second, grid envelope vs one flat envelope; exact vs WW.
 - The explorer (serve_bench.py) through its HTTP API: first paint, hover, a new reach layer.
 - K+ -> mu+ nu X (meson_bench.py): BR(K -> mu nu Z') at 100 masses against dblquad, and the binned na62-future
@@ -135,7 +136,7 @@ if __name__ == "__main__":
     import sys
 
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-    from bounds_bench import bench_bounds, bench_supernova
+    from bounds_bench import bench_bounds, bench_supernova, bench_tau_decay
     from electron_bench import bench_na64e_reach
     from events_bench import bench_events
     from exact_bench import bench_exact_reach, bench_exact_sigma
@@ -155,6 +156,7 @@ if __name__ == "__main__":
     bench_relic()
     bench_scan()
     bench_bounds()
+    bench_tau_decay()
     bench_supernova()
     bench_events()
     bench_serve()
