@@ -37,6 +37,22 @@ def test_compton_amplitude_is_gauge_invariant():
     assert np.max(np.abs(gauge)) < 1e-10 * np.max(physical)
 
 
+def test_compton_massless_fermion_limit_has_the_b_g_to_b_h_form():
+    """m_f -> 0: sum|M|^2 = C (e g)^2 (M^4 + t^2)/(-s u), t = (k - q)^2, the angular form of the crossed H -> b bbar g
+    (massless Yukawa fermion). C = 4 follows from the soft-photon limit of the crossed S -> f fbar gamma: Born
+    sum|M|^2 = 2 g^2 M^2 times the eikonal factor e^2 2 p1.p2/((p1.k)(p2.k)) = 4 e^2 M^2/(s13 s23) gives 8 e^2 g^2 M^4
+    /(s13 s23) = C (e g)^2 (M^4 + s12^2)/(s13 s23) at s12 = M^2. To 1e-8 (rounding of the traces), at three (s, M)."""
+    ratios = []
+    for s, m_s in ((1.0, 0.3), (4.0, 0.05), (0.5, 0.6)):
+        cos = np.linspace(-0.9, 0.9, 7)
+        k = s / (2.0 * math.sqrt(s))
+        q = (s - m_s**2) / (2.0 * math.sqrt(s))
+        t = m_s**2 - 2.0 * k * (math.sqrt(q * q + m_s**2) - q * cos)
+        u = m_s**2 - s - t
+        ratios.append(sc.compton_squared_amplitude(s, 1e-7, m_s, cos) * (-s * u) / (m_s**4 + t**2))
+    assert np.concatenate(ratios) == pytest.approx(4.0, rel=1e-8)
+
+
 def test_compton_vanishes_below_threshold():
     m = c.M_MU
     sigma, _ = sc.compton_moments(np.array([(m + 0.05) ** 2 * 0.999]), m, 0.05, 1.0)
