@@ -59,6 +59,31 @@ def test_compton_vanishes_below_threshold():
     assert sigma[0] == 0.0
 
 
+def test_photon_scattering_squared_amplitude_by_traces():
+    """The derived sum|M|^2 (g_chi G)^-2 (t - m_S^2)^2 = (4 m^2 - t) t^2 from its two factors done numerically: the
+    fermion trace Tr[(p' + m)(p + m)] and the photon tensor V^{mu nu} V_{mu nu} with V = (k.k') g - k'^mu k^nu (both
+    polarisation sums -g), at random CM angles (1e-10)."""
+    from muonreach.production import dirac
+
+    rng = np.random.default_rng(4)
+    m, s = 0.02, 0.01
+    k_cm = (s - m * m) / (2.0 * math.sqrt(s))
+    cos = rng.uniform(-1.0, 1.0, 5)
+    sin = np.sqrt(1.0 - cos**2)
+    k = np.tile([k_cm, 0.0, 0.0, k_cm], (5, 1))
+    k2 = np.stack([np.full(5, k_cm), k_cm * sin, np.zeros(5), k_cm * cos], axis=1)
+    p = np.tile([math.sqrt(s) - k_cm, 0.0, 0.0, -k_cm], (5, 1))
+    p2 = p + k - k2
+    mass = m * dirac.IDENTITY
+    fermion = np.real(np.trace((dirac.slash(p2) + mass) @ (dirac.slash(p) + mass), axis1=1, axis2=2))
+    kk = dirac.dot(k, k2)
+    v = kk[:, None, None] * dirac.METRIC[None] - np.einsum("nm,nk->nmk", k2, k)  # upper indices
+    lowered = np.einsum("am,nmk,kb->nab", dirac.METRIC, v, dirac.METRIC)
+    photon = np.einsum("nab,nab->n", v, lowered)
+    t = dirac.dot(k - k2, k - k2)
+    assert fermion * photon == pytest.approx((4.0 * m * m - t) * t * t, rel=1e-10)
+
+
 def test_photon_scattering_massless_limit_and_quadrature():
     """m_S, m_chi -> 0: sigma = (g_chi G)^2/(128 pi) (int_{-s}^0 dt (-t)/(64 pi s^2)); at finite masses the 32-node
     Gauss rule against scipy quad (1e-8)."""
