@@ -154,3 +154,5 @@ def test_sn_bound_needs_a_muon_only_scalar_with_dark_matter():
         bound.evaluate(get_model_spec("scalar-lepton"), np.array([0.01]), BENCH)
     rows = bound.evaluate(get_model_spec("scalar-muon"), np.array([0.01]), {"g_chi": 0.0, "m_chi_ratio": 1.0 / 3.0})
     assert math.isnan(rows.low[0]) and rows.notes
+    with pytest.raises(InvalidParameter, match="electrons"):  # the generic scalar with g_e switched on by an override
+        bound.evaluate(get_model_spec("scalar"), np.array([0.01]), {**BENCH, "g_e": 1e-6})

@@ -172,6 +172,9 @@ def _compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[st
         if m > d["mass_max"]:
             continue
         reference = spec.build(m, 1e-6, overrides)
+        if yukawa(reference, "e") != 0.0:  # the overrides may switch on what applies_to (defaults) did not see
+            raise InvalidParameter("sn1987a-muon: the model couples to electrons, whose production and trapping "
+                                   "(000 Sec. 4.2) this estimate does not include")
         m_chi, g_chi = _dark_coupling(reference, reference.partial_widths())
         if g_chi == 0.0:
             notes.append(f"m = {m:g} GeV: no S -> chi chi decay, the dark-matter trapping estimate does not apply")
