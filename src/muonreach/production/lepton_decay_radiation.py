@@ -137,7 +137,7 @@ def phase_space(u: NDArray, m: float, m_daughter: float, m_s: float | None):
 def _trace(a: NDArray, b: NDArray) -> NDArray:
     """Tr[a^a b^b] per point for matrix fields a, b of shape (n, 4, 4, 4) (Lorentz index first): (n, 4, 4).
 
-    sum_il a[a, i, l] b[b, l, i] as one batched (4 x 16) @ (16 x 4) product (the einsum "nail,nbli->nab" is ~10x
+    sum_il a[a, i, l] b[b, l, i] as one batched (4 x 16) @ (16 x 4) product (the einsum "nail,nbli->nab" is ~4x
     slower and gives the same numbers to rounding)."""
     n = a.shape[0]
     return a.reshape(n, 4, 16) @ np.swapaxes(b, 2, 3).reshape(n, 4, 16).transpose(0, 2, 1)
