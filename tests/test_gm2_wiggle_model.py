@@ -6,7 +6,6 @@ import math
 import numpy as np
 import pytest
 
-from muonreach.errors import InvalidParameter
 from muonreach.gm2.measurement.wiggle import fit_cost, fit_spectrum, generate_toy, with_n0
 from muonreach.gm2.measurement.wiggle_model import (
     FULL_PARAMETERS,
@@ -18,7 +17,8 @@ from muonreach.gm2.measurement.wiggle_model import (
     vertical_frequencies,
 )
 
-DRIFT = (2.0, 10.0, 5.0, 100.0)  # a strong tracker drift: w_CBO(30 us) is 0.05 rad/us (2 %) above w_CBO
+DRIFT = (2.0, 10.0, 5.0, 100.0)  # a tracker drift unlike Run-1d's: w_CBO(30 us) is 0.05 rad/us (2 %) above w_CBO
+NO_DRIFT = (0.0, 10.0, 0.0, 100.0)
 
 
 def test_weak_focusing_limit():
@@ -55,19 +55,18 @@ def test_vertical_terms_follow_the_time_dependent_cbo_frequency():
     got = WiggleModel("full", settings)(t, p)
     assert got == pytest.approx(expected, rel=1e-12)
     # and the drift matters: with a constant n the early-time counts differ by far more than rounding
-    const = WiggleModel("full")(t, p)
+    const = WiggleModel("full", ToySettings(cbo_drift=NO_DRIFT))(t, p)
     assert np.max(np.abs(const / got - 1.0)) > 1e-3
     assert cbo_frequency(np.array([0.2, 1.0]), 2.0, DRIFT)[0] == cbo_frequency(np.array([1.0]), 2.0, DRIFT)[0]
 
 
-@pytest.mark.parametrize("kind, drift", [("5par", (0.0, 10.0, 0.0, 100.0)), ("full", (0.0, 10.0, 0.0, 100.0)),
-                                         ("full", DRIFT)])
+@pytest.mark.parametrize("kind, drift", [("5par", NO_DRIFT), ("full", NO_DRIFT), ("full", DRIFT), ("full", None)])
 def test_jacobian_matches_finite_differences(kind, drift):
     # independent method: central differences at steps h = 1e-4 ... 1e-7 of each value (absolute for values ~0),
     # best of the four per parameter: truncation (h^2 f'''/6, largest for the phases w t ~ 1e4 rad of omega_cbo
     # and kappa_y) falls and rounding (~1e-16 mu / h) grows with smaller h; the best step reaches 1e-12 to 2e-7 of the
     # largest entry of a row here, so 1e-6 is a strict test (a wrong term would be off by O(1))
-    model = WiggleModel(kind, ToySettings(cbo_drift=drift))
+    model = WiggleModel(kind, ToySettings() if drift is None else ToySettings(cbo_drift=drift))  # None: Run-1d's
     p = run1d_truth()
     t = model.settings.times()
     mu, jac = model.evaluate(t, p)
@@ -101,15 +100,13 @@ def test_gradient_of_the_cost():
             assert g[i] == pytest.approx(fd, rel=2e-4, abs=1e-6 * np.abs(g).max()), (method, i)
 
 
-def test_fisher_errors_match_numeric_hesse():
-    # the expected Hessian (Fisher information) and Minuit's finite-difference Hessian of the deviance differ by terms
-    # proportional to the residuals: at Run-1d statistics the errors agree to ~1e-4 (1e-3 asserted), and R to 0.01 sigma
+def test_analytic_gradient_fit_matches_numeric():
+    # MIGRAD with the analytic gradient and with Minuit's numerical one reach the same minimum (R to 0.01 sigma, its
+    # error to 1e-3: both within MIGRAD's EDM goal of the same deviance) with fewer calls
     model, tr = WiggleModel("full"), run1d_truth()
     t, n = generate_toy(model, tr, np.random.default_rng(11))
-    fisher = fit_spectrum(t, n, model, tr)
-    numeric = fit_spectrum(t, n, model, tr, hessian="numeric")
-    assert fisher.errors["R"] == pytest.approx(numeric.errors["R"], rel=1e-3)
-    assert abs(fisher.values["R"] - numeric.values["R"]) < 0.01 * fisher.errors["R"]
-    assert fisher.calls < numeric.calls
-    with pytest.raises(InvalidParameter):
-        fit_spectrum(t, n, model, tr, hessian="exact")
+    fast = fit_spectrum(t, n, model, tr)
+    slow = fit_spectrum(t, n, model, tr, gradient=False)
+    assert fast.errors["R"] == pytest.approx(slow.errors["R"], rel=1e-3)
+    assert abs(fast.values["R"] - slow.values["R"]) < 0.01 * fast.errors["R"]
+    assert fast.calls < slow.calls

@@ -5,7 +5,7 @@ Source: FNAL Run-1 omega_a analysis, T. Albahri et al., Phys. Rev. D 103 (2021) 
 :mod:`.wiggle_model`. Toy counts are Poisson draws of the model at bin centres (pile-up free, no gain changes); fits
 use the same centres, so they are unbiased by construction and the pull study tests the fitter and its error
 estimate, not the binning. Fits minimise the binned Poisson deviance (or Neyman's chi^2) with iminuit, given the
-analytic gradient from the model's Jacobian and, by default, the Fisher information as the Hessian.
+analytic gradient from the model's Jacobian (HESSE: Minuit's own second derivatives).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class FitResult:
     ndof: int
     valid: bool
     method: str
-    calls: int = 0  # cost-function calls of the fit (MIGRAD + HESSE)
+    calls: int = 0  # cost-function plus gradient calls of the fit (MIGRAD + HESSE)
 
     @property
     def omega_a(self) -> float:
@@ -68,8 +68,7 @@ class FitResult:
 class FitCost:
     """The function of the model's parameters (positional, in ``model.parameters`` order) that the fit minimises:
     ``poisson``, the binned Poisson deviance 2 sum [mu - n - n ln(mu/n)] (a chi^2-like quantity, errordef 1), or
-    ``chi2``, Neyman's sum (n - mu)^2 / max(n, 1); with its analytic gradient and the Fisher information (the
-    expected Hessian, 2 sum J J^T / var with var = mu or max(n, 1)) from the model's Jacobian J."""
+    ``chi2``, Neyman's sum (n - mu)^2 / max(n, 1); with its analytic gradient from the model's Jacobian."""
 
     def __init__(self, t: np.ndarray, counts: np.ndarray, model: WiggleModel, method: str = "poisson") -> None:
         if method not in ("poisson", "chi2"):
@@ -79,9 +78,10 @@ class FitCost:
         self._pos = self.n > 0
         self._n_pos = np.where(self._pos, self.n, 1.0)
         self._var = np.maximum(self.n, 1.0)
+        self._fixed = model.fixed_terms(t) if model.kind == "full" else None
 
     def _eval(self, args, jacobian: bool):
-        return self.model.evaluate(self.t, dict(zip(self.model.parameters, args)), jacobian)
+        return self.model.evaluate(self.t, dict(zip(self.model.parameters, args)), jacobian, self._fixed)
 
     def __call__(self, *args: float) -> float:
         mu = self._eval(args, False)[0]
@@ -103,59 +103,28 @@ class FitCost:
         w = (1.0 - self.n / mu) if self.method == "poisson" else (mu - self.n) / self._var
         return 2.0 * (jac @ w)
 
-    def fisher(self, *args: float) -> np.ndarray:
-        """The expected Hessian 2 sum J J^T / var (var = mu for Poisson, max(n, 1) for chi2): the observed Hessian
-        minus terms proportional to the residuals (zero mean; a relative O(1/sqrt(counts)) difference in the errors)."""
-        mu, jac = self._eval(args, True)
-        var = mu if self.method == "poisson" else self._var
-        return 2.0 * (jac / var) @ jac.T
-
 
 def fit_cost(t: np.ndarray, counts: np.ndarray, model: WiggleModel, method: str = "poisson") -> FitCost:
     """The cost the fit minimises (:class:`FitCost`), callable with the parameters in ``model.parameters`` order."""
     return FitCost(t, counts, model, method)
 
 
-HESSIAN_OPTIONS = ("fisher", "numeric")
-
-
 def fit_spectrum(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start: dict[str, float],
-                 method: str = "poisson", hessian: str = "fisher") -> FitResult:
-    """Fit ``model`` with iminuit (MIGRAD with the analytic gradient, then HESSE). ``method``: ``poisson`` (binned
-    Poisson deviance, 2 x NLL ratio) or ``chi2`` (Neyman, sigma^2 = max(n, 1)). ``hessian``: ``fisher`` (the expected
-    Hessian from the Jacobian, given to MIGRAD's seed and HESSE) or ``numeric`` (Minuit's finite-difference second
-    derivatives of the cost). The returned chi2 is Pearson's sum (n - mu)^2 / mu at the minimum."""
-    from iminuit import Minuit
-
-    if hessian not in HESSIAN_OPTIONS:
-        raise InvalidParameter(f"hessian must be one of {', '.join(HESSIAN_OPTIONS)}, got {hessian!r}")
+                 method: str = "poisson", gradient: bool = True) -> FitResult:
+    """Fit ``model`` with iminuit (MIGRAD, then HESSE). ``method``: ``poisson`` (binned Poisson deviance, 2 x NLL
+    ratio) or ``chi2`` (Neyman, sigma^2 = max(n, 1)). ``gradient``: give MIGRAD the analytic gradient (default; ~4x
+    fewer cost calls) or let it differentiate numerically. HESSE is Minuit's own finite-difference Hessian of the cost
+    either way. The returned chi2 is Pearson's sum (n - mu)^2 / mu at the minimum."""
     names = model.parameters
     missing = [n for n in names if n not in start]
     if missing:
         raise InvalidParameter(f"start values missing for {', '.join(missing)}")
     n = np.asarray(counts, dtype=float)
     cost = fit_cost(t, n, model, method)
-    m = Minuit(cost, *[start[k] for k in names], name=names, grad=cost.grad,
-               hessian=cost.fisher if hessian == "fisher" else None)
-    m.errordef = Minuit.LEAST_SQUARES
-    m.strategy = 1
-    for k in names:
-        if k.startswith("A_") or k in ("K_loss",):
-            m.errors[k] = 1e-4
-        elif k.startswith("phi"):
-            m.errors[k] = 0.1
-        elif k == "N0":
-            m.errors[k] = max(abs(start[k]) * 1e-3, 1.0)
-        else:
-            m.errors[k] = max(abs(start[k]) * 1e-3, 1e-3)
-    for k in ("gamma_tau", "tau_cbo", "tau_y"):
-        if k in names:
-            m.limits[k] = (1.0, 1e5)  # lifetimes in us: positive (a sign flip would turn a decay into growth)
-    if "kappa_y" in names:
-        m.limits["kappa_y"] = (0.5, 1.5)
     # MIGRAD, then HESSE (whose exact covariance can raise the EDM above MIGRAD's estimate), repeated from the new
     # point; weakly constrained nuisances (tiny vertical amplitudes with free phases) may need strategy 2. The last
     # attempt accepts EDM < 2e-3 (goal x 10 at tol = 1), a shift of every parameter far below 0.1 sigma.
+    m = _minuit(cost, [start[k] for k in names], names, gradient)
     for attempt in range(4):
         if attempt == 2:
             m.strategy = 2
@@ -171,7 +140,32 @@ def fit_spectrum(t: np.ndarray, counts: np.ndarray, model: WiggleModel, start: d
     mu = model(t, values)
     chi2 = float(np.sum((n - mu) ** 2 / mu))
     return FitResult(values, {k: float(m.errors[k]) for k in names}, chi2, t.size - len(names), bool(m.valid), method,
-                     int(m.nfcn))
+                     int(m.nfcn + m.ngrad))
+
+
+def _minuit(cost: FitCost, start: list[float], names: tuple[str, ...], gradient: bool):
+    """A Minuit on ``cost`` (with its analytic gradient if ``gradient``), initial steps by parameter kind and the
+    physical limits of lifetimes (positive) and kappa_y."""
+    from iminuit import Minuit
+
+    m = Minuit(cost, *start, name=names, grad=cost.grad if gradient else False)  # None would find cost.grad
+    m.errordef = Minuit.LEAST_SQUARES
+    m.strategy = 1
+    for k, v in zip(names, start):
+        if k.startswith("A_") or k in ("K_loss",):
+            m.errors[k] = 1e-4
+        elif k.startswith("phi"):
+            m.errors[k] = 0.1
+        elif k == "N0":
+            m.errors[k] = max(abs(v) * 1e-3, 1.0)
+        else:
+            m.errors[k] = max(abs(v) * 1e-3, 1e-3)
+    for k in ("gamma_tau", "tau_cbo", "tau_y"):
+        if k in names:
+            m.limits[k] = (1.0, 1e5)  # lifetimes in us: positive (a sign flip would turn a decay into growth)
+    if "kappa_y" in names:
+        m.limits["kappa_y"] = (0.5, 1.5)
+    return m
 
 
 def residual_fft(t: np.ndarray, counts: np.ndarray, model: WiggleModel, values: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
