@@ -27,8 +27,9 @@ In the order they run:
   reweighted per coupling, cold and cached, vs regenerating the events at every coupling.
 - Max-min Table 4 (heavy_bench.py): one row and the full 24 x 8 table on 2 processes, vs a per-member
   (non-vectorised) objective, scaled.
-- (g-2) measurement side (gm2meas_bench.py): the extended omega_a fit (iminuit vs scipy BFGS on the same
-  deviance), 200-toy pull studies of the 5-parameter and extended fits, the LO HVP integral vs quad.
+- (g-2) measurement side (gm2meas_bench.py): the extended omega_a fit (iminuit with the analytic gradient vs
+  numerical gradients and vs scipy BFGS on the same deviance), 200-toy pull studies of the 5-parameter and
+  extended fits, the LO HVP integral vs quad.
 - Speed issue (speed_bench.py): relic set-up (thermal-integral grid) and solve (TR-BDF2 vs Radau), the 000-fig5
   layers from the disk cache vs computed.
 - Exact 2 -> 3 production (exact_bench.py): sigma at one point against vegas of the same |M|^2, and an exact
