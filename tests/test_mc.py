@@ -320,6 +320,32 @@ def test_files_are_deterministic_and_read_back(tmp_path):
     assert _digest(tmp_path / "c.parquet") != _digest(paths["a", ".parquet"])
 
 
+def test_old_or_foreign_parquet_files_give_a_clear_error(tmp_path):
+    """A file written before the chain columns existed (they are dropped here, the run description kept), or
+    whose run description has a field this version does not know: SpecError naming the file, the writing
+    version and what differs (was a KeyError / TypeError traceback)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from muonreach.errors import SpecError
+
+    path = tmp_path / "new.parquet"
+    write_events(setup(*NA64[:4], 200, 1, NA64[4]), path)
+    table = pq.read_table(path)
+    meta = dict(pq.read_metadata(path).metadata)
+    old = table.drop_columns([c for c in table.column_names if c.startswith("dark_")])
+    pq.write_table(old.replace_schema_metadata(meta), tmp_path / "old.parquet")
+    with pytest.raises(SpecError, match=r"old\.parquet: written by muonreach .*lacks the event columns dark_parent"):
+        read_parquet(tmp_path / "old.parquet")
+    key = next(k for k in meta if b"muonreach" in k)
+    doc = json.loads(meta[key])
+    doc["run"]["future_field"] = 1
+    pq.write_table(table.replace_schema_metadata({**meta, key: json.dumps(doc).encode()}), tmp_path / "foreign.parquet")
+    with pytest.raises(SpecError, match=r"does not match this version's \(unknown future_field"):
+        read_parquet(tmp_path / "foreign.parquet")
+
+
 def test_lhe_is_read_by_pylhe(tmp_path):
     pylhe = pytest.importorskip("pylhe")
     path = tmp_path / "ev.lhe"

@@ -35,6 +35,21 @@ def test_check_output_path_refuses(tmp_path, case):
     assert "\n" not in str(info.value)
 
 
+def test_check_output_path_tries_the_directory(tmp_path, monkeypatch):
+    """Permission bits pass (root, read-only or virtual file systems such as /proc) but no file can be created:
+    refused before any work, and the probe file is not left behind where it can be."""
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(30, "Read-only file system")
+
+    assert check_output_path(tmp_path / "ok.csv", (".csv",)) == tmp_path / "ok.csv"
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(InvalidParameter, match=r"cannot create files in directory .*Read-only file system"):
+        check_output_path(tmp_path / "rows.csv", (".csv",))
+
+
 def test_json_safe_turns_non_finite_into_null():
     import numpy as np
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .common import emit, json_option
@@ -9,6 +11,33 @@ from .common import emit, json_option
 #: The IWW / WW cross sections (production/cross_sections.py) come from fixed Gauss-Legendre rules that agree
 #: with adaptive quadrature to better than 1e-6 relative (tests/test_cross_sections.py): their quoted error.
 _WW_RULE_ACCURACY = 1e-6
+
+if TYPE_CHECKING:
+    from ..materials import Material
+
+
+def cross_sections(lepton: str, final_lepton: str | None, energy: float, material: str, boson: str, mass: float,
+                   x_min: float, form_factor: str, rtol: float = 3e-3) -> tuple[Material, str, dict[str, dict[str, float] | None]]:
+    """(material, outgoing lepton, {"iww" | "ww" | "exact": {"sigma_pb", "error_pb"} or None}): what the command
+    prints (IWW / WW are None for flavour change, which has no WW form here); ``rtol``: of the exact sigma."""
+    from .. import units
+    from ..materials import get_material
+    from ..production.cross_sections import sigma_total
+    from ..production.exact import sigma_exact
+
+    mat = get_material(material)
+    final = final_lepton or lepton
+    to_pb = units.GEV2_TO_CM2 / units.pb
+    value, error = sigma_exact(boson, energy, mat, mass, x_min=x_min, lepton=lepton, final_lepton=final,
+                               form_factor=form_factor, rtol=rtol)
+    results: dict[str, dict[str, float] | None] = {"exact": {"sigma_pb": value * to_pb, "error_pb": error * to_pb}}
+    if final == lepton:
+        for approx in ("iww", "ww"):
+            s = sigma_total(boson, energy, mass, 1.0, mat, lepton, approx, x_min) * to_pb
+            results[approx] = {"sigma_pb": s, "error_pb": _WW_RULE_ACCURACY * s}
+    else:
+        results["iww"] = results["ww"] = None
+    return mat, final, results
 
 
 @click.command("xsec")
@@ -26,23 +55,7 @@ _WW_RULE_ACCURACY = 1e-6
 def command(lepton: str, final_lepton: str | None, energy: float, material: str, boson: str, mass: float,
             x_min: float, form_factor: str, as_json: bool) -> None:
     """Cross section per nucleus (per formula unit), coupling 1, in pb: IWW, WW and exact tree level."""
-    from .. import units
-    from ..materials import get_material
-    from ..production.cross_sections import sigma_total
-    from ..production.exact import sigma_exact
-
-    mat = get_material(material)
-    final = final_lepton or lepton
-    to_pb = units.GEV2_TO_CM2 / units.pb
-    value, error = sigma_exact(boson, energy, mat, mass, x_min=x_min, lepton=lepton, final_lepton=final,
-                               form_factor=form_factor)
-    results: dict[str, dict[str, float] | None] = {"exact": {"sigma_pb": value * to_pb, "error_pb": error * to_pb}}
-    if final == lepton:
-        for approx in ("iww", "ww"):
-            s = sigma_total(boson, energy, mass, 1.0, mat, lepton, approx, x_min) * to_pb
-            results[approx] = {"sigma_pb": s, "error_pb": _WW_RULE_ACCURACY * s}
-    else:  # no Weizsaecker-Williams form of the flavour-changing process here
-        results["iww"] = results["ww"] = None
+    mat, final, results = cross_sections(lepton, final_lepton, energy, material, boson, mass, x_min, form_factor)
     payload = {"lepton": lepton, "final_lepton": final, "energy": energy, "material": mat.name, "boson": boson,
                "mass": mass, "x_min": x_min, "form_factor": form_factor, "coupling": 1.0,
                "units": "pb per nucleus (formula unit), coupling 1",

@@ -186,7 +186,12 @@ class TrackDistribution:
     def sample(self, u: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """(energy, depth) at cumulative fractions u in [0, 1] (inverse CDF)."""
         position = np.asarray(u, dtype=float) * self.total_cm
-        return np.interp(position, self.cumulative, self.energy), np.interp(position, self.cumulative, self.depth)
+        cum = self.cumulative  # one search serves both columns (np.interp would search twice)
+        i = np.clip(np.searchsorted(cum, position, side="right") - 1, 0, cum.size - 2)
+        width = cum[i + 1] - cum[i]
+        f = np.clip((position - cum[i]) / np.where(width > 0.0, width, 1.0), 0.0, 1.0)
+        lerp = lambda column: column[i] + f * (column[i + 1] - column[i])
+        return lerp(self.energy), lerp(self.depth)
 
 
 def track_distribution(exp, mass: float) -> TrackDistribution:

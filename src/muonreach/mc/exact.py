@@ -82,20 +82,19 @@ class ExactAngles:
         tables = cached_arrays(NAMESPACE, inputs, self._compute)
         self._log_q, self.row_ratio = tables["log_q"], tables["row_ratio"]
 
-    def angles(self, energy: NDArray, x: NDArray, v: NDArray) -> tuple[NDArray, NDArray]:
-        """(w_max, 1 - cos theta_X) at v, for arrays (E, x, v) of one shape; w_max = 0 where X has no angular range."""
+    def angles(self, energy: NDArray, x: NDArray, v: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+        """(w_max, 1 - cos theta_X, dcos theta_X/dv) at v, for arrays (E, x, v) of one shape; w_max = 0 where X has
+        no angular range. The angular range (Delta_min and the t cap of :func:`_delta_upper`) depends on E, x and the
+        masses of the leptons and X only, not on the nucleus mass (|V| and Delta are lab quantities of the lepton
+        line), so one nucleus of a compound serves for all (tests/test_mc_exact.py checks it for CsI)."""
         proc = self.process
-        w_max = np.zeros(np.shape(x))
-        omc = np.zeros(np.shape(x))
-        for nuc in proc.nuclei:  # the t cap depends on the nucleus only through |V|: take the widest range
-            kin = Kinematics(energy, proc.m, proc.mp, proc.m_x, nuc.M)  # type: ignore[arg-type]  # broadcasts over E
-            em = emission(kin, x * energy, proc.m_x, proc.mp)
-            w = np.log(np.maximum(_delta_upper(proc, kin, em) / em.delta_min, 1.0))
-            wider = w > w_max
-            delta = em.delta_min * np.exp(v * w)
-            omc = np.where(wider, (delta - em.delta_min) / (2.0 * kin.p * np.maximum(em.k, 1e-300)), omc)
-            w_max = np.maximum(w_max, w)
-        return w_max, np.clip(omc, 0.0, 2.0)
+        kin = Kinematics(energy, proc.m, proc.mp, proc.m_x, proc.nuclei[0].M)  # type: ignore[arg-type]  # broadcasts over E
+        em = emission(kin, x * energy, proc.m_x, proc.mp)
+        w_max = np.log(np.maximum(_delta_upper(proc, kin, em) / em.delta_min, 1.0))
+        delta = em.delta_min * np.exp(v * w_max)
+        two_pk = 2.0 * kin.p * np.maximum(em.k, 1e-300)
+        # dcos/dv = dcos/dDelta x dDelta/dw x dw/dv, Delta = Delta_min exp(w), w = v w_max
+        return w_max, np.clip((delta - em.delta_min) / two_pk, 0.0, 2.0), delta * w_max / two_pk
 
     def _compute(self) -> dict[str, NDArray]:
         proc = self.process
@@ -103,13 +102,10 @@ class ExactAngles:
         for e in self.spectrum.energies:
             x = self.spectrum._x_of_s(np.array(e), self.s_nodes)
             xx, vv = np.meshgrid(x, self.v_nodes, indexing="ij")
-            w_max, omc = self.angles(np.full(xx.shape, e), xx, vv)
+            _, omc, dcos_dv = self.angles(np.full(xx.shape, e), xx, vv)
             theta = 2.0 * np.arcsin(np.sqrt(0.5 * omc))
             d2, _ = dsigma_dx_dcos(proc, float(e), xx, theta)
-            kin = proc.kinematics(float(e), proc.nuclei[0])
-            em = emission(kin, xx * e, proc.m_x, proc.mp)
-            # dsigma/dv = dsigma/dcos x dcos/dDelta x dDelta/dw x dw/dv
-            dens = d2 * em.delta_min * np.exp(vv * w_max) / (2.0 * kin.p * em.k) * w_max
+            dens = d2 * dcos_dv  # dsigma/(dx dv)
             if not np.all(np.isfinite(dens)) or np.any(dens[:, 0] <= 0.0):
                 raise ConvergenceError(f"exact angular table: non-positive forward density at E = {e:g} GeV")
             # beyond the last positive node (the t cap of a sliver of phase space) continue ln q steeply
@@ -119,30 +115,30 @@ class ExactAngles:
             ratios.append(norm / self.spectrum.dsigma_dx(np.full(x.shape, e), x))
         return {"log_q": np.array(rows), "row_ratio": np.array(ratios)}
 
-    def density(self, energy: NDArray, x: NDArray, v: NDArray) -> NDArray:
-        """q(v | E, x) (unit integral over v in [0, 1] at the nodes)."""
-        s = np.clip(self.spectrum._s_of_x(energy, x) * N_S - 0.5, 0.0, N_S - 1.0)
+    def _bilinear(self, i: NDArray | int, j: NDArray, fs: NDArray, k: NDArray, fv: NDArray) -> NDArray:
+        """ln q of energy node(s) ``i``, bilinear in (s, v) between the cells (j, k) and (j + 1, k + 1)."""
+        t = self._log_q
+        lo = t[i, j, k] * (1 - fv) + t[i, j, k + 1] * fv
+        hi = t[i, j + 1, k] * (1 - fv) + t[i, j + 1, k + 1] * fv
+        return lo * (1 - fs) + hi * fs
+
+    def density(self, energy: NDArray, x: NDArray, v: NDArray, s: NDArray | None = None) -> NDArray:
+        """q(v | E, x) (unit integral over v in [0, 1] at the nodes); ``s``: the spectrum's grid coordinate of
+        (E, x) if known (:meth:`ExactSpectrum.dsigma_dx_and_s`)."""
+        s = self.spectrum._s_of_x(energy, x) if s is None else s
+        s = np.clip(s * N_S - 0.5, 0.0, N_S - 1.0)
         j = np.minimum(s.astype(np.int64), N_S - 2)
         fs = s - j
         k = np.minimum((np.sqrt(v) * (N_W - 1)).astype(np.int64), N_W - 2)
         fv = (v - self.v_nodes[k]) / (self.v_nodes[k + 1] - self.v_nodes[k])
-        per_energy = []
-        for table in self._log_q:
-            lo = table[j, k] * (1 - fv) + table[j, k + 1] * fv
-            hi = table[j + 1, k] * (1 - fv) + table[j + 1, k + 1] * fv
-            per_energy.append(lo * (1 - fs) + hi * fs)
-        if len(per_energy) == 1:
-            return np.exp(per_energy[0])
-        # linear in ln E between the spectrum's (Chebyshev) energy nodes, clamped at the outer nodes: no overshoot
-        # where ln q falls to its floor at a different angle at each energy
-        stacked = np.stack(per_energy, axis=-1)
+        if self._log_q.shape[0] == 1:
+            return np.exp(self._bilinear(0, j, fs, k, fv))
+        # linear in ln E between the two bracketing (Chebyshev) energy nodes of the spectrum, clamped at the outer
+        # nodes: no overshoot where ln q falls to its floor at a different angle at each energy
         ln_e = np.log(self.spectrum.energies)
         i = np.clip(np.searchsorted(ln_e, np.log(energy)) - 1, 0, ln_e.size - 2)
         fe = np.clip((np.log(energy) - ln_e[i]) / (ln_e[i + 1] - ln_e[i]), 0.0, 1.0)
-        pick = np.take_along_axis
-        lo = pick(stacked, i[..., None], axis=-1)[..., 0]
-        hi = pick(stacked, (i + 1)[..., None], axis=-1)[..., 0]
-        return np.exp(lo * (1 - fe) + hi * fe)
+        return np.exp(self._bilinear(i, j, fs, k, fv) * (1 - fe) + self._bilinear(i + 1, j, fs, k, fv) * fe)
 
     def normalisation_error(self) -> float:
         """Largest |int dv q - 1| half way between the tabulated s nodes (the interpolation's normalisation error)."""
@@ -186,17 +182,17 @@ class ExactProduction:
         """f(u): expected bosons per unit cube volume at production coupling 1."""
         energy, _, x, jac = energy_and_x(self.exp, self.track, self.mass, u)
         open_ = jac > 0.0
-        dsdx = np.zeros(energy.shape)
-        dsdx[open_] = self.spectrum.dsigma_dx(energy[open_], x[open_])
+        dsdx, s = np.zeros(energy.shape), np.zeros(energy.shape)
+        dsdx[open_], s[open_] = self.spectrum.dsigma_dx_and_s(energy[open_], x[open_])
         live = dsdx > 0.0
         q = np.zeros(energy.shape)
-        q[live] = self.angles.density(energy[live], x[live], u[live, 2] ** 2)
+        q[live] = self.angles.density(energy[live], x[live], u[live, 2] ** 2, s[live])
         return track_normalisation(self.exp, self.track) * jac * dsdx * q * 2.0 * u[:, 2]  # v = u_2^2 follows the forward peak
 
     def kinematics(self, u: NDArray[np.float64], rng: np.random.Generator) -> dict[str, NDArray[np.float64]]:
         """Four-momenta (E, px, py, pz) of the beam lepton, the outgoing lepton and X, and the vertex, at u."""
         energy, depth, x, _ = energy_and_x(self.exp, self.track, self.mass, u)
-        _, omc = self.angles.angles(energy, x, u[:, 2] ** 2)
+        _, omc, _ = self.angles.angles(energy, x, u[:, 2] ** 2)
         m_beam = LEPTON_MASSES[self.exp.lepton]
         return {**four_momenta(energy, x, omc, self.mass, m_beam, self.m_l, rng), "depth": depth, "x": x,
                 "cos_theta": 1.0 - omc}

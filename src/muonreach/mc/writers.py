@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -84,7 +84,19 @@ def read_parquet(path: str | Path) -> Events:
         raise SpecError(f"{path}: no muonreach run description (not written by muonreach generate)")
     run = json.loads(meta[_METADATA_KEY.encode()])["run"]
     run = {k: (float("nan") if v is None else v) for k, v in run.items()}
-    return Events(RunInfo(**run), {k: table.column(k).to_numpy() for k in COLUMNS})
+    written_by = f"written by muonreach {run.get('muonreach_version', '(unknown version)')}"
+    missing = [k for k in COLUMNS if k not in table.column_names]
+    if missing:
+        raise SpecError(f"{path}: {written_by}, lacks the event columns {', '.join(missing[:4])}"
+                        f"{' ...' if len(missing) > 4 else ''} of this version ({len(missing)} missing): regenerate it")
+    unknown = sorted(set(run) - {f.name for f in fields(RunInfo)})
+    absent = sorted(f.name for f in fields(RunInfo)
+                    if f.default is MISSING and f.default_factory is MISSING and f.name not in run)
+    if unknown or absent:
+        raise SpecError(f"{path}: {written_by}, its run description does not match this version's "
+                        f"({'unknown ' + ', '.join(unknown) if unknown else 'missing ' + ', '.join(absent)}): regenerate it")
+    info = RunInfo(**run)
+    return Events(info, {k: table.column(k).to_numpy() for k in COLUMNS})
 
 
 class ParquetSink:

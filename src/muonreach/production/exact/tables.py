@@ -64,13 +64,25 @@ def _chebyshev(n: int) -> tuple[NDArray, NDArray]:
 def _barycentric(nodes: NDArray, weights: NDArray, values: NDArray, s: NDArray) -> NDArray:
     """Interpolate ``values`` (..., n) given at ``nodes`` to points ``s`` (broadcast with values' leading axes)."""
     diff = s[..., None] - nodes
-    exact = diff == 0.0
-    diff = np.where(exact, 1.0, diff)
-    ratio = weights / diff
-    out = np.sum(ratio * values, axis=-1) / np.sum(ratio, axis=-1)
-    if np.any(exact):
-        hit = np.any(exact, axis=-1)
-        out = np.where(hit, np.sum(np.where(exact, values, 0.0), axis=-1), out)
+    with np.errstate(divide="ignore", invalid="ignore"):  # s on a node: fixed below
+        ratio = weights / diff
+        out = np.sum(ratio * values, axis=-1) / np.sum(ratio, axis=-1)
+    hit = diff == 0.0
+    if np.any(hit):
+        out = np.where(np.any(hit, axis=-1), np.sum(np.where(hit, values, 0.0), axis=-1), out)
+    return out
+
+
+def _barycentric_rows(nodes: NDArray, weights: NDArray, rows: NDArray, s: NDArray) -> NDArray:
+    """Interpolate every row of ``rows`` (m, n), given at ``nodes``, to points ``s``: (..., m). The barycentric
+    weights w_j / (s - s_j) are computed once for all rows, and their sum comes out of the same contraction."""
+    diff = s[..., None] - nodes
+    with np.errstate(divide="ignore", invalid="ignore"):  # s on a node: fixed below
+        sums = np.einsum("...j,mj->...m", weights / diff, np.vstack([rows, np.ones(nodes.size)]))
+        out = sums[..., :-1] / sums[..., -1:]
+    hit = diff == 0.0
+    if np.any(hit):
+        out = np.where(np.any(hit, axis=-1)[..., None], rows.T[np.argmax(hit, axis=-1)], out)
     return out
 
 
@@ -135,16 +147,16 @@ class ExactSpectrum:
         z = za + (zb - za) * s
         return 1.0 / (1.0 + np.exp(-z))
 
-    def _s_of_x(self, energy: NDArray, x: NDArray) -> NDArray:
-        a, b = self._x_window(energy)
+    def _s_of_x(self, energy: NDArray, x: NDArray, window: tuple[NDArray, NDArray] | None = None) -> NDArray:
+        a, b = self._x_window(energy) if window is None else window
         za, zb = np.log(a / (1.0 - a)), np.log(b / (1.0 - b))
         return (np.log(x / (1.0 - x)) - za) / (zb - za)
 
-    def _thresholds(self, energy: NDArray, x: NDArray) -> NDArray:
+    def _thresholds(self, energy: NDArray, x: NDArray, end: NDArray | None = None) -> NDArray:
         proc = self.process
         bx = np.sqrt(np.clip(1.0 - (proc.m_x / (x * energy)) ** 2, 0.0, None))
         bl = np.sqrt(np.clip(1.0 - (proc.mp / ((1.0 - x) * energy)) ** 2, 0.0, None))
-        b = proc.x_end(energy)
+        b = proc.x_end(energy) if end is None else end
         w = 1.0 - proc.mp / energy - b  # the recoil shift of the end point
         gap = np.clip(b - x, 0.0, None)
         return bx * bl * gap / (gap + w)
@@ -197,6 +209,11 @@ class ExactSpectrum:
         """Interpolated dsigma/dx (GeV^-2 per formula unit, coupling 1) at beam energies ``energy`` and ``x``
         (broadcast). Zero outside the kinematic range (x <= m_X/E or x >= 1 - m'/E); InvalidParameter for
         energies outside ``energy_range`` or 0 < x < x_min."""
+        return self.dsigma_dx_and_s(energy, x)[0]
+
+    def dsigma_dx_and_s(self, energy: ArrayLike, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """:meth:`dsigma_dx` and the grid coordinate s of each point (module docstring; mid-window outside the
+        kinematic range), for callers that interpolate further tables on the same grid."""
         e, xa = np.broadcast_arrays(np.asarray(energy, dtype=float), np.asarray(x, dtype=float))
         lo, hi = self.energy_range
         if np.any(e < lo * (1 - _E_SLACK)) or np.any(e > hi * (1 + _E_SLACK)):
@@ -206,16 +223,16 @@ class ExactSpectrum:
             raise InvalidParameter(f"x below the tabulated x_min = {self.x_min:g}")
         inside = (xa > a) & (xa < b)
         xs = np.where(inside, xa, 0.5 * (a + b))
-        s = self._s_of_x(e, xs)
+        s = self._s_of_x(e, xs, (a, b))
+        # ln g in s at every tabulated energy, then in ln E
+        per_energy = _barycentric_rows(self._s_nodes, self._s_weights, self._log_g, s)
         if self.energies.size == 1:
-            log_g = _barycentric(self._s_nodes, self._s_weights, self._log_g[0], s)
+            log_g = per_energy[..., 0]
         else:
             u = (np.log(e) - self._ln_lo) / self._ln_span
-            # interpolate in s at every tabulated energy, then in ln E
-            per_energy = np.stack([_barycentric(self._s_nodes, self._s_weights, row, s) for row in self._log_g], axis=-1)
             log_g = _barycentric(self._e_unit, self._e_weights, per_energy, u)
-        value = np.exp(log_g) * self._thresholds(e, xs)
-        return np.where(inside, value, 0.0)
+        value = np.exp(log_g) * self._thresholds(e, xs, b)
+        return np.where(inside, value, 0.0), s
 
 
 def exact_spectrum_direct(kind: str, mass: float, material: Material | str, lepton: str, final_lepton: str | None,
