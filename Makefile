@@ -38,7 +38,7 @@ serve: $(STAMP)
 
 ## lint: ruff (style, imports, bugs), then mypy on the package (config in pyproject.toml [tool.mypy])
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks admin
 	$(VENV)/bin/mypy src/muonreach
 
 ## bench: benchmarks, each next to a naive baseline measured in the same run
