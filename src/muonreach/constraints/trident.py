@@ -206,7 +206,7 @@ def _register() -> None:
             f"trident-{name}", f"neutrino trident nu_mu N -> nu_mu N mu+ mu- at {exp.label} (sigma/sigma_SM = "
             f"{exp.ratio:g} +- {exp.ratio_error:g})", f"arXiv:1406.2332; {exp.source}", st.cl, _applies, _bound(name),
             approximate=f"mean neutrino energy {exp.energy:g} GeV instead of the flux spectrum; coherent scattering only; "
-                        "equivalent-photon approximation (sigma_SM 8 % above Zhou-Beacom's full calculation at 160 GeV, 45 % at 20 GeV); "
+                        "equivalent-photon approximation (sigma_SM on O-16: 8 % above Zhou-Beacom's full result at 160 GeV, 45 % at 20); "
                         "dipole nuclear form factor (the Gaussian option moves the g' limit by <= 5 %)"))
 
 
