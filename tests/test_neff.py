@@ -133,3 +133,21 @@ def test_planck_layer_scans_a_non_monotonic_n_eff(tmp_path, monkeypatch):
     assert math.isfinite(island) and island < edge and f(island) > 3.33
     # neutrino-only equilibrium regime: no exclusion above the 10.28 MeV mass bound at any coupling
     assert math.isnan(bound.coupling_edge(spec, 14e-3, {"loop_mixing": False}, 3.33)[0])
+
+
+def test_bbn_layer(tmp_path, monkeypatch):
+    # neff-bbn: Delta N_nu < 0.2 (Cyburt, Fields, Olive, Yeh arXiv:1505.01076, 2 sigma, D/H + CMB baryon density)
+    # applied to this treatment's Delta N_eff. Neutrino-only equilibrium regime (1901.02010 sec. 3.1): the mass bound
+    # is where Delta N_eff = 0.2, 11.74 MeV here (docs/trident-neff.md; slope ~0.06 per MeV: 0.05 MeV), stronger than
+    # Planck's 10.28 MeV; the layer excludes up to g = 1 at 11 MeV and nothing at 12.5 MeV
+    monkeypatch.setenv("MUONREACH_CACHE_DIR", str(tmp_path))
+    import numpy as np
+
+    from muonreach.constraints.computed import get_bound
+    from muonreach.models.registry import get_model_spec
+
+    assert _mass_at(neff.n_eff_sm() + 0.2, 5e-4, False) == pytest.approx(11.74e-3, abs=0.05e-3)
+    rows = get_bound("neff-bbn").evaluate(get_model_spec("lmu-ltau"), np.array([11e-3, 12.5e-3]), {"loop_mixing": False})
+    assert math.isfinite(rows.low[0]) and rows.low[0] < 1e-3
+    assert math.isnan(rows.low[1])
+    assert get_bound("neff-bbn").cl == 0.95

@@ -1,6 +1,7 @@
 """Neutrino trident (arXiv:1406.2332, 004 notes S7): amplitude, phase space, leading-log limits, CCFR/CHARM-II bounds."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -92,18 +93,47 @@ def test_sm_over_v_minus_a_is_the_40_percent_reduction():
     assert 0.38 < 1 - sm / va < 0.43
 
 
-def test_leading_log_slope_of_eq9_and_its_constant():
-    # eq. (9): sigma/P = ln(s/m^2) - 19/6, P = 2 G_F^2 alpha s/(9 pi^2) (V-A). The slope in ln s is reproduced
-    # (the constant is the same at s/m^2 = 1e4 and 1e6 within the Monte Carlo error, ~0.1 each); the constant comes
-    # out -2.67 +- 0.03 (1.5e6 events at s/m^2 = 1e5, docs/trident-neff.md), not -19/6 = -3.17. The band below is
-    # ~2.5 standard errors of a 100k-event run.
-    consts = {}
-    for r in (1e4, 1e5, 1e6):
-        s = r * M * M
-        v = tr.sigma_nu_gamma(s, 1.0, 1.0, events=100_000 if r == 1e5 else 40_000, seed=11)[0]
-        consts[r] = v / (2 * c.G_F**2 * c.ALPHA * s / (9 * math.pi**2)) - math.log(r)
-    assert abs(consts[1e4] - consts[1e6]) < 0.6
-    assert -2.95 < consts[1e5] < -2.4
+def _eq9_constant(r, events, seed=11):
+    """(ln(s/m^2)-subtracted V-A cross section / (2 G_F^2 alpha s/(9 pi^2)), its MC error) at s = r m^2."""
+    s = r * M * M
+    norm = 2 * c.G_F**2 * c.ALPHA * s / (9 * math.pi**2)
+    v, _, _, err = tr.sigma_nu_gamma(s, 1.0, 1.0, events=events, seed=seed)
+    return v / norm - math.log(r), err[0] / norm
+
+
+def test_eq9_constant_from_the_photon_structure_functions():
+    # independent derivation of the constant (docstring of sigma_sm_leading_log): contact nu scattering off the
+    # point-like QED photon structure functions, integrated numerically over x, y. Per unit N = C_V^2 + C_A^2 and
+    # G_F^2 s alpha/(2 pi^2), the integral is (2/9)(L - 8/3) for every L = ln(s/m^2): check its slope and constant
+    # to quadrature precision. Dropping the non-log term 8x(1-x) - 1 gives 1406.2332's printed -19/6.
+    from scipy.integrate import dblquad
+
+    def integral(big_log, with_constant_term=True):
+        def f(y, x):
+            p = x * x + (1 - x) ** 2
+            cx = (8 * x * (1 - x) - 1) if with_constant_term else 0.0
+            f2 = x * (p * (big_log + math.log(y) + math.log(1 - x)) + cx)
+            return f2 * (1 - y + y * y / 2) - 4 * x * x * (1 - x) * y * y / 2
+        return dblquad(f, 0, 1, 0, 1, epsabs=1e-12, epsrel=1e-12)[0]
+
+    i10, i20 = integral(10.0), integral(20.0)
+    assert (i20 - i10) / 10.0 == pytest.approx(2 / 9, rel=1e-9)
+    assert i10 / (2 / 9) - 10.0 == pytest.approx(tr.EQ9_CONSTANT, abs=1e-8)
+    assert integral(10.0, False) / (2 / 9) - 10.0 == pytest.approx(-19 / 6, abs=1e-8)
+
+
+def test_leading_log_slope_and_constant_of_eq9():
+    # the exact 2 -> 3 Monte Carlo: the constant is the same at s/m^2 = 1e4 and 1e6 (slope of ln s reproduced; MC
+    # errors ~0.15 each), and at 1e5 it is -8/3 within 3 standard errors while the printed -19/6 is excluded at
+    # > 3 standard errors (200k events: error 0.13, observed -2.60; mass corrections O(m^2/s) ~ 1e-4)
+    c4, _ = _eq9_constant(1e4, 40_000)
+    c6, _ = _eq9_constant(1e6, 40_000)
+    assert abs(c4 - c6) < 0.6
+    c5, e5 = _eq9_constant(1e5, 200_000)
+    assert abs(c5 - tr.EQ9_CONSTANT) < 3 * e5
+    assert abs(c5 + 19 / 6) > 3 * e5
+    sm = tr.sigma_sm_leading_log(1e5 * M * M, 1.0, 1.0) / (2 * c.G_F**2 * c.ALPHA * 1e5 * M * M / (9 * math.pi**2))
+    assert sm == pytest.approx(math.log(1e5) - 8 / 3, rel=1e-12)
 
 
 def test_leading_logs_of_eqs_12_to_14():
@@ -122,6 +152,34 @@ def test_leading_logs_of_eqs_12_to_14():
         b = (ratios - 1) * np.log(M**2 / np.array([1e-3, 1e-2]) ** 2)
         assert b[0] == pytest.approx(b[1], rel=0.15) and 0.5 < b[0] < 1.2
     assert s2s[0] == pytest.approx(s2s[1], rel=0.05)
+
+
+ZHOU_BEACOM_O16 = Path(__file__).parent / "data" / "zhou_beacom_O16_numu_mumu.dat"  # provenance: tests/data/README.md
+OXYGEN = ((8.0, 15.999, 1.0, 2.6991),)  # Z, A, count, charge radius (fm), as in constraints/inputs/trident.toml
+
+
+@pytest.mark.parametrize("energy, dipole_band, gaussian_band", [(160.0, (0.95, 1.2), (0.8, 1.05)), (20.0, (1.3, 1.6), (1.0, 1.3))])
+def test_sigma_sm_against_zhou_beacom_oxygen(energy, dipole_band, gaussian_band):
+    # SM coherent EPA cross section on O-16 vs Zhou & Beacom's (1910.08090) full total (coherent + diffractive +
+    # inelastic, virtual photon): 2.13e-40 cm^2 at 160 GeV, 9.45e-42 at 20 GeV. Observed here: dipole/ZB = 1.08 and
+    # 1.45, Gaussian (charge radius 2.70 fm)/ZB = 0.90 and 1.14 (MC error 1.2 %). At the CCFR energy both form factors
+    # bracket ZB (the EPA holds, as 1406.2332 states); at 20 GeV the EPA exceeds the full total (it takes the photon as
+    # real where q^2 ~ 4 m_mu^2; the dipole's 1/q^4 tail makes it worse). Bands: the observed ratios +- ~10 % (the MC
+    # error and ZB's non-coherent parts, which are not published separately): docs/trident-neff.md.
+    zb = np.loadtxt(ZHOU_BEACOM_O16)
+    ref = float(np.exp(np.interp(math.log(energy), np.log(zb[:, 0]), np.log(zb[:, 1]))))
+    smp = tr.sample_events(energy, a_reference=16.0, sin2_theta_w=0.23122, events=40_000, seed=1)
+    gev2_to_cm2 = ct.FB_PER_GEV2 * 1e-39
+    for form, (lo, hi) in (("dipole", dipole_band), ("gaussian", gaussian_band)):
+        s0, _, _, err = smp.cross_sections(OXYGEN, CV, CA, np.array([1.0]), form)
+        assert err[0] / s0 < 0.02
+        assert lo < s0 * gev2_to_cm2 / ref < hi, form
+
+
+def test_unknown_form_factor():
+    smp = tr.TridentSample(20.0, np.ones((3, 2)), np.ones(2), np.ones(2), 0)
+    with pytest.raises(UnknownName):
+        smp.cross_sections(OXYGEN, CV, CA, np.array([1.0]), "fermi")
 
 
 def test_sigma_nu_gamma_below_threshold():

@@ -1,15 +1,18 @@
-"""N_eff (Planck 2018) as a computed bound on a light vector coupled to neutrinos: :func:`muonreach.cosmo.neff.n_eff`
-against the 95 % upper edge of Planck's N_eff (inputs/neff.toml). N_eff is NOT monotonic in the coupling at fixed
-mass (freeze-in and late decays at g' ~ 1e-9, a shared nu - gamma plasma when the Z' decays at g' ~ 1e-7, contact
-through e+e- annihilation at larger g'; docs/trident-neff.md): the coupling is scanned on a log grid and the layer
-is the excluded interval that reaches g_max, its lower edge refined by bisection in log g (conservative: excluded
-islands at smaller couplings are reported in the layer notes, not drawn). Each mass is cached on disk.
+"""N_eff as computed bounds on a light vector coupled to neutrinos: :func:`muonreach.cosmo.neff.n_eff` against the 95 %
+upper edge of Planck's N_eff (``neff-planck``) and against the BBN (D/H with the CMB baryon density) bound on Delta N_nu
+(``neff-bbn``, Delta N_eff relative to this treatment's own Standard Model value), inputs/neff.toml.
+
+N_eff is NOT monotonic in the coupling at fixed mass (freeze-in and late decays at g' ~ 1e-9, a shared nu - gamma
+plasma when the Z' decays at g' ~ 1e-7, contact through e+e- annihilation at larger g'; docs/trident-neff.md): the
+coupling is scanned on a log grid and the layer is the excluded interval that reaches g_max, its lower edge refined by
+bisection in log g (conservative: excluded islands at smaller couplings are reported in the layer notes, not drawn).
+Each mass is cached on disk.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 
 import numpy as np
@@ -22,11 +25,18 @@ from .computed import BoundRows, ComputedBound, input_fields, register_bound
 @cache
 def _inputs() -> dict[str, float]:
     top = input_fields("neff.toml")
-    p = top.table("planck")
+    p, b = top.table("planck"), top.table("bbn")
     out = {k: p.positive(k) for k in ("n_eff_max", "cl", "g_min", "g_max", "tolerance_dex", "grid_per_decade")}
-    p.done()
-    top.done()
+    out.update({"bbn_delta_max": b.positive("delta_n_eff_max"), "bbn_cl": b.number("cl", low=0.0, high=1.0)})
+    for f in (p, b, top):
+        f.done()
     return out
+
+
+def _scan_settings() -> dict[str, float]:
+    """The coupling scan shared by both layers (the [planck] table; the cache key of every edge)."""
+    d = _inputs()
+    return {k: d[k] for k in ("g_min", "g_max", "tolerance_dex", "grid_per_decade")}
 
 
 def _applies(spec: ModelSpec) -> bool:
@@ -39,7 +49,7 @@ def coupling_edge(spec: ModelSpec, mass: float, overrides: Mapping[str, object],
     from ..cache import cached_arrays
     from ..cosmo.neff import n_eff
 
-    d = _inputs()
+    d = _scan_settings()
 
     def compute():
         f = lambda lg: n_eff(spec.build(mass, 10.0**lg, overrides)).n_eff - n_eff_max
@@ -65,22 +75,47 @@ def coupling_edge(spec: ModelSpec, mass: float, overrides: Mapping[str, object],
     return float(out["edge"]), float(out["island"])
 
 
-def _compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object]) -> BoundRows:
+def _planck_max() -> float:
+    return _inputs()["n_eff_max"]
+
+
+def _bbn_max() -> float:
+    from ..cosmo.neff import n_eff_sm
+
+    return n_eff_sm() + _inputs()["bbn_delta_max"]
+
+
+def _bound(n_eff_max: Callable[[], float]):
+    def compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object]) -> BoundRows:
+        return _compute(spec, masses, overrides, n_eff_max())
+
+    return compute
+
+
+def _compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object], n_max: float) -> BoundRows:
     from ..cosmo.neff import MASS_MAX, MASS_MIN
     from ..errors import DataRangeError
 
     bad = [m for m in masses if not MASS_MIN <= m <= MASS_MAX]
     if bad:
         raise DataRangeError(f"N_eff: the mass {bad[0]:g} GeV is outside the computed range [{MASS_MIN:g}, {MASS_MAX:g}] GeV")
-    n_max = _inputs()["n_eff_max"]
     edges = [coupling_edge(spec, float(m), overrides, n_max) for m in masses]
     notes = tuple(f"m = {m:g} GeV: also excluded at smaller couplings (e.g. g = {isl:.2g}; freeze-in or partial "
                   "nu-gamma contact), not drawn" for m, (_, isl) in zip(masses, edges) if math.isfinite(isl))
     return BoundRows(masses, np.array([e for e, _ in edges]), np.full(masses.size, math.nan), notes)
 
 
+_APPROXIMATE = ("no finite-temperature QED corrections (-0.005 in N_eff_SM: 3.039 instead of 3.044); one common "
+                "neutrino temperature; Z' in kinetic equilibrium with the neutrinos; no primordial Z' above 20 m_Z'")
+
 register_bound(ComputedBound(
     "neff-planck", "N_eff from Z' decays and inverse decays (neutrino and photon temperatures) against Planck 2018",
-    "arXiv:1901.02010 (method); Planck 2018 VI arXiv:1807.06209 eq. (67b)", _inputs()["cl"], _applies, _compute,
-    approximate="no finite-temperature QED corrections (-0.005 in N_eff_SM: 3.039 instead of 3.044); one common "
-                "neutrino temperature; Z' in kinetic equilibrium with the neutrinos; no primordial Z' above 20 m_Z'"))
+    "arXiv:1901.02010 (method); Planck 2018 VI arXiv:1807.06209 eq. (67b)", _inputs()["cl"], _applies, _bound(_planck_max),
+    approximate=_APPROXIMATE))
+register_bound(ComputedBound(
+    "neff-bbn", "Delta N_eff from Z' decays and inverse decays against BBN (D/H with the CMB baryon density: N_nu < 3.2)",
+    "arXiv:1901.02010 (method); Cyburt, Fields, Olive, Yeh arXiv:1505.01076 (BBN bound)", _inputs()["bbn_cl"], _applies,
+    _bound(_bbn_max),
+    approximate=_APPROXIMATE + "; the late-time Delta N_eff (after e+e- annihilation) stands for the BBN-era Delta N_nu, "
+                "which holds when the Z' has decayed before n/p freeze-out (m_Z' >~ 5 MeV; the edge lies at 12-17 MeV), "
+                "not for lighter Z' whose own energy density and nu_e heating act during BBN (arXiv:1812.05605)"))

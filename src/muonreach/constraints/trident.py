@@ -39,7 +39,7 @@ class TridentExperiment:
     label: str
     energy: float
     target: str
-    components: tuple[tuple[float, float, float], ...]  # (Z, A, count) per target unit
+    components: tuple[tuple[float, float, float, float], ...]  # (Z, A, count, charge radius in fm) per target unit
     ratio: float
     ratio_error: float
     source: str
@@ -47,7 +47,7 @@ class TridentExperiment:
     @property
     def a_reference(self) -> float:
         """Mass number of the lightest component (its nuclear size sets the q^2 range of the sample)."""
-        return min(a for _, a, _ in self.components)
+        return min(comp[1] for comp in self.components)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _inputs() -> tuple[TridentSettings, dict[str, TridentExperiment]]:
         for item in raw:
             cf = Fields(item, f"{_ORIGIN} [experiments.{name}.components]")
             cf.string("symbol")
-            comps.append((cf.positive("Z"), cf.positive("A"), cf.positive("count")))
+            comps.append((cf.positive("Z"), cf.positive("A"), cf.positive("count"), cf.positive("r_rms_fm")))
             cf.done()
         exps[name] = TridentExperiment(name, f.string("label"), f.positive("energy"), f.string("target"), tuple(comps),
                                        f.positive("ratio"), f.positive("ratio_error"), f.string("source"))
@@ -154,14 +154,15 @@ def check_masses(masses: NDArray[np.float64]) -> NDArray[np.float64]:
     return m
 
 
-def cross_sections(name: str, masses: NDArray[np.float64]) -> TridentCrossSections:
-    """The SM cross section and the Z' coefficients r1, r2 of experiment ``name`` at ``masses`` (GeV)."""
+def cross_sections(name: str, masses: NDArray[np.float64], form_factor: str = "dipole") -> TridentCrossSections:
+    """The SM cross section and the Z' coefficients r1, r2 of experiment ``name`` at ``masses`` (GeV), with the
+    nuclear ``form_factor`` 'dipole' (the default, used by the shipped bounds) or 'gaussian' (production.trident)."""
     from ..production.trident import sm_couplings
 
     exp = get_experiment(name)
     m = check_masses(masses)
     c_v, c_a = sm_couplings(settings().sin2_theta_w)
-    s0, s1, s2, err = _sample(exp).cross_sections(exp.components, c_v, c_a, m)
+    s0, s1, s2, err = _sample(exp).cross_sections(exp.components, c_v, c_a, m, form_factor)
     return TridentCrossSections(exp, m, float(s0), float(err[0]), s1 / s0, s2 / s0)
 
 
@@ -205,7 +206,8 @@ def _register() -> None:
             f"trident-{name}", f"neutrino trident nu_mu N -> nu_mu N mu+ mu- at {exp.label} (sigma/sigma_SM = "
             f"{exp.ratio:g} +- {exp.ratio_error:g})", f"arXiv:1406.2332; {exp.source}", st.cl, _applies, _bound(name),
             approximate=f"mean neutrino energy {exp.energy:g} GeV instead of the flux spectrum; coherent scattering only; "
-                        "equivalent-photon approximation"))
+                        "equivalent-photon approximation (sigma_SM on O-16: 8 % above Zhou-Beacom's full result at 160 GeV, 45 % at 20); "
+                        "dipole nuclear form factor (the Gaussian option moves the g' limit by <= 5 %)"))
 
 
 _register()
