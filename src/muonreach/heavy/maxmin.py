@@ -4,8 +4,9 @@ observed value, the largest possible mass of the lightest charged BSM state (Tab
 Parametrisation (scale-free): masses m_X = lambda exp(u_X), u_X in [-U, U] (X = R, A, B); couplings as fractions
 of their criterion bounds (:mod:`.criteria`): y1 = f1 y_max / c1, y2 = f2 y_max [m_mu/m_tau if MFV] / c2, and the
 mixing kappa = f_mix kappa_max(m_A, m_B) / cmix (SSF) or y12 = f_mix y_max / cmix, y12' = f_mix2 y_max / cmix2
-(FFS; with ``channels="helicity"`` both then scaled onto the helicity bound, :func:`.criteria.higgs_yukawa_scale`). Delta a_mu scales as 1/lambda^2 up to O(v^2/M^2), so lambda is solved by the fixed point
-lambda <- lambda sqrt(Delta a(lambda) / Delta a_obs) (converged to < 1e-6 in ``iterations`` steps, checked).
+(FFS; with ``channels="helicity"`` both then scaled onto the helicity bound,
+:func:`.criteria.higgs_yukawa_scale`). Delta a_mu scales as 1/lambda^2 up to O(v^2/M^2), so lambda is solved
+by the fixed point lambda <- lambda sqrt(Delta a(lambda) / Delta a_obs) (converged to < 1e-6 in ``iterations`` steps, checked).
 Naturalness is a penalty (the muon-mass ratio is scale-free, the Higgs one grows as lambda^2). The global
 optimiser is scipy's differential_evolution over the whole population at once (vectorised), seeded.
 """
