@@ -107,7 +107,7 @@ def test_reproducible_with_a_seed():
 
 
 @pytest.mark.parametrize("args", [("--row", "25"), ("--row", "0"), ("--workers", "0"), ("--dataset", "ae-cs2018"),
-                                  ("--dataset", "ae-rb2020")])
+                                  ("--dataset", "ae-rb2020"), ("--channels", "coupled")])
 def test_table4_cli_bad_input_is_one_line_exit_2(run_cli, args):
     code, _, err = run_cli("heavy", "table4", *args)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
@@ -116,6 +116,8 @@ def test_table4_cli_bad_input_is_one_line_exit_2(run_cli, args):
 def test_nbsm_cli_bad_input(run_cli, tmp_path):
     code, _, err = run_cli("heavy", "nbsm", "--n", "0")
     assert code == 2 and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("heavy", "nbsm", "--row", "25")  # the --row check shared with table4
+    assert code == 2 and "--row must be in 1..24" in err and len(err.strip().splitlines()) == 1
     code, _, err = run_cli("heavy", "nbsm", "--out", str(tmp_path / "fig.txt"))
     assert code == 2 and len(err.strip().splitlines()) == 1
 
@@ -127,6 +129,8 @@ CELLS = [
     (0, "unitarity_n1", 0.12), (0, "natural_n1", 0.06), (0, "natural_n10", 0.06), (0, "natural_mfv_n10", 0.06),
     (5, "unitarity_n1", 0.06), (5, "natural_mfv_n1", 0.06), (6, "natural_mfv_n10", 0.06),
     (1, "natural_n1", 0.06), (12, "natural_n1", 0.10),
+    # FFS unitarity with the helicity bound on y12, y12' (+6 % and +5 %; single channels gave +24 % and +24 %)
+    (13, "unitarity_n1", 0.08), (23, "unitarity_n1", 0.08),
 ]
 
 
@@ -160,3 +164,51 @@ def test_fitted_exponent_of_a_power_law():
     n = (1, 2, 5, 10, 20)
     assert nbsm.fitted_exponent(n, [3.0 * k ** (1 / 6) for k in n]) == pytest.approx(1 / 6, rel=1e-12)
     assert math.isnan(nbsm.fitted_exponent(n, [float("nan")] * 4 + [1.0]))
+
+
+def _j0_helicity_matrix(y, yp, energy):
+    """J = 0 partial-wave matrix of B Abar -> H0 -> B Abar over the helicity pairs (+,+), (-,-), from explicit
+    massless spinors (bhabha.spinors) with the vertex Abar (y P_R + y' P_L) B: the independent check of the
+    rank-one (helicity) unitarity bound of criteria.higgs_yukawa_scale."""
+    from muonreach.heavy import bhabha
+
+    cos = np.polynomial.legendre.leggauss(16)
+    c, w = cos
+    theta = np.arccos(c)
+    s = 4 * energy**2
+    gam, gam_bar = y * bhabha.P_R + yp * bhabha.P_L, y * bhabha.P_L + yp * bhabha.P_R
+    b_in, a_in = bhabha.spinors(energy, 0.0, np.zeros(1), 0.0), bhabha.spinors(energy, 0.0, np.full(1, math.pi), 0.0)
+    b_out, a_out = bhabha.spinors(energy, 0.0, theta, 0.0), bhabha.spinors(energy, 0.0, math.pi - theta, math.pi)
+    a0 = np.zeros((2, 2), complex)
+    for i, h in enumerate((1, -1)):
+        initial = np.einsum("i,ij,j->", np.conj(a_in["v"][h][0]) @ bhabha.GAMMA[0], gam, b_in["u"][h][0])
+        for j, k in enumerate((1, -1)):
+            final = np.einsum("ni,ij,nj->n", np.conj(b_out["u"][k]) @ bhabha.GAMMA[0], gam_bar, a_out["v"][k])
+            a0[i, j] = np.sum(w * initial * final / s) / (32 * math.pi)
+    return a0
+
+
+@pytest.mark.parametrize("y,yp", [(2.0, 0.0), (1.5, 2.5), (3.0, -1.0)])
+def test_higgs_yukawas_share_one_j0_channel(y, yp):
+    # the largest singular value of the helicity matrix is (y^2 + y'^2)/(16 pi) at any energy: the bound
+    # y^2 + y'^2 <= 16 pi a_max = y_max^2 of channels="helicity" (16-point Gauss-Legendre is exact here)
+    for energy in (1e3, 5e4):
+        sv = np.linalg.svd(_j0_helicity_matrix(y, yp, energy), compute_uv=False)
+        assert sv[0] == pytest.approx((y**2 + yp**2) / (16 * math.pi), rel=1e-10)
+        assert sv[1] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("row", [12, 13, 22])
+def test_higgs_yukawa_scale_puts_every_sector_on_the_helicity_bound(row):
+    sc = ROWS[row].scenario
+    g, y_max = ew.group_factors(sc), criteria.yukawa_max()
+    y12 = np.array([1.0, 0.3, -0.9]) * y_max / g["mix"]
+    y12p = np.array([1.0, 0.2, 0.1]) * y_max / g["mix2"]
+    scale = criteria.higgs_yukawa_scale(sc, y12, y12p)
+    terms = ew.mixing_terms(sc, ew.Point(0, 0, 0, 0, 0, y12 * scale, y12p * scale))
+    largest = np.maximum.reduce([np.hypot(a, b) for a, b in terms])
+    assert np.all(largest <= y_max * (1 + 1e-12))
+    assert largest[0] == pytest.approx(y_max, rel=1e-12)  # both at their single bounds: scaled onto the circle
+    assert np.all(criteria.higgs_yukawa_scale(sc, y12, y12p, "single") == 1.0)
+    with pytest.raises(InvalidParameter):
+        maxmin.Search(sc, 2.79e-9, channels="coupled")

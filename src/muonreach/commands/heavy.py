@@ -82,29 +82,44 @@ def clfv_command(dataset: str | None, as_json: bool) -> None:
     emit(payload, as_json, "\n".join(lines))
 
 
+def _row_numbers(rows: tuple[int, ...], default_all: bool) -> list[int]:
+    """The Table 4 row numbers of ``--row`` (1-based, checked); none given: all rows or row 1."""
+    from ..errors import InvalidParameter
+    from ..heavy import table4
+
+    count = len(table4.paper_rows())
+    for n in rows:
+        if not 1 <= n <= count:
+            raise InvalidParameter(f"--row must be in 1..{count}, got {n}")
+    return list(rows or (range(1, count + 1) if default_all else (1,)))
+
+
+channels_option = click.option(
+    "--channels", type=click.Choice(["helicity", "single"]), default="helicity", show_default=True,
+    help="unitarity of the FFS Higgs Yukawas: J = 0 helicity matrix of the fermion pair, or each element alone")
+
+
 @command.command("table4")
 @dataset_option
 @click.option("--row", "rows", type=int, multiple=True, metavar="N",
               help="compute only row N (1..24, repeatable; default: all 24, a few minutes)")
 @click.option("--seed", type=int, default=1, show_default=True, help="seed of differential_evolution")
 @click.option("--workers", type=int, default=1, show_default=True, help="processes (rows in parallel; same result)")
+@channels_option
 @json_option
-def table4_command(dataset: str | None, rows: tuple[int, ...], seed: int, workers: int, as_json: bool) -> None:
+def table4_command(dataset: str | None, rows: tuple[int, ...], seed: int, workers: int, channels: str,
+                   as_json: bool) -> None:
     """Highest mass (TeV) of the lightest charged BSM state of each SSF / FFS scenario (max-min search)."""
     from ..errors import InvalidParameter
     from ..heavy import table4
 
-    paper = table4.paper_rows()
-    for n in rows:
-        if not 1 <= n <= len(paper):
-            raise InvalidParameter(f"--row must be in 1..{len(paper)}, got {n}")
+    numbers = _row_numbers(rows, default_all=True)
     if workers < 1:
         raise InvalidParameter(f"--workers must be >= 1, got {workers}")
     ds = _muon_dataset(dataset)
-    numbers = list(rows or range(1, len(paper) + 1))
-    chosen = [paper[n - 1] for n in numbers]
-    computed = table4.compute_rows([n - 1 for n in numbers], ds.delta, seed=seed, workers=workers)
-    payload = {"dataset": ds.name, "delta_a_mu": ds.delta, "seed": seed, "columns": list(table4.COLUMNS),
+    chosen = [table4.paper_rows()[n - 1] for n in numbers]
+    computed = table4.compute_rows([n - 1 for n in numbers], ds.delta, seed=seed, workers=workers, channels=channels)
+    payload = {"dataset": ds.name, "delta_a_mu": ds.delta, "seed": seed, "channels": channels, "columns": list(table4.COLUMNS),
                "rows": [c.as_dict() for c in computed],
                "paper": {"delta_a_mu": 2.79e-9, "rows": [{"model": r.scenario.model, "R": r.labels[0], "R_A": r.labels[1],
                                                            "R_B": r.labels[2], "max_mass_tev": r.max_mass_tev} for r in chosen]}}
@@ -123,23 +138,22 @@ def table4_command(dataset: str | None, rows: tuple[int, ...], seed: int, worker
 @click.option("--n", "n_values", type=int, multiple=True, metavar="N", help="N_BSM values (default 1 2 5 10 20)")
 @click.option("--seed", type=int, default=1, show_default=True, help="seed of differential_evolution")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="write the figure (.png, .pdf, .svg)")
+@channels_option
 @json_option
 def nbsm_command(dataset: str | None, rows: tuple[int, ...], n_values: tuple[int, ...], seed: int, out: str | None,
-                 as_json: bool) -> None:
+                 channels: str, as_json: bool) -> None:
     """Largest mass of the lightest charged state vs N_BSM for each criterion (unitarity, MFV, naturalness)."""
     from ..errors import InvalidParameter
     from ..heavy import nbsm, table4
 
-    paper = table4.paper_rows()
-    if any(not 1 <= n <= len(paper) for n in rows):
-        raise InvalidParameter(f"--row must be in 1..{len(paper)}")
+    numbers = _row_numbers(rows, default_all=False)
     n_values = n_values or (1, 2, 5, 10, 20)
     if any(n < 1 for n in n_values):
         raise InvalidParameter("--n values must be >= 1")
     path = output_path(out, (".png", ".pdf", ".svg"))
     ds = _muon_dataset(dataset)
-    chosen = [paper[n - 1] for n in (rows or (1,))]
-    results = {r.scenario.label(): nbsm.scan(r.scenario, ds.delta, tuple(n_values), seed) for r in chosen}
+    chosen = [table4.paper_rows()[n - 1] for n in numbers]
+    results = {r.scenario.label(): nbsm.scan(r.scenario, ds.delta, tuple(n_values), seed, channels) for r in chosen}
     exponents = {label: {k: nbsm.fitted_exponent(tuple(n_values), v) for k, v in per.items()} for label, per in results.items()}
     if path is not None:
         nbsm.plot(results, tuple(n_values), path, f"max-min search, Delta a_mu = {ds.delta:.3g} ({ds.name})")

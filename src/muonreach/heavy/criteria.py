@@ -12,6 +12,10 @@ here are derived (docs/heavy.md, "Criteria"):
   (m_h^2 << s), a_0 = beta (kappa cmix)^2 / (16 pi s) maximised over s above threshold gives
   |kappa cmix| <= sqrt(16 pi a_max min_s(s / beta)). Single channels, no N_BSM dependence (the paper's
   N_BSM^{1/2} scaling of the unitarity columns says its bounds do not depend on N_BSM either).
+  FFS Higgs Yukawas (``channels="helicity"``, the default): y12 and y12' couple the same fermion pair
+  F_B F_A-bar to the same s-channel H^0, in its two helicity configurations, so the J = 0 matrix of that
+  two-particle state is rank one with eigenvalue ((y12 cmix)^2 + (y12' cmix2)^2)/(16 pi): the bound is on the
+  sum of squares (``channels="single"``: each helicity element alone, |y12 cmix|, |y12' cmix2| <= sqrt(8 pi)).
 * MFV: L and mu^c are flavour triplets; with the new fields carrying the lepton-doublet flavour index, the
   coupling to mu^c is a (3, 3bar) spurion proportional to the lepton Yukawa Y_l. Its largest entry, the tau one,
   obeys the unitarity bound, so the muon coupling is at most the bound times y_mu / y_tau = m_mu / m_tau.
@@ -45,6 +49,20 @@ def trilinear_max(m_1, m_2) -> np.ndarray:
     a, b = (m_1 + m_2) ** 2, (m_1 - m_2) ** 2
     s = (3.0 * (a + b) + np.sqrt(9.0 * (a + b) ** 2 - 32.0 * a * b)) / 4.0
     return np.sqrt(16.0 * math.pi * criteria().partial_wave_max * s**2 / np.sqrt((s - a) * (s - b)))
+
+
+CHANNELS = ("helicity", "single")
+
+
+def higgs_yukawa_scale(sc: Scenario, y12, y12p, channels: str = "helicity") -> np.ndarray:
+    """The factor (<= 1) that brings FFS Higgs Yukawas (y12, y12'), each within its single-channel bound, onto
+    the helicity-channel bound (y12 cmix)^2 + (y12' cmix2)^2 <= y_max^2 in every charge sector; 1 for "single"."""
+    y12, y12p = np.asarray(y12, float), np.asarray(y12p, float)
+    if channels == "single":
+        return np.ones(np.broadcast(y12, y12p).shape)
+    terms = mixing_terms(sc, Point(0.0, 0.0, 0.0, 0.0, 0.0, y12, y12p))
+    largest = np.maximum.reduce([np.hypot(a, b) for a, b in terms]) / yukawa_max()
+    return 1.0 / np.maximum(largest, 1.0)
 
 
 def mfv_factor() -> float:

@@ -4,8 +4,9 @@ observed value, the largest possible mass of the lightest charged BSM state (Tab
 Parametrisation (scale-free): masses m_X = lambda exp(u_X), u_X in [-U, U] (X = R, A, B); couplings as fractions
 of their criterion bounds (:mod:`.criteria`): y1 = f1 y_max / c1, y2 = f2 y_max [m_mu/m_tau if MFV] / c2, and the
 mixing kappa = f_mix kappa_max(m_A, m_B) / cmix (SSF) or y12 = f_mix y_max / cmix, y12' = f_mix2 y_max / cmix2
-(FFS). Delta a_mu scales as 1/lambda^2 up to O(v^2/M^2), so lambda is solved by the fixed point
-lambda <- lambda sqrt(Delta a(lambda) / Delta a_obs) (converged to < 1e-6 in ``iterations`` steps, checked).
+(FFS; with ``channels="helicity"`` both then scaled onto the helicity bound,
+:func:`.criteria.higgs_yukawa_scale`). Delta a_mu scales as 1/lambda^2 up to O(v^2/M^2), so lambda is solved
+by the fixed point lambda <- lambda sqrt(Delta a(lambda) / Delta a_obs) (converged to < 1e-6 in ``iterations`` steps, checked).
 Naturalness is a penalty (the muon-mass ratio is scale-free, the Higgs one grows as lambda^2). The global
 optimiser is scipy's differential_evolution over the whole population at once (vectorised), seeded.
 """
@@ -18,7 +19,7 @@ import numpy as np
 from scipy.optimize import differential_evolution
 
 from ..errors import InvalidParameter
-from .criteria import mfv_factor, naturalness_excess, trilinear_max, yukawa_max
+from .criteria import CHANNELS, higgs_yukawa_scale, mfv_factor, naturalness_excess, trilinear_max, yukawa_max
 from .ew import Point, Scenario, charged_mass_arrays, delta_a_array, group_factors
 
 U_MAX = 3.0  # mass ratios up to e^3 ~ 20 between the multiplets
@@ -29,7 +30,8 @@ CRITERIA = {"unitarity": (False, False), "mfv": (True, False), "natural": (False
 
 @dataclass(frozen=True)
 class Search:
-    """One max-min problem: scenario, observed Delta a_mu, N_BSM, and which criteria apply."""
+    """One max-min problem: scenario, observed Delta a_mu, N_BSM, which criteria apply, and the unitarity
+    treatment of the FFS Higgs Yukawas (``channels``, :func:`.criteria.higgs_yukawa_scale`)."""
 
     scenario: Scenario
     delta_obs: float
@@ -37,12 +39,15 @@ class Search:
     mfv: bool = False
     natural: bool = False
     iterations: int = 6
+    channels: str = "helicity"
 
     def __post_init__(self) -> None:
         if not (self.delta_obs > 0 and np.isfinite(self.delta_obs)):
             raise InvalidParameter(f"Delta a_mu must be > 0 for the max-min search, got {self.delta_obs:g}")
         if self.n_bsm < 1:
             raise InvalidParameter(f"N_BSM must be >= 1, got {self.n_bsm}")
+        if self.channels not in CHANNELS:
+            raise InvalidParameter(f"channels must be one of {', '.join(CHANNELS)}, got {self.channels!r}")
 
     @property
     def bounds(self) -> list[tuple[float, float]]:
@@ -60,6 +65,8 @@ class Search:
         else:
             mix = x[5] * y_max / g["mix"] if g["mix"] > 0 else 0.0 * x[5]
             mix2 = x[6] * y_max / g["mix2"] if g["mix2"] > 0 else 0.0 * x[6]
+            scale = higgs_yukawa_scale(self.scenario, mix, mix2, self.channels)
+            mix, mix2 = mix * scale, mix2 * scale
         return Point(m_r, m_a, m_b, y1, y2, mix, mix2, self.n_bsm)
 
     def evaluate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -111,10 +118,11 @@ def solve(search: Search, seed: int = 1, maxiter: int = 200, popsize: int = 15, 
     return Result(float(lightest[0]) / 1e3, p, float(da), bool(violation[0] <= FEASIBLE_TOL), int(res.nfev))
 
 
-def column_search(scenario: Scenario, column: str, delta_obs: float) -> Search:
-    """The search of one Table 4 column, e.g. ``"natural_mfv_n10"``."""
+def column_search(scenario: Scenario, column: str, delta_obs: float, channels: str = "helicity") -> Search:
+    """The search of one Table 4 column, e.g. ``"natural_mfv_n10"``, with the FFS Higgs-Yukawa unitarity
+    treatment ``channels``."""
     name, _, n = column.rpartition("_n")
     if name not in CRITERIA or not n.isdigit():
         raise InvalidParameter(f"unknown Table 4 column {column!r}")
     mfv, natural = CRITERIA[name]
-    return Search(scenario, delta_obs, int(n), mfv, natural)
+    return Search(scenario, delta_obs, int(n), mfv, natural, channels=channels)

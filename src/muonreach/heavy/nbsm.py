@@ -12,13 +12,15 @@ from .ew import Scenario
 from .maxmin import CRITERIA, Search, solve
 
 
-def scan(scenario: Scenario, delta_obs: float, n_values: tuple[int, ...], seed: int = 1) -> dict[str, list[float]]:
-    """{criterion: [max lightest charged mass in TeV for each N_BSM]} (NaN where no feasible point was found)."""
+def scan(scenario: Scenario, delta_obs: float, n_values: tuple[int, ...], seed: int = 1,
+         channels: str = "helicity") -> dict[str, list[float]]:
+    """{criterion: [max lightest charged mass in TeV for each N_BSM]} (NaN where no feasible point was found);
+    ``channels``: the unitarity treatment of the FFS Higgs Yukawas (:class:`.maxmin.Search`)."""
     out: dict[str, list[float]] = {}
     for name, (mfv, natural) in CRITERIA.items():
         vals = []
         for n in n_values:
-            res = solve(Search(scenario, delta_obs, n, mfv, natural), seed=seed)
+            res = solve(Search(scenario, delta_obs, n, mfv, natural, channels=channels), seed=seed)
             vals.append(res.max_mass_tev if res.feasible else float("nan"))
         out[name] = vals
     return out

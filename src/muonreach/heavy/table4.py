@@ -54,28 +54,30 @@ class ComputedRow:
                 "feasible": dict(self.feasible)}
 
 
-def compute_row(row: PaperRow, delta_obs: float, seed: int = 1, columns: tuple[str, ...] = COLUMNS) -> ComputedRow:
-    """The max-min search (:mod:`.maxmin`) of every requested column for one scenario. A column with no feasible
-    point found is reported as NaN (and ``feasible`` False)."""
+def compute_row(row: PaperRow, delta_obs: float, seed: int = 1, columns: tuple[str, ...] = COLUMNS,
+                channels: str = "helicity") -> ComputedRow:
+    """The max-min search (:mod:`.maxmin`) of every requested column for one scenario (``channels``: the FFS
+    Higgs-Yukawa unitarity treatment). A column with no feasible point found is NaN (and ``feasible`` False)."""
     from .maxmin import column_search, solve
 
     masses, ok = {}, {}
     for col in columns:
-        res = solve(column_search(row.scenario, col, delta_obs), seed=seed)
+        res = solve(column_search(row.scenario, col, delta_obs, channels), seed=seed)
         masses[col] = res.max_mass_tev if res.feasible else float("nan")
         ok[col] = res.feasible
     return ComputedRow(row.scenario, row.labels, masses, ok)
 
 
-def _row_task(args: tuple[int, float, int]) -> ComputedRow:
-    index, delta_obs, seed = args
-    return compute_row(paper_rows()[index], delta_obs, seed)
+def _row_task(args: tuple[int, float, int, str]) -> ComputedRow:
+    index, delta_obs, seed, channels = args
+    return compute_row(paper_rows()[index], delta_obs, seed, channels=channels)
 
 
-def compute_rows(indices: list[int], delta_obs: float, seed: int = 1, workers: int = 1) -> list[ComputedRow]:
+def compute_rows(indices: list[int], delta_obs: float, seed: int = 1, workers: int = 1,
+                 channels: str = "helicity") -> list[ComputedRow]:
     """Rows ``indices`` (0-based) of the computed table, on ``workers`` processes (each row seeded alike, so the
     result does not depend on ``workers``)."""
-    tasks = [(i, delta_obs, seed) for i in indices]
+    tasks = [(i, delta_obs, seed, channels) for i in indices]
     if workers <= 1 or len(tasks) <= 1:
         return [_row_task(t) for t in tasks]
     from concurrent.futures import ProcessPoolExecutor
