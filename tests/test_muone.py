@@ -228,7 +228,8 @@ def test_reach_json(run_cli_json):
 
 @pytest.mark.parametrize("sets, words", [
     (["delta=1.5"], "m_X > m_D"), (["modules_used=41"], "modules_used"), (["fiducial_z_min=20"], "selects nothing"),
-    (["tracker1_z=-1"], "tracker1_z"),
+    (["tracker1_z=-1"], "tracker1_z"), (["track_energy_min=60"], "selects nothing"), (["pairs=foo"], "unknown pair"),
+    (["modules=41"], "modules must be <= 40"), (["module_spacing=-1"], "module_spacing"),
 ])
 def test_cli_bad_input_exit_2(run_cli, sets, words):
     args = ["events", "muone", "inelastic-dm", "--mass", "0.3", "--coupling", "1e-3"]
@@ -236,3 +237,10 @@ def test_cli_bad_input_exit_2(run_cli, sets, words):
         args += ["--set", s]
     code, _, err = run_cli(*args)
     assert code == 2 and words in err and "Traceback" not in err
+
+
+def test_cli_reach_says_when_the_dark_decay_is_closed_everywhere(run_cli):
+    """Delta = 1.5 m1 with m_A' = 3 m1: m1 + m2 > m_A' at every mass, A' -> chi1 chi2 closed: exit 2, one line."""
+    code, _, err = run_cli("reach", "muone", "inelastic-dm", "--mass-min", "0.2", "--mass-max", "0.5", "--points", "2",
+                           "--set", "delta=1.5")
+    assert code == 2 and "at every mass" in err and "m_X > m_D + m_S" in err and len(err.strip().splitlines()) == 1

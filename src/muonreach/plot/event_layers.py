@@ -104,9 +104,9 @@ def _xsec(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     return LayerData(tuple(clip_line(m, got["sigma"], panel.x, panel.y)), (note,))
 
 
-def energy_spectrum(exp, kind: str, mass: float) -> tuple[np.ndarray, np.ndarray]:
-    """(E_X in GeV, (1/sigma) dsigma/dE_X in 1/GeV) at the beam energy, x from m_X/E to 1 - m_l'/E (logit nodes),
-    normalised by the trapezoid rule on the same nodes, in the experiment's approximation."""
+def energy_spectrum(exp, kind: str, mass: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """(E_X in GeV, (1/sigma) dsigma/dE_X in 1/GeV, sigma in GeV^-2 at coupling 1) at the beam energy, x from m_X/E
+    to 1 - m_l'/E (logit nodes), sigma by the trapezoid rule on the same nodes, in the experiment's approximation."""
     from ..experiments.production import Bremsstrahlung
     from ..production.cross_sections import LEPTON_MASSES
 
@@ -120,7 +120,7 @@ def energy_spectrum(exp, kind: str, mass: float) -> tuple[np.ndarray, np.ndarray
     norm = float(np.trapezoid(dsdx, x))
     if not norm > 0.0:
         raise SpecError(f"{exp.name}: zero cross section at m = {mass:g} GeV")
-    return x * e, dsdx / (norm * e)
+    return x * e, dsdx / (norm * e), norm
 
 
 def _spectrum(layer: LayerSpec, panel: PanelSpec) -> LayerData:
@@ -128,7 +128,7 @@ def _spectrum(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     kind, _ = _production(layer, panel, mass, _G_REF)
 
     def compute() -> dict[str, np.ndarray]:
-        energy, density = energy_spectrum(exp, kind, mass)
+        energy, density, _ = energy_spectrum(exp, kind, mass)
         return {"energy": energy, "density": density}
 
     got = cached_arrays("spectrum-layer", {"experiment": exp.as_dict(), "kind": kind, "mass": mass}, compute)
