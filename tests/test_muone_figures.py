@@ -82,7 +82,8 @@ def test_xsec_is_e2_times_the_exact_cross_section():
 
 def test_energy_spectrum_normalisation_and_shape():
     """The trapezoid norm on the logit x nodes equals the exact sigma (independent nested quadrature) to 1 %, and a
-    heavy A' takes most of the beam energy (<E_A'> / E rises with m_A': 003 Fig. 4 right)."""
+    heavy A' takes most of the beam energy: <x> = <E_A'>/E rises with m_A' (measured 0.40 at 30 MeV, 0.84 at 1 GeV;
+    the bremsstrahlung limit m_A' >> m_mu peaks at x -> 1, 003 Fig. 4 right)."""
     exp = load_experiment("muone")
     means = []
     for m in (0.03, 1.0):
@@ -90,7 +91,7 @@ def test_energy_spectrum_normalisation_and_shape():
         assert float(np.trapezoid(density, energy)) == pytest.approx(1.0, rel=1e-9)
         assert norm == pytest.approx(sigma_exact("vector", 160.0, exp.target, m)[0], rel=1e-2)
         means.append(float(np.trapezoid(energy * density, energy)) / 160.0)
-    assert means[0] < 0.6 < 0.8 < means[1]
+    assert means[0] < 0.5 and means[1] > 0.8
 
 
 def test_density_contour_of_a_gaussian_is_its_68_percent_circle():
