@@ -34,8 +34,7 @@ def test_every_shipped_experiment_states_its_efficiency_source():
 
 #: Experiments that keep a paper's (or a validated) approximation explicitly, with the reason in their file
 #: (docs/exact-production.md, "Where it is used"); everything else radiates with the exact 2 -> 3.
-NOT_EXACT = {"na64mu-2017": "iww", "na64mu-2018": "iww", "e137": "iww", "na64e-2019": "iww", "na64e-2e12": "iww",
-             "muone": "ww"}
+NOT_EXACT = {"na64mu-2017": "iww", "na64mu-2018": "iww", "e137": "iww", "na64e-2019": "iww", "na64e-2e12": "iww"}
 
 
 def test_production_defaults_to_the_exact_cross_section():

@@ -94,12 +94,26 @@ class DisplacedVertex(Signature):
         v = self.values
         return v["module_target_length"] + np.array([v["tracker1_z"], v["tracker2_z"], v["tracker3_z"]])
 
-    def check_target(self, target_length: float) -> None:
-        """The experiment's target must be the used modules' targets back to back."""
+    def check_experiment(self, target_length: float, beam_energy: float) -> None:
+        """The experiment's target must be the used modules' targets back to back, and three tracks above
+        ``track_energy_min`` must fit in the beam energy (else the selection selects nothing)."""
         want = self.values["modules_used"] * self.values["module_target_length"]
         if abs(target_length - want) > 1e-9 * want:
             raise InvalidParameter(f"displaced_vertex: target length {target_length:g} cm must equal modules_used x "
                                    f"module_target_length = {want:g} cm")
+        e_min = self.values["track_energy_min"]
+        if 3.0 * e_min >= beam_energy:
+            raise InvalidParameter(f"track_energy_min = {e_min:g} GeV selects nothing: three tracks above it need more "
+                                   f"than the {beam_energy:g} GeV beam")
+
+    def check_pairs(self, channels: Mapping[str, bool]) -> None:
+        """``pairs`` must name lepton-pair channels of the decaying state (``channels``: name -> has exclusive
+        products, e.g. e_e: True, hadrons: False)."""
+        allowed = sorted(k for k, exclusive in channels.items() if exclusive)
+        bad = [p for p in self.pair_channels if p not in allowed]
+        if bad:
+            raise InvalidParameter(f"pairs: unknown pair channel(s) {', '.join(bad)}; the decaying state's pair channels "
+                                   f"are {', '.join(allowed)}")
 
     def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
         raise InvalidParameter("displaced_vertex is an event-level signature: its yield comes from generated events "

@@ -37,9 +37,10 @@ class Chain:
     def of(cls, exp, model: Mediator, table: DecayTable) -> Chain:
         from .displaced import decaying_channel
 
-        exp.signature.check_target(exp.target_length)
+        exp.signature.check_experiment(exp.target_length, exp.energy)
         name, slot, state = decaying_channel(model)
         decays = ThreeBodyDecay.of(model, state)
+        exp.signature.check_pairs(decays.pair_channels)
         return cls(table.channels.index(name), slot, state, model.dark_state_masses()[state], decays.total_width, decays)
 
     @staticmethod

@@ -67,7 +67,7 @@ def decaying_channel(model: Mediator) -> tuple[str, int, str]:
 def _event_arrays(exp, model: Mediator, n: int, seed: int) -> dict[str, NDArray]:
     """Generate n events (module docstring) and reduce them to what the reweighting needs."""
     sig = exp.signature
-    sig.check_target(exp.target_length)
+    sig.check_experiment(exp.target_length, exp.energy)
     channel_name, j, state = decaying_channel(model)
     channel = production_channel(exp.channel)
     kind, g_prod = channel.coupling(exp, model)
@@ -93,6 +93,7 @@ def _event_arrays(exp, model: Mediator, n: int, seed: int) -> dict[str, NDArray]
     p_x = np.linalg.norm(boson[:, 1:], axis=1)
     x_flight = -np.log1p(-rng.random(n)) * p_x / (model.mass * model.total_width) * units.HBARC_GEV_CM
     decays = ThreeBodyDecay.of(model, state)
+    sig.check_pairs(decays.pair_channels)
     ch, _, daughters = decays.sample(dark, rng)
     pair_ok = np.isin(np.array(decays.channels)[ch], sig.pair_channels)
 

@@ -75,6 +75,11 @@ class ThreeBodyDecay:
         return cls(decay, names, np.array([widths[k] / total for k in names]), tuple(exclusive))
 
     @property
+    def pair_channels(self) -> dict[str, bool]:
+        """Every channel of the state's decay table (open or closed) -> whether it has exclusive products (f fbar)."""
+        return {ch: bool(final_states().dark_products(self.decay.parent, ch)) for ch in self.decay.widths}
+
+    @property
     def total_width(self) -> float:
         return math.fsum(self.decay.widths.values())
 

@@ -112,6 +112,11 @@ class Mediator(ABC):
         sigma-e plane; InvalidParameter for a model without DM-electron scattering."""
         raise InvalidParameter(f"{type(self).__name__} has no DM-electron scattering (sigma_e) implemented")
 
+    def relic_y(self) -> tuple[float, float]:
+        """(dark-matter mass in GeV, y = eps^2 alpha_D (m_DM/m_X)^4) of 003_731e213823d1e5dc.txt eq. (2) (the PBC
+        BC2 variable Y) for the y plane; InvalidParameter for a model without kinetic mixing and a dark coupling."""
+        raise InvalidParameter(f"{type(self).__name__} has no relic variable y = eps^2 alpha_D (m_DM/m_X)^4")
+
     def annihilation(self, width: str = "constant") -> Annihilation:
         """The dark sector for freeze-out (:class:`muonreach.cosmo.annihilation.Annihilation`); InvalidParameter
         for a model without dark matter."""

@@ -325,6 +325,10 @@ class InelasticDM(KineticallyMixed):
         text = f"Majorana chi1 ({self.m1:g} GeV) chi2 ({self.m2:g} GeV) -> A'* -> f fbar, hadrons; A' {self.mass:g} GeV"
         return an.Annihilation(states, {(0, 1): channels}, text)
 
+    def relic_y(self) -> tuple[float, float]:
+        """(m1, y = eps^2 alpha_D (m1/m_A')^4), 003_731e213823d1e5dc.txt eq. (2): sigma v ~ y/m1^2 for m_A' >> m1."""
+        return self.m1, self.eps**2 * self.alpha_D * (self.m1 / self.mass) ** 4
+
     def dark_state_masses(self) -> dict[str, float]:
         """{"chi1": m1, "chi2": m2}."""
         return {"chi1": self.m1, "chi2": self.m2}

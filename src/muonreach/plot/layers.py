@@ -296,6 +296,8 @@ def _check_limit(layer: LayerSpec, panel: PanelSpec) -> None:
         pass
     elif curve.plane.name == "sigma-e" and panel.plane == "coupling":
         planes.check_sigma_e(panel)  # drawn through 000 eq. (4.1) at the panel's benchmark
+    elif curve.plane.name == "coupling" and panel.plane == "y":
+        pass  # drawn through 003 eq. (2) at the panel's benchmark (the panel's y check ran)
     else:
         raise SpecError(f"limit {curve.name!r} lives in plane {curve.plane.name!r}; the panel is {panel.plane!r}")
     if panel.model is not None and not curve.applies_to_model(panel.model):
@@ -309,9 +311,14 @@ def _limit(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     x, y, y_high = c.x, c.y, c.y_high
     notes = [f"{c.name}: {c.source.paper}" + (f", arXiv:{c.source.arxiv}" if c.source.arxiv else "")
              + f"; {c.provenance}; licence: {c.licence_status}"]
-    if c.plane.name != panel.plane:  # sigma_e limit drawn in the coupling plane
+    if c.plane.name == "sigma-e" and panel.plane == "coupling":  # sigma_e limit drawn in the coupling plane
         x, y = planes.sigma_e_to_coupling(panel, x, y)
         notes.append(f"{c.name}: sigma_e converted to {panel.model} couplings with 000 eq. (4.1) at the panel's benchmark")
+    elif c.plane.name == "coupling" and panel.plane == "y":  # (m_X, eps) -> (m_DM, y), 003 eq. (2)
+        m = x
+        x, y = planes.to_axes(panel, m, y)
+        y_high = None if y_high is None else planes.to_axes(panel, m, y_high)[1]
+        notes.append(f"{c.name}: mapped to (m_DM, y = eps^2 alpha_D (m_DM/m_X)^4) at the panel's benchmark")
     xa, ya = panel.x, panel.y
     shapes: list[Any]
     if c.edge == "closed":
@@ -375,12 +382,12 @@ LAYER_TYPES: dict[str, LayerType] = {
     "gm2-exclusion": LayerType(("coupling", "sigma-e"),
                                {**_GM2_OPTIONS, "n_sigma": Option("float", 5.0, help="exclusion level", positive=True)},
                                _gm2_exclusion, _check_dataset, "couplings excluded by (g-2) at n sigma (too large a contribution)"),
-    "reach": LayerType(("coupling", "sigma-e"), {
+    "reach": LayerType(("coupling", "sigma-e", "y"), {
         "experiment": Option("str", None, True, "a `muonreach list experiments` name or a path"),
         "set": Option("table", {}, help="experiment overrides, e.g. { muons_on_target = 1e13 }"),
         "points": Option("int", 100, help="number of log-spaced masses"), **_MASS_RANGE,
     }, _reach, _check_reach, "reach contour of an experiment (region with >= N_CL events)"),
-    "relic": LayerType(("coupling", "sigma-e"), {
+    "relic": LayerType(("coupling", "sigma-e", "y"), {
         "points": Option("int", 50, help="number of masses (the relic solver is the slow part)"),
         "shade_below": Option("bool", False, help="also fill the over-abundant region below the line"), **_MASS_RANGE,
     }, _relic, _check_masses, "thermal relic target Omega h^2 = 0.12"),
@@ -389,7 +396,7 @@ LAYER_TYPES: dict[str, LayerType] = {
         "set": Option("table", {}, help="bound or model options, on top of the panel's benchmark"),
         "points": Option("int", 60, help="number of log-spaced masses"), **_MASS_RANGE,
     }, _bound, _check_bound, "a constraint computed by muonreach for the panel's model"),
-    "limit": LayerType(("coupling", "sigma-e"), {"name": Option("str", None, True, "a `muonreach limits` name or a .toml path")},
+    "limit": LayerType(("coupling", "sigma-e", "y"), {"name": Option("str", None, True, "a `muonreach limits` name or a .toml path")},
                        _limit, _check_limit, "a data curve (existing limit or projection)", needs_model=False),
     "self-interaction": LayerType(("g-chi",), {
         "ratio": _RATIO, "limit_cm2_g": Option("float", 1.0, help="bound on sigma_T/m_chi in cm^2/g", positive=True),
@@ -403,6 +410,15 @@ LAYER_TYPES: dict[str, LayerType] = {
     "resonant-regime": LayerType(("g-chi",), {"ratio": _RATIO, "points": Option("int", 20, help="number of masses")},
                                  _resonant, _check_ratio, "resonant self-scattering regime (000 Fig. 1)", needs_model=False),
 }
+
+
+def _add_event_layers() -> None:
+    from .event_layers import EVENT_LAYER_TYPES
+
+    LAYER_TYPES.update(EVENT_LAYER_TYPES)
+
+
+_add_event_layers()
 
 
 def compute(layer: LayerSpec, panel: PanelSpec) -> LayerData:

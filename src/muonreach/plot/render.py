@@ -31,11 +31,18 @@ def axis_labels(panel: PanelSpec) -> tuple[str, str]:
         return r"$m_\chi$ [GeV]", r"$\bar\sigma_e$ [cm$^2$]"
     if panel.plane == "g-chi":
         return r"$m_S$ [GeV]", r"$g_\chi$"
+    fixed = {"y": (r"$m_\chi$ [GeV]", r"$y = \epsilon^2 \alpha_D (m_\chi/m_{A'})^4$"),
+             "spectrum": (r"$E_X$ [GeV]", r"$(1/\sigma)\, d\sigma/dE_X$ [GeV$^{-1}$]"),
+             "energy-angle": (r"$E$ [GeV]", r"$\theta$ [rad]")}
+    if panel.plane in fixed:
+        return fixed[panel.plane]
     if panel.model is None:
         return "$m$ [GeV]", "coupling"
     from ..models.registry import get_model_spec
 
     spec = get_model_spec(panel.model)
+    if panel.plane == "xsec":
+        return f"${spec.mass_symbol}$ [GeV]", r"$\sigma$ [pb]"
     return f"${spec.mass_symbol}$ [GeV]", f"${spec.coupling_label}$"
 
 

@@ -10,7 +10,7 @@ A spec is data only (nothing is evaluated). Layout (all keys documented in ``doc
     [defaults]                          # optional: panel keys shared by every panel
     [[panels]]
     title = "muon-specific"
-    plane = "coupling"                  # coupling | sigma-e | g-chi
+    plane = "coupling"                  # coupling | sigma-e | g-chi | y | xsec | spectrum | energy-angle
     model = "scalar-muon"               # a `muonreach list models` name
     benchmark = { g_chi = 1.0, m_chi_ratio = 0.3333333333333333 }   # --set style model overrides
     x = { min = 0.01, max = 100.0 }     # log axes by default; optional label, log = false
@@ -37,7 +37,7 @@ from ..errors import InvalidParameter, MuonReachError, SpecError, UnknownName
 from .shapes import Axis
 
 SCHEMA = 1
-PLANES: tuple[str, ...] = ("coupling", "sigma-e", "g-chi")
+PLANES: tuple[str, ...] = ("coupling", "sigma-e", "g-chi", "y", "xsec", "spectrum", "energy-angle")
 LEGENDS: tuple[str, ...] = ("best", "below", "right", "figure", "none")
 LINESTYLES: tuple[str, ...] = ("solid", "dashed", "dotted", "dashdot")
 HATCH_CHARS = set("/\\|-+xoO.*")
@@ -292,11 +292,11 @@ def _panel(raw: Any, index: int, defaults: dict, origin: str) -> PanelSpec:
         title=_string(t.get("title", ""), f"{where}.title"), plane=plane, model=model, benchmark=dict(benchmark),
         x=_axis(t["x"], f"{where}.x"), y=_axis(t["y"], f"{where}.y"), layers=(), where=where,
     )
-    if plane == "sigma-e":
-        from .planes import check_sigma_e
+    if plane in ("sigma-e", "y"):
+        from .planes import check_dm_plane
 
         try:
-            check_sigma_e(panel)
+            check_dm_plane(panel)
         except MuonReachError as exc:
             _reraise(exc, where)
     layers_raw = t.get("layers", [])

@@ -55,10 +55,14 @@ def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict 
     test = binned_test(exp)
     n_cl = events_threshold(exp) if test is None else test.threshold
     rows = []
+    forbidden: list[KinematicallyForbidden] = []
     for m in masses:
         try:
             calc = calculator(exp, spec, float(m), overrides)
-        except KinematicallyForbidden:
+        except KinematicallyForbidden as exc:
+            forbidden.append(exc)
+            if len(forbidden) == masses.size:  # closed everywhere (e.g. A' -> chi1 chi2 for m1 + m2 > m_A'): say so
+                raise KinematicallyForbidden(f"at every mass of the range: {exc}") from None
             rows.append(ReachRow(float(m), None, None))
             continue
         if calc.sample.total_weight <= 0.0:
