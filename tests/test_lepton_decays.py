@@ -38,11 +38,14 @@ def test_vegas_phase_space_reproduces_the_three_body_width(parent, daughter):
 
 @pytest.mark.parametrize("parent,daughter", [("tau", "mu"), ("mu", "e")])
 def test_neutrino_pair_integration_gives_the_three_body_width(parent, daughter):
-    """Fierzed amplitude, analytic nu nubar integration and 24-node Gauss-Legendre in Q^2 give G_F^2 m^5/(192 pi^3)
-    f(r): the normalisation of the whole fast path. Measured 1.8e-6 (tau), 5e-8 (mu): the residual sqrt edge of
-    the two-body phase space at Q^2 = (m - m')^2; tolerance 1e-5."""
+    """Fierzed amplitude, analytic nu nubar integration and Gauss-Legendre in Q^2 (with the map of the 4-body path,
+    which makes the integrand a polynomial) give G_F^2 m^5/(192 pi^3) f(r): the normalisation of the whole fast
+    path. 24 nodes: exact to rounding (measured 7e-16; tolerance 1e-12); 8 nodes, the Q^2 order of the shipped rule:
+    measured 3e-10 (tau), 5e-9 (mu); tolerance 2e-8."""
     m, m_d = LEPTON_MASSES[parent], LEPTON_MASSES[daughter]
-    assert ldr.sm_width_quadrature(m, m_d) == pytest.approx(ldr.sm_width_formula(m, m_d), rel=1e-5)
+    want = ldr.sm_width_formula(m, m_d)
+    assert ldr.sm_width_quadrature(m, m_d) == pytest.approx(want, rel=1e-12)
+    assert ldr.sm_width_quadrature(m, m_d, order=8) == pytest.approx(want, rel=2e-8)
 
 
 def test_neutrino_pair_trace_is_the_integrated_unfierzed_amplitude():

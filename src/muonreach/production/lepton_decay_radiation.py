@@ -162,6 +162,11 @@ def _offset_log(u: NDArray, top: float, offset: float) -> tuple[NDArray, NDArray
     return x, span * (x + offset)
 
 
+def _edge_map(u: NDArray, top: NDArray | float) -> tuple[NDArray, NDArray]:
+    """s = top (1 - (1 - u)^2) in [0, top] and ds/du: takes out the sqrt(top - s) edge of two-body phase space."""
+    return top * (1.0 - (1.0 - u) ** 2), 2.0 * top * (1.0 - u)
+
+
 def _three_body(u: NDArray, m: float, m_d: float, m_s: float) -> tuple[NDArray, NDArray, NDArray, NDArray]:
     """Momenta (l', S, Q) in the parent's rest frame at points u of the unit cube, and dPhi_3 dQ^2/(2 pi) per du.
 
@@ -182,10 +187,9 @@ def _three_body(u: NDArray, m: float, m_d: float, m_s: float) -> tuple[NDArray, 
     weight = (2.0 * m * p_s / e_s * jacobian / (2.0 * math.pi)) * (two * p_s / m * 4.0 * math.pi)
     one_minus, jacobian = _offset_log(u[:, 1], 2.0, COLLINEAR_OFFSET * (m_d / m) ** 2)
     weight = weight * jacobian * 2.0 * math.pi
-    s_max = np.maximum(m_x - m_d, 0.0) ** 2
-    s_q = s_max * (1.0 - (1.0 - u[:, 2]) ** 2)
+    s_q, jacobian = _edge_map(u[:, 2], np.maximum(m_x - m_d, 0.0) ** 2)
     lepton, pair, p2 = _split(system, m_x, np.full(n, m_d), np.sqrt(s_q), _direction(1.0 - one_minus, zero))
-    weight = weight * two * p2 / m_x * 2.0 * s_max * (1.0 - u[:, 2]) / (2.0 * math.pi)
+    weight = weight * two * p2 / m_x * jacobian / (2.0 * math.pi)
     return lepton, scalar, pair, weight
 
 
@@ -213,15 +217,15 @@ def _width_coefficients(m: float, m_d: float, m_s: float, orders: tuple[int, int
 
 
 def sm_width_quadrature(m: float, m_d: float, order: int = 24) -> float:
-    """Gamma(l -> l' nu nu)/G_F^2 by the same neutrino-pair integration and Gauss-Legendre in Q^2 (validation of
-    the normalisation against :func:`sm_width_formula`)."""
+    """Gamma(l -> l' nu nu)/G_F^2 by the same neutrino-pair integration and Q^2 map with Gauss-Legendre (validation
+    of the normalisation against :func:`sm_width_formula`)."""
     x, w = np.polynomial.legendre.leggauss(order)
-    s = (m - m_d) ** 2 * 0.5 * (x + 1.0)
+    s, jacobian = _edge_map(0.5 * (x + 1.0), (m - m_d) ** 2)
     n = s.size
     rest = np.tile([m, 0.0, 0.0, 0.0], (n, 1))
     lepton, pair, p2 = _split(rest, np.full(n, m), np.full(n, m_d), np.sqrt(s), np.tile([0.0, 0.0, 1.0], (n, 1)))
     traces = neutrino_pair_trace(_slash(lepton, m_d), _slash(rest, m), pair)
-    weight = 0.5 * w * (m - m_d) ** 2 / (2.0 * math.pi) * 4.0 * math.pi * p2 / (16.0 * math.pi**2 * m)
+    weight = 0.5 * w * jacobian / (2.0 * math.pi) * 4.0 * math.pi * p2 / (16.0 * math.pi**2 * m)
     return float(np.sum(weight * traces) / (6.0 * math.pi) * 0.5 / (2.0 * m))
 
 
