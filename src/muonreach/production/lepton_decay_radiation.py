@@ -16,10 +16,11 @@ so int dPhi_2 sum Tr[k G^a kbar bar(G^b)] = (Q^a Q^b - Q^2 g^ab)/(3 pi), and per
     <sum|M|^2>/G_F^2 = (1/(6 pi)) Tr[A_ij C(B_ij)],  C(B) = Qslash (1 - g5) B (1 + g5) Qslash - Q^2 gamma_a (1 - g5) B (1 + g5) gamma^a,
 
 with A_ij = bar(Y_j) (p + m') Y_i, B_ij = X_i (P + m) bar(X_j) for the insertions X (right of G) and Y (left). The width
-Gamma = (1/(2 m_l)) (1/2) int <sum|M|^2> dPhi_3(P; p, q, Q) dQ^2/(2 pi) is a three-dimensional integral over E_S
-(logarithmic: the soft-S region), the l' direction in the l' Q frame relative to S (a logarithmic map of
-1 - cos theta resolving the l'-S collinear peak, width ~ m_l'^2/E^2) and Q^2 (linear), by tensor-product
-Gauss-Legendre with two orders (the difference is the error estimate; ConvergenceError above TOLERANCE). The same
+Gamma = (1/(2 m_l)) (1/2) int <sum|M|^2> dPhi_3(P; p, q, Q) dQ^2/(2 pi) is a three-dimensional integral over |p_S|
+(ln(|p_S| + m_S) linear: the soft-S region), the l' direction in the l' Q frame relative to S (a logarithmic map of
+1 - cos theta resolving the l'-S collinear peak, width ~ m_l'^2/E^2) and Q^2 (the sqrt edge of two-body phase space
+mapped out), by tensor-product Gauss-Legendre with two rules (the difference is the error estimate; ConvergenceError
+above TOLERANCE). The same
 code with no scalar gives Gamma(l -> l' nu nu), checked against G_F^2 m^5/(192 pi^3) f(m_l'^2/m^2) (tests); the result is
 
     Gamma(l -> l' nu nu S) / Gamma(l -> l' nu nu) = g_l^2 r_ll + g_l g_l' r_ll' + g_l'^2 r_l'l',
