@@ -9,8 +9,8 @@ g_mu >~ 1 (an extra-rate limit of order 1e-3: the computed ratio gives BR = 1.6e
 docs/constraints.md.
 
 The width ratio is computed at tree level in Fermi theory with radiation off both charged lines
-(:mod:`muonreach.production.lepton_decay_radiation`, from a cached mass table: 1 MeV to 70 % of m_l - m_l';
-above, 1.17 GeV for the tau, the bounds need couplings beyond 4 pi: not evaluated),
+(:mod:`muonreach.production.lepton_decay_radiation`: deterministic quadrature, from a cached mass table: 1 MeV to
+70 % of m_l - m_l'; above, 1.17 GeV for the tau, the bounds need couplings beyond 4 pi: not evaluated),
 with the model's Yukawas g_l, g_l' from ``production_coupling`` (so the lepton-specific scalar's m_tau/m_mu
 enhancement enters through the tau-line emission and the interference) and its invisible branching ratio (a
 stable S counts as invisible). As 000: all such decays assumed to pass the selection of the BR measurement.
