@@ -97,3 +97,26 @@ def test_model_masses_beyond_the_validated_range_are_refused(mass):
     # widths overflowed with exit 0 and NaN at m >= 3e7 GeV before
     with pytest.raises(InvalidParameter, match="validated range"):
         LeptophilicScalar(mass, g_mu=1e-3)
+
+
+@pytest.mark.parametrize("args,match", [
+    # review3: the message printed the literal "{values['lepton']}" (a missing f prefix)
+    (("events", "na64mu-2022", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "lepton=e"),
+     "file for a e beam"),
+    # review3: an unknown --set key named only the model's parameters, not the experiment's
+    (("events", "na64mu-2022", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "mot=1"),
+     "neither experiment 'na64mu-2022' nor model 'scalar-muon'"),
+    # review3: /proc passed os.access (root); the write failed only after the fit
+    (("gm2-fit", "--n0", "100", "--out", "/proc/muonreach-review3.png"), "cannot create files in '/proc'"),
+])
+def test_cli_refuses_before_work_with_one_line(args, match):
+    _one_line_error(args, match)
+
+
+def test_out_suffix_is_case_insensitive_at_write_time(tmp_path):
+    # review3: X.CSV passed check_output_path (case-insensitive) and then write_rows refused it after the run
+    from muonreach.outputs import check_output_path, write_rows
+
+    target = check_output_path(tmp_path / "rows.CSV", (".csv", ".json"))
+    write_rows(target, {"rows": [{"mass": 0.1, "low": None}]}, ["mass", "low"])
+    assert target.read_text() == "mass,low\n0.1,\n"

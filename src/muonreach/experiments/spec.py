@@ -219,7 +219,7 @@ class Experiment:
                 sig_values[key] = value
         if values["lepton"] != self.lepton:
             raise InvalidParameter(f"{self.name}: the beam lepton cannot be changed with --set (the exposure and the "
-                                   "energy loss differ); write an experiment file for a {values['lepton']} beam")
+                                   f"energy loss differ); write an experiment file for a {values['lepton']} beam")
         cls = signature_class(sig_kind)
         known = {k: sig_values.get(k, p.default) for k, p in cls.params.items()}
         unused = sorted(set(overrides) & (set(Experiment.signature_params()) - set(cls.params)))
