@@ -120,3 +120,16 @@ def test_out_suffix_is_case_insensitive_at_write_time(tmp_path):
     target = check_output_path(tmp_path / "rows.CSV", (".csv", ".json"))
     write_rows(target, {"rows": [{"mass": 0.1, "low": None}]}, ["mass", "low"])
     assert target.read_text() == "mass,low\n0.1,\n"
+
+
+@pytest.mark.parametrize("out,match", [
+    ("missing/grid.zarr", "does not exist"),  # review3: the parents were created silently (exit 0)
+    ("grid.txt", "must end in .zarr"),  # review3: a Zarr store named grid.txt was written
+])
+def test_scan_out_is_checked_like_every_other_out(tmp_path, out, match):
+    from test_scan import MINI
+
+    spec = tmp_path / "mini.toml"
+    spec.write_text(MINI)
+    _one_line_error(("scan", str(spec), "--out", str(tmp_path / out), "--no-progress"), match)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.toml"]  # nothing created

@@ -20,7 +20,8 @@ from typing import Any
 
 from .errors import InvalidParameter
 
-__all__ = ["atomic_path", "check_output_path", "json_safe", "write_bytes", "write_json", "write_rows", "write_text"]
+__all__ = ["atomic_path", "check_output_directory", "check_output_path", "json_safe", "write_bytes", "write_json",
+           "write_rows", "write_text"]
 
 
 def json_safe(obj: Any) -> Any:
@@ -55,6 +56,22 @@ def check_output_path(path: str | Path, suffixes: Sequence[str] | None = None, w
     _probe_directory(parent, what)
     if target.exists() and not os.access(target, os.W_OK):
         raise InvalidParameter(f"{what}: {str(path)!r} exists and is not writable")
+    return target
+
+
+def check_output_directory(path: str | Path, suffix: str, what: str = "--out") -> Path:
+    """Validate an output directory store (e.g. DIR.zarr, which a later run may resume) before any work: the
+    ``suffix``, an existing writable parent (as :func:`check_output_path`: no parents are created), and not a
+    plain file. Raises :class:`InvalidParameter` with a one-line reason."""
+    target = Path(path)
+    if target.suffix.lower() != suffix.lower():
+        raise InvalidParameter(f"{what} must end in {suffix}, got {str(path)!r}")
+    if target.exists() and not target.is_dir():
+        raise InvalidParameter(f"{what} {str(path)!r} is a file, not a {suffix} directory")
+    parent = target.parent
+    if not parent.is_dir():
+        raise InvalidParameter(f"{what}: directory {str(parent)!r} does not exist")
+    _probe_directory(parent, what)
     return target
 
 
