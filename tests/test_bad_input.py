@@ -133,3 +133,16 @@ def test_scan_out_is_checked_like_every_other_out(tmp_path, out, match):
     spec.write_text(MINI)
     _one_line_error(("scan", str(spec), "--out", str(tmp_path / out), "--no-progress"), match)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.toml"]  # nothing created
+
+
+def test_width_conversions_of_stable_and_bad_widths():
+    # review3: width 0 raised ZeroDivisionError, a negative width gave a negative c*tau, NaN passed through
+    import math
+
+    from muonreach import units
+
+    assert units.width_to_ctau_cm(0.0) == math.inf and units.width_to_lifetime_s(0.0) == math.inf
+    assert units.width_to_ctau_cm(1e-9) == pytest.approx(1.973269804e-5, rel=1e-12)  # hbar c / Gamma
+    for bad in (-1e-9, math.nan, math.inf):
+        with pytest.raises(InvalidParameter, match="total width"):
+            units.width_to_ctau_cm(bad)
