@@ -97,3 +97,52 @@ def test_model_masses_beyond_the_validated_range_are_refused(mass):
     # widths overflowed with exit 0 and NaN at m >= 3e7 GeV before
     with pytest.raises(InvalidParameter, match="validated range"):
         LeptophilicScalar(mass, g_mu=1e-3)
+
+
+@pytest.mark.parametrize("args,match", [
+    # review3: the message printed the literal "{values['lepton']}" (a missing f prefix)
+    (("events", "na64mu-2022", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "lepton=e"),
+     "file for a e beam"),
+    # review3: an unknown --set key named only the model's parameters, not the experiment's
+    (("events", "na64mu-2022", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set", "mot=1"),
+     "neither experiment 'na64mu-2022' nor model 'scalar-muon'"),
+    # review3: /proc passed os.access (root); the write failed only after the fit
+    (("gm2-fit", "--n0", "100", "--out", "/proc/muonreach-review3.png"), "cannot create files in '/proc'"),
+])
+def test_cli_refuses_before_work_with_one_line(args, match):
+    _one_line_error(args, match)
+
+
+def test_out_suffix_is_case_insensitive_at_write_time(tmp_path):
+    # review3: X.CSV passed check_output_path (case-insensitive) and then write_rows refused it after the run
+    from muonreach.outputs import check_output_path, write_rows
+
+    target = check_output_path(tmp_path / "rows.CSV", (".csv", ".json"))
+    write_rows(target, {"rows": [{"mass": 0.1, "low": None}]}, ["mass", "low"])
+    assert target.read_text() == "mass,low\n0.1,\n"
+
+
+@pytest.mark.parametrize("out,match", [
+    ("missing/grid.zarr", "does not exist"),  # review3: the parents were created silently (exit 0)
+    ("grid.txt", "must end in .zarr"),  # review3: a Zarr store named grid.txt was written
+])
+def test_scan_out_is_checked_like_every_other_out(tmp_path, out, match):
+    from test_scan import MINI
+
+    spec = tmp_path / "mini.toml"
+    spec.write_text(MINI)
+    _one_line_error(("scan", str(spec), "--out", str(tmp_path / out), "--no-progress"), match)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.toml"]  # nothing created
+
+
+def test_width_conversions_of_stable_and_bad_widths():
+    # review3: width 0 raised ZeroDivisionError, a negative width gave a negative c*tau, NaN passed through
+    import math
+
+    from muonreach import units
+
+    assert units.width_to_ctau_cm(0.0) == math.inf and units.width_to_lifetime_s(0.0) == math.inf
+    assert units.width_to_ctau_cm(1e-9) == pytest.approx(1.973269804e-5, rel=1e-12)  # hbar c / Gamma
+    for bad in (-1e-9, math.nan, math.inf):
+        with pytest.raises(InvalidParameter, match="total width"):
+            units.width_to_ctau_cm(bad)

@@ -20,7 +20,8 @@ from typing import Any
 
 from .errors import InvalidParameter
 
-__all__ = ["atomic_path", "check_output_path", "json_safe", "write_bytes", "write_json", "write_rows", "write_text"]
+__all__ = ["atomic_path", "check_output_directory", "check_output_path", "json_safe", "write_bytes", "write_json",
+           "write_rows", "write_text"]
 
 
 def json_safe(obj: Any) -> Any:
@@ -52,6 +53,7 @@ def check_output_path(path: str | Path, suffixes: Sequence[str] | None = None, w
         raise InvalidParameter(f"{what}: {str(parent)!r} is not a directory")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InvalidParameter(f"{what}: directory {str(parent)!r} is not writable")
+    _probe_directory(parent, what)
     if target.exists() and not os.access(target, os.W_OK):
         raise InvalidParameter(f"{what}: {str(path)!r} exists and is not writable")
     try:  # the permission bits do not tell everything (root, read-only or virtual file systems): try it
@@ -61,6 +63,35 @@ def check_output_path(path: str | Path, suffixes: Sequence[str] | None = None, w
     os.close(fd)
     os.unlink(probe)
     return target
+
+
+def check_output_directory(path: str | Path, suffix: str, what: str = "--out") -> Path:
+    """Validate an output directory store (e.g. DIR.zarr, which a later run may resume) before any work: the
+    ``suffix``, an existing writable parent (as :func:`check_output_path`: no parents are created), and not a
+    plain file. Raises :class:`InvalidParameter` with a one-line reason."""
+    target = Path(path)
+    if target.suffix.lower() != suffix.lower():
+        raise InvalidParameter(f"{what} must end in {suffix}, got {str(path)!r}")
+    if target.exists() and not target.is_dir():
+        raise InvalidParameter(f"{what} {str(path)!r} is a file, not a {suffix} directory")
+    parent = target.parent
+    if not parent.is_dir():
+        raise InvalidParameter(f"{what}: directory {str(parent)!r} does not exist")
+    _probe_directory(parent, what)
+    return target
+
+
+def _probe_directory(parent: Path, what: str) -> None:
+    """Create and remove a temporary file in ``parent``: os.access says yes for root and for pseudo file systems
+    (/proc, /sys) or read-only mounts, where the atomic write (a temporary file beside the target) fails only
+    after the computation."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".muonreach-probe.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise InvalidParameter(f"{what}: cannot create files in {str(parent)!r}: {exc.strerror or exc}") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
 
 
 @contextlib.contextmanager
@@ -116,9 +147,10 @@ def write_rows(path: str | Path, payload: dict, columns: Sequence[str]) -> Path:
     """Write ``payload['rows']`` as CSV (header = columns; an empty cell is null) or the whole payload as JSON,
     by the suffix of ``path``; atomically."""
     target = Path(path)
-    if target.suffix == ".json":
+    suffix = target.suffix.lower()  # as check_output_path: X.CSV passed the check, then failed after the run
+    if suffix == ".json":
         return write_json(target, payload)
-    if target.suffix != ".csv":
+    if suffix != ".csv":
         raise InvalidParameter(f"--out must end in .csv or .json, got {str(path)!r}")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

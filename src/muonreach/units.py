@@ -11,6 +11,10 @@ Conversion constants are CODATA 2018 exact or recommended values (PDG 2024, "Phy
 
 from __future__ import annotations
 
+import math
+
+from .errors import InvalidParameter
+
 # energy (internal unit: GeV)
 GeV: float = 1.0
 MeV: float = 1e-3
@@ -47,11 +51,21 @@ GEV_IN_GRAMS: float = 1.78266192e-24
 AVOGADRO: float = 6.02214076e23
 
 
+def _checked_width(width_gev: float) -> float:
+    """The width as a float; InvalidParameter unless finite and >= 0 (0: a stable particle)."""
+    w = float(width_gev)
+    if not (math.isfinite(w) and w >= 0.0):
+        raise InvalidParameter(f"a total width must be finite and >= 0 GeV, got {width_gev!r}")
+    return w
+
+
 def width_to_ctau_cm(width_gev: float) -> float:
-    """c*tau in cm of a particle with total width ``width_gev`` (GeV)."""
-    return HBARC_GEV_CM / width_gev
+    """c*tau in cm of a particle with total width ``width_gev`` (GeV); inf for a stable particle (width 0)."""
+    w = _checked_width(width_gev)
+    return math.inf if w == 0.0 else HBARC_GEV_CM / w
 
 
 def width_to_lifetime_s(width_gev: float) -> float:
-    """Proper lifetime in s of a particle with total width ``width_gev`` (GeV)."""
-    return HBAR_GEV_S / width_gev
+    """Proper lifetime in s of a particle with total width ``width_gev`` (GeV); inf for width 0."""
+    w = _checked_width(width_gev)
+    return math.inf if w == 0.0 else HBAR_GEV_S / w

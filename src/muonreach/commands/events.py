@@ -11,6 +11,7 @@ def experiment_and_model(experiment: str, model: str, sets: tuple[str, ...]):
     """(experiment with its ``--set`` overrides, model spec, the model's ``--set`` overrides).
 
     A ``--set`` key that names an experiment field goes to the experiment, every other key to the model."""
+    from ..errors import UnknownName
     from ..experiments.spec import load_experiment, overridable_names
     from ..models.registry import get_model_spec
 
@@ -21,6 +22,11 @@ def experiment_and_model(experiment: str, model: str, sets: tuple[str, ...]):
     for key, value in parse_sets(sets).items():
         (exp_sets if key in experiment_keys else model_sets)[key] = value
     exp = load_experiment(experiment).with_overrides(exp_sets)
+    unknown = sorted(set(model_sets) - set(spec.params))
+    if unknown:  # neither owner knows it: name both (the model's message alone suggested only model parameters)
+        raise UnknownName(f"--set {unknown[0]}: neither experiment {exp.name!r} nor model {spec.name!r} has this "
+                          f"parameter; model: {', '.join(sorted(spec.params)) or 'none'}; experiment: "
+                          f"{', '.join(sorted(exp.overridable()))}")
     if exp.approximate:
         warn(f"{exp.name}: {exp.approximate}")
     return exp, spec, model_sets

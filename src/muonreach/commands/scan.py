@@ -40,8 +40,11 @@ def command(spec_file: str, workers: int | None, scheduler: str | None, out: str
 
     if workers is not None and scheduler is not None:
         raise InvalidParameter("give --workers or --scheduler, not both (the cluster at ADDRESS has its own workers)")
+    from ..outputs import check_output_directory
+
     spec = load_spec(spec_file)  # SpecError (exit 2) before anything starts
-    out_path = Path(out) if out is not None else Path(Path(spec_file).stem + ".zarr")
+    # like every other --out: no missing parent created, the .zarr suffix the help promises
+    out_path = check_output_directory(out if out is not None else Path(spec_file).stem + ".zarr", ".zarr")
 
     from ..scan.runner import ScanReport, failure_summary, run_scan
 

@@ -1,4 +1,5 @@
-"""Reference yields by nested adaptive quadrature: the independent check of :mod:`.yields`.
+"""Reference yields by nested adaptive quadrature: the independent check of the fast
+Gauss-Legendre yield of :mod:`.production` (``Bremsstrahlung.sample``).
 
 The same physics (IWW cross section, photon flux, signature weight) integrated with ``scipy.integrate.quad``
 over the muon energy and x, with the flux by its own adaptive quadrature. Slow (seconds per point); used by

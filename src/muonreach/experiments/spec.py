@@ -58,8 +58,9 @@ FIELDS: dict[str, tuple[str, str, Param]] = {
     "detector_distance": ("detector", "distance", Param(0.0, "distance from the target end to the detector or decay volume, cm",
                                                         low=0.0, high=1e7)),
     "detector_length": ("detector", "length", Param(0.0, "detector or decay-volume length in cm", low=0.0, high=1e7)),
-    "x_min": ("selection", "x_min", Param(0.0, "minimal boson energy fraction x = E_X/E_beam (missing-energy cut)",
-                                          low=0.0, high=1.0, high_open=True)),
+    "x_min": ("selection", "x_min", Param(0.0, "minimal boson energy fraction x = E_X/E (missing-energy cut): E the "
+                                          "muon's energy at the production point (002), the beam energy for electron "
+                                          "showers (beam.x_lower)", low=0.0, high=1.0, high_open=True)),
     "m_miss2_min": ("selection", "m_miss2_min", Param(0.0, "meson_decay: lowest missing mass squared (P_K - p_l)^2, GeV^2",
                                                       low=0.0, high=10.0)),
     "m_miss2_max": ("selection", "m_miss2_max", Param(10.0, "meson_decay: highest missing mass squared, GeV^2 (default: "
@@ -219,7 +220,7 @@ class Experiment:
                 sig_values[key] = value
         if values["lepton"] != self.lepton:
             raise InvalidParameter(f"{self.name}: the beam lepton cannot be changed with --set (the exposure and the "
-                                   "energy loss differ); write an experiment file for a {values['lepton']} beam")
+                                   f"energy loss differ); write an experiment file for a {values['lepton']} beam")
         cls = signature_class(sig_kind)
         known = {k: sig_values.get(k, p.default) for k, p in cls.params.items()}
         unused = sorted(set(overrides) & (set(Experiment.signature_params()) - set(cls.params)))
