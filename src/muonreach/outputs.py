@@ -56,12 +56,6 @@ def check_output_path(path: str | Path, suffixes: Sequence[str] | None = None, w
     _probe_directory(parent, what)
     if target.exists() and not os.access(target, os.W_OK):
         raise InvalidParameter(f"{what}: {str(path)!r} exists and is not writable")
-    try:  # the permission bits do not tell everything (root, read-only or virtual file systems): try it
-        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=parent)
-    except OSError as exc:
-        raise InvalidParameter(f"{what}: cannot create files in directory {str(parent)!r} ({exc.strerror})") from None
-    os.close(fd)
-    os.unlink(probe)
     return target
 
 
