@@ -284,3 +284,26 @@ def test_sn_lepton_lower_edge_is_the_raffelt_criterion(lepton_rows):
 def test_sn_lepton_bound_applies_to_electron_couplings_only():
     with pytest.raises(InvalidParameter, match="does not apply"):
         get_bound("sn1987a-lepton").evaluate(get_model_spec("scalar-muon"), np.array([0.01]), LEPTON)
+
+
+def test_lepton_scattering_transport_weight_at_rest_against_quad():
+    """transport=True in the dilute limit (electrons at rest): n_e v int dsigma/dt (1 - cos theta_lab) dt with the
+    lab angle from elastic kinematics on a target at rest, E' = E + t/(2 m_e), cos = (E E' - m_chi^2 + t/2)/(k p')
+    (independent of the CM boosts; 3e-4 as the dilute test)."""
+    core = sn.Core(1e-8, 3e14, {"e": 1e-19})
+    m, m_chi, m_s, energy = c.M_E, 0.01, 0.03, 0.05
+    s = m_chi**2 + m * m + 2.0 * energy * m
+    lam = (s - (m_chi + m) ** 2) * (s - (m_chi - m) ** 2)
+    k = math.sqrt(energy**2 - m_chi**2)
+
+    def weighted(t: float) -> float:
+        e2 = energy + t / (2.0 * m)
+        cos = (energy * e2 - m_chi**2 + 0.5 * t) / (k * math.sqrt(e2 * e2 - m_chi**2))
+        amp = float(sc.fermion_scattering_squared_amplitude(np.array(t), m_chi, m, m_s))
+        return amp / (16.0 * math.pi * lam) * (1.0 - cos)
+
+    sigma = integrate.quad(weighted, -lam / s, 0.0, epsrel=1e-11)[0]
+    want = core.number_density("e") * sigma * k / energy
+    got = sn.lepton_scattering_rate(core, "e", m_chi, m_s, energy, transport=True)
+    assert got == pytest.approx(want, rel=3e-4, abs=0.0)
+    assert got < sn.lepton_scattering_rate(core, "e", m_chi, m_s, energy)  # forward-peaked here: the weighted rate is smaller

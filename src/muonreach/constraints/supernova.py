@@ -179,14 +179,17 @@ _TX, _TW = np.polynomial.legendre.leggauss(24)  # in ln(m_S^2 - t): the t-channe
 _PHI = (np.arange(8) + 0.5) * math.pi / 8.0  # midpoint rule in the CM azimuth over [0, pi] (even integrand)
 
 
-def lepton_scattering_rate(core: Core, lepton: str, m_chi: float, m_s: float, energy: float) -> float:
+def lepton_scattering_rate(core: Core, lepton: str, m_chi: float, m_s: float, energy: float,
+                           transport: bool = False) -> float:
     """Gamma(chi l -> chi l) in GeV for a chi of ``energy`` among the core's Fermi-Dirac leptons, per unit
     (g_chi g_l)^2, with the final lepton Pauli-blocked at its exact plasma-frame energy:
 
-    Gamma = 2 int d^3p/(2 pi)^3 f(E_l) p*/(64 pi^2 E E_l sqrt(s)) int dOmega* |M|^2 (1 - f(E_l')),
+    Gamma = 2 int d^3p/(2 pi)^3 f(E_l) p*/(64 pi^2 E E_l sqrt(s)) int dOmega* |M|^2 (1 - f(E_l')) [w],
 
     |M|^2 of :func:`~muonreach.production.scalar_compton.fermion_scattering_squared_amplitude` (spin-averaged),
-    dOmega* in the CM frame (24 nodes in ln(m_S^2 - t), 16 azimuths), E_l' by boosting the final lepton back.
+    dOmega* in the CM frame (24 nodes in ln(m_S^2 - t), 2 x 8 azimuths), E_l' by boosting the final lepton back.
+    ``transport=True`` weights each collision by w = 1 - cos theta_lab of the chi deflection in the plasma frame
+    (the momentum-transfer rate: small-angle collisions count little; a diagnostic, not 000's criterion).
     """
     t_core, m, mu = core.temperature, c.LEPTON_MASSES[lepton], core.chemical_potential(lepton)
     k = math.sqrt(max(energy * energy - m_chi * m_chi, 0.0))
@@ -216,12 +219,35 @@ def lepton_scattering_rate(core: Core, lepton: str, m_chi: float, m_s: float, en
     e_final = gamma[..., None, None] * (e_star[..., None, None] - p_star[..., None, None]
                                         * (cos_star * b_n[..., None, None] + sin_star * np.cos(_PHI) * b_perp[..., None, None]))
     amp2 = sc.fermion_scattering_squared_amplitude(t, m_chi, m, m_s)
+    weight = 1.0 - _fermi(e_final, mu, t_core)
+    if transport:
+        weight = weight * (1.0 - _chi_lab_cosine(s, root, gamma, bz, b2, b_n, b_perp, kz / p_star, p_star, cos_star,
+                                                 sin_star, m_chi, m))
     # dOmega* = dcos* dphi, dcos* = q2 dx / (2 p*^2); phi over [0, 2 pi] as twice [0, pi]
-    inner = np.sum(amp2 * (1.0 - _fermi(e_final, mu, t_core)) * q2 * _TW[:, None], axis=(-2, -1)) \
+    inner = np.sum(amp2 * weight * q2 * _TW[:, None], axis=(-2, -1)) \
         * (0.5 * (hi[..., 0, 0] - lo)) / (2.0 * p_star**2) * (2.0 * math.pi / _PHI.size)
     outer = (wp[:, None] * p * p / math.pi**2) * 0.5 * _CW[None, :] * _fermi(e_l, mu, t_core) \
         * p_star / (64.0 * math.pi**2 * energy * e_l * root)
     return float(np.sum(outer * inner))
+
+
+def _chi_lab_cosine(s: NDArray[np.float64], root: NDArray[np.float64], gamma: NDArray[np.float64],
+                    bz: NDArray[np.float64], b2: NDArray[np.float64], b_n: NDArray[np.float64],
+                    b_perp: NDArray[np.float64], n_z: NDArray[np.float64], p_star: NDArray[np.float64],
+                    cos_star: NDArray[np.float64], sin_star: NDArray[np.float64], m_chi: float,
+                    m: float) -> NDArray[np.float64]:
+    """cos of the final chi's plasma-frame direction against its initial one (z), from the CM angles
+    (cos*, phi about the initial CM direction n, phi = 0 towards the CM velocity): the CM momentum p* n' boosted
+    back, p = p* n' + beta ((gamma - 1) beta.p* n'/beta^2 + gamma E*)."""
+    g, b_2, bn, bp, nz, ps = (a[..., None, None] for a in (gamma, b2, b_n, b_perp, n_z, p_star))
+    e1_z = np.where(bp > 0.0, (bz[..., None, None] - bn * nz) / np.where(bp > 0.0, bp, 1.0), 0.0)
+    azimuth = sin_star * np.cos(_PHI)
+    nprime_z = cos_star * nz + azimuth * e1_z
+    b_dot = ps * (cos_star * bn + azimuth * bp)
+    e_chi = ((s + m_chi * m_chi - m * m) / (2.0 * root))[..., None, None]
+    pz = ps * nprime_z + bz[..., None, None] * ((g - 1.0) * b_dot / b_2 + g * e_chi)
+    p_lab = np.sqrt(np.maximum((g * (e_chi + b_dot)) ** 2 - m_chi * m_chi, 1e-300))
+    return np.clip(pz / p_lab, -1.0, 1.0)
 
 
 def _photon_coupling(model: Mediator, widths: Mapping[str, float]) -> float:
@@ -246,6 +272,7 @@ class _Treatment:
     name: str
     producers: tuple[str, ...]
     scatterers: tuple[str, ...]
+    transport: bool = False  # chi l -> chi l weighted by 1 - cos theta_lab (a diagnostic: docs/constraints.md)
 
 
 def _compute(treatment: _Treatment, spec: ModelSpec, masses: NDArray[np.float64],
@@ -275,7 +302,8 @@ def _compute(treatment: _Treatment, spec: ModelSpec, masses: NDArray[np.float64]
         e_chi = max(0.5 * e_s, m_chi * (1.0 + 1e-9))
         v_chi = math.sqrt(max(1.0 - (m_chi / e_chi) ** 2, 0.0))
         photon1 = photon_scattering_rate(core, m_chi, m, e_chi)
-        lepton1 = {lep: lepton_scattering_rate(core, lep, m_chi, m, e_chi) for lep in treatment.scatterers}
+        lepton1 = {lep: lepton_scattering_rate(core, lep, m_chi, m, e_chi, treatment.transport)
+                   for lep in treatment.scatterers}
 
         eps1 = {lep: eps for lep, (eps, _) in emission.items()}
 
