@@ -94,7 +94,7 @@ def bench_supernova(n_masses: int = 100) -> None:
     t0 = time.perf_counter()
     get_bound("sn1987a-muon").evaluate(get_model_spec("scalar-muon"), np.geomspace(1e-3, 0.1, n_masses), BENCH)
     t_bound = time.perf_counter() - t0
-    core, _ = sn._inputs()
+    core = sn._inputs()[0]
     t0 = time.perf_counter()
     fast = sn.compton_emission(core, 0.03)[0]
     t_fast = time.perf_counter() - t0
@@ -114,7 +114,7 @@ def bench_supernova_lepton(n_masses: int = 100) -> None:
     t0 = time.perf_counter()
     get_bound("sn1987a-lepton").evaluate(get_model_spec("scalar-lepton"), np.geomspace(1e-3, 0.1, n_masses), BENCH)
     t_bound = time.perf_counter() - t0
-    core, _, _ = sn._inputs()
+    core = sn._inputs()[0]
     t0 = time.perf_counter()
     fast = sn.lepton_scattering_rate(core, "e", 0.01, 0.03, 0.08)
     t_fast = time.perf_counter() - t0
