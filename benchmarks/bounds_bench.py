@@ -107,7 +107,7 @@ def bench_supernova(n_masses: int = 100) -> None:
     t0 = time.perf_counter()
     get_bound("sn1987a-muon").evaluate(get_model_spec("scalar-muon"), np.geomspace(1e-3, 0.1, n_masses), BENCH)
     t_bound = time.perf_counter() - t0
-    core, _ = sn._inputs()
+    core = sn._inputs()[0]
     t0 = time.perf_counter()
     fast = sn.compton_emission(core, 0.03)[0]
     t_fast = time.perf_counter() - t0
@@ -119,7 +119,33 @@ def bench_supernova(n_masses: int = 100) -> None:
           f"difference {abs(fast / naive - 1):.1e}")
 
 
+def bench_supernova_lepton(n_masses: int = 100) -> None:
+    """sn1987a-lepton over 100 masses (1-100 MeV); baseline: the chi e -> chi e rate of one mass with the CM-angle
+    rule refined 4x in t and azimuth (the converged reference), with its relative difference."""
+    from muonreach.constraints import supernova as sn
+
+    t0 = time.perf_counter()
+    get_bound("sn1987a-lepton").evaluate(get_model_spec("scalar-lepton"), np.geomspace(1e-3, 0.1, n_masses), BENCH)
+    t_bound = time.perf_counter() - t0
+    core = sn._inputs()[0]
+    t0 = time.perf_counter()
+    fast = sn.lepton_scattering_rate(core, "e", 0.01, 0.03, 0.08)
+    t_fast = time.perf_counter() - t0
+    nodes = sn._TX, sn._TW, sn._PHI
+    sn._TX, sn._TW = np.polynomial.legendre.leggauss(96)
+    sn._PHI = (np.arange(32) + 0.5) * np.pi / 32.0
+    try:
+        t0 = time.perf_counter()
+        fine = sn.lepton_scattering_rate(core, "e", 0.01, 0.03, 0.08)
+        t_fine = time.perf_counter() - t0
+    finally:
+        sn._TX, sn._TW, sn._PHI = nodes
+    print(f"bound sn1987a-lepton, scalar-lepton, {n_masses} masses: {t_bound:.2f} s | chi e rate per mass: "
+          f"{t_fast:.3f} s, 16x finer angles {t_fine:.2f} s | relative difference {abs(fast / fine - 1):.1e}")
+
+
 if __name__ == "__main__":
     bench_bounds()
     bench_tau_decay()
     bench_supernova()
+    bench_supernova_lepton()

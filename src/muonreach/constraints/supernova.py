@@ -1,20 +1,24 @@
-"""SN 1987A cooling and trapping for a muon-philic scalar decaying to dark matter (000_2bfc33bcfac4181d.txt Sec. 4.2,
-arXiv:1807.03790), computed bound ``sn1987a-muon`` (APPROXIMATE: one-zone core, docs/constraints.md).
+"""SN 1987A cooling and trapping for a lepton-philic scalar decaying to dark matter (000_2bfc33bcfac4181d.txt Sec.
+4.2, arXiv:1807.03790), computed bounds ``sn1987a-muon`` (muon-specific) and ``sn1987a-lepton`` (g_e : g_mu : g_tau
+= m_e : m_mu : m_tau), APPROXIMATE: one-zone core, docs/constraints.md.
 
-Lower edge (cooling): S is produced by the Compton-like process gamma mu -> mu S (the continuum process on muons;
-resonant production by plasmon mixing below omega_p ~ 20 MeV, muon bremsstrahlung on protons and the Primakoff
-process are not included, so the edge is conservative), thermally averaged over Bose-Einstein photons (no plasma
-mass) and Fermi-Dirac muons (mu_mu from the muon fraction; final-state Pauli blocking at the mean final muon energy;
-antimuons neglected). S decays promptly to chi chi; excluded if the invisible energy-loss rate per unit mass
-epsilon = Q BR(S -> inv) / rho exceeds epsilon_Raffelt = 1e19 erg/g/s (000 Sec. 4.2).
+Lower edge (cooling): S is produced by the Compton-like process gamma l -> l S (the continuum process; resonant
+production by plasmon mixing below omega_p ~ 20 MeV, bremsstrahlung on protons and the Primakoff process are not
+included, so the edge is conservative), thermally averaged over Bose-Einstein photons (no plasma mass) and
+Fermi-Dirac leptons (mu_l from the lepton fraction; final-state Pauli blocking at the mean final lepton energy;
+antileptons neglected): muons for both bounds, plus the degenerate relativistic electrons for sn1987a-lepton. S
+decays promptly to chi chi; excluded if the invisible energy-loss rate per unit mass epsilon = Q BR(S -> inv) / rho
+exceeds epsilon_Raffelt = 1e19 erg/g/s (000 Sec. 4.2).
 
-Upper edge (trapping), 000's own estimate for the muon-specific model: chi gamma -> chi gamma through S exchange with
-the loop-induced S gamma gamma coupling, mean free path lambda = v_chi / Gamma_scatter (thermal photons, chi with
-the mean energy E_S / 2 of the emitted S) against r_core = 1 km: trapped (allowed) if lambda <= r_core.
+Upper edge (trapping): the mean free path lambda = v_chi / Gamma_scatter of a chi with the mean energy E_S / 2 of the
+emitted S against r_core = 1 km: trapped (allowed) if lambda <= r_core (000's criterion for the muon-specific
+model). Gamma_scatter: chi gamma -> chi gamma through S exchange with the loop-induced S gamma gamma coupling
+(thermal photons; all lepton loops of the model), plus, for sn1987a-lepton, chi l -> chi l by S exchange on the
+leptons listed in sn1987a.toml [lepton_specific] (000 uses electrons only), with the final lepton Pauli-blocked at its
+exact energy. 000 used the pi/2-deflection criterion of 1803.00993 for chi e -> chi e; its equations (2.11-2.14,
+C1-C3) are not in the stored sources, so the simple mean-free-path criterion is used for both models.
 
-Applies to models with a muon Yukawa, no electron Yukawa (electrons would dominate production and trapping: 000 uses
-resonant production and chi e -> chi e with the pi/2-deflection criterion of 1803.00993 there, not built here) and a
-dark-matter decay S -> chi chi. Inputs with sources: constraints/inputs/sn1987a.toml.
+Inputs with sources: constraints/inputs/sn1987a.toml.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +37,7 @@ from .. import units as u
 from ..errors import InvalidParameter
 from ..models.base import Mediator
 from ..models.registry import ModelSpec
+from ..production import scalar_compton as sc
 from ..production.scalar_compton import compton_moments, photon_scattering_cross_section
 from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, register_bound, yukawa
 
@@ -45,27 +50,45 @@ _GEV4_TO_ERG_PER_CM3_S = _ERG / u.HBARC_GEV_CM**3 / u.HBAR_GEV_S  # GeV^5 (energ
 
 @dataclass(frozen=True)
 class Core:
-    """One-zone proto-neutron-star core: temperature (GeV), density (g/cm^3), muons per baryon."""
+    """One-zone proto-neutron-star core: temperature (GeV), density (g/cm^3), leptons per baryon by lepton name."""
 
     temperature: float
     density: float
-    muon_fraction: float
+    fractions: Mapping[str, float]
 
-    @property
-    def muon_density(self) -> float:
-        """n_mu in GeV^3 (= Y_mu rho / m_u)."""
-        return self.muon_fraction * self.density / (c.M_U * u.GEV_IN_GRAMS) * u.HBARC_GEV_CM**3
+    def number_density(self, lepton: str) -> float:
+        """n_l in GeV^3 (= Y_l rho / m_u)."""
+        return self.fractions[lepton] * self.density / (c.M_U * u.GEV_IN_GRAMS) * u.HBARC_GEV_CM**3
 
-    @property
-    def muon_chemical_potential(self) -> float:
-        """mu_mu (with the rest mass, GeV) such that 2 int d^3p/(2 pi)^3 f_FD = n_mu (antimuons neglected)."""
-        t = self.temperature
+    def chemical_potential(self, lepton: str) -> float:
+        """mu_l (with the rest mass, GeV) such that 2 int d^3p/(2 pi)^3 f_FD = n_l (antileptons neglected: for the
+        degenerate electrons e^-mu/T ~ 1e-3, for the muons the muon excess of the cited models is what is given)."""
+        t, m, n = self.temperature, c.LEPTON_MASSES[lepton], self.number_density(lepton)
 
         def excess(mu: float) -> float:
-            p, w = _nodes(math.sqrt(max(mu + _SPAN * t, c.M_MU + _SPAN * t) ** 2 - c.M_MU**2))
-            return float(w @ (p * p * _fermi(np.hypot(p, c.M_MU), mu, t))) / math.pi**2 - self.muon_density
+            p, w = _momentum_nodes(m, mu, t)
+            return float(w @ (p * p * _fermi(np.hypot(p, m), mu, t))) / math.pi**2 - n
 
-        return float(brentq(excess, c.M_MU - 40.0 * t, c.M_MU + 100.0 * t, xtol=1e-10))
+        fermi = math.hypot(m, (3.0 * math.pi**2 * n) ** (1.0 / 3.0))  # the T = 0 value bounds mu from above
+        return float(brentq(excess, m - 200.0 * t, fermi + 100.0 * t, xtol=1e-12))
+
+
+@cache
+def _legendre(n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    return np.polynomial.legendre.leggauss(n)
+
+
+def _momentum_nodes(m: float, mu: float, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """48 Gauss-Legendre nodes in |p| up to E = max(mu, m) + 25 T, split at the energies mu -+ 6 T where they lie
+    in range (the Fermi surface of degenerate electrons is resolved; dilute muons keep one or two panels)."""
+    def p_of(e: float) -> float:
+        return math.sqrt(max(e * e - m * m, 0.0))
+
+    top = p_of(max(mu, m) + _SPAN * t)
+    cuts = sorted({0.0, top, *(x for x in (p_of(mu - 6.0 * t), p_of(mu + 6.0 * t)) if 0.0 < x < top)})
+    x, w = _legendre(48 // (len(cuts) - 1))
+    nodes = [(0.5 * (b - a) * (1.0 + x) + a, 0.5 * (b - a) * w) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    return np.concatenate([n for n, _ in nodes]), np.concatenate([v for _, v in nodes])
 
 
 def _nodes(upper: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -81,26 +104,31 @@ def _bose(w: NDArray[np.float64], t: float) -> NDArray[np.float64]:
 
 
 @cache
-def _inputs() -> tuple[Core, dict[str, float]]:
+def _inputs() -> tuple[Core, dict[str, float], tuple[str, ...]]:
     top = input_fields("sn1987a.toml")
-    core, crit = top.table("core"), top.table("criterion")
-    model = Core(core.positive("temperature"), core.positive("density"), core.positive("muon_fraction"))
+    core, crit, lepton = top.table("core"), top.table("criterion"), top.table("lepton_specific")
+    model = Core(core.positive("temperature"), core.positive("density"),
+                 {"e": core.positive("electron_fraction"), "mu": core.positive("muon_fraction")})
     out = {k: crit.positive(k) for k in ("energy_loss_max", "core_radius", "mass_max")} | {"cl": crit.number("cl")}
-    for f in (core, crit, top):
+    scatterers = lepton.raw("trapping_leptons")
+    if not isinstance(scatterers, list) or not set(scatterers) <= {"e", "mu"}:
+        raise lepton.fail("trapping_leptons", "must be a list of 'e' and/or 'mu'")
+    for f in (core, crit, lepton, top):
         f.done()
-    return model, out
+    return model, out, tuple(scatterers)
 
 
-def compton_emission(core: Core, m_s: float, method: str = "table") -> tuple[float, float]:
-    """(epsilon, <E_S>): energy-loss rate per unit mass (erg/g/s) into S by gamma mu -> mu S at g_mu = 1, and the
-    mean energy (GeV) of the emitted S, in the one-zone ``core`` (module docstring).
+def compton_emission(core: Core, m_s: float, method: str = "table", lepton: str = "mu") -> tuple[float, float]:
+    """(epsilon, <E_S>): energy-loss rate per unit mass (erg/g/s) into S by gamma l -> l S at g_l = 1, and the
+    mean energy (GeV) of the emitted S, in the one-zone ``core`` (module docstring); ``lepton`` "mu" or "e" (the
+    final-state Pauli blocking at the mean final lepton energy matters for the degenerate electrons).
 
     ``method="table"``: sigma(s) and sigma <cos theta*> interpolated from 48 log-spaced s - s_th (0.5 % on epsilon);
     ``"direct"``: evaluated at every one of the 48 x 48 x 16 thermal nodes (~700x slower; benchmarks/bounds_bench.py).
     """
-    t, m, mu = core.temperature, c.M_MU, core.muon_chemical_potential
+    t, m, mu = core.temperature, c.LEPTON_MASSES[lepton], core.chemical_potential(lepton)
     s_th = (m + m_s) ** 2
-    p, wp = _nodes(math.sqrt((max(mu, m) + _SPAN * t) ** 2 - m * m))
+    p, wp = _momentum_nodes(m, mu, t)
     w, ww = _nodes(_SPAN * t)
     e = np.hypot(p, m)[:, None, None]
     v = (p[:, None, None] / e)
@@ -147,6 +175,81 @@ def photon_scattering_rate(core: Core, m_chi: float, m_s: float, energy: float) 
     return float(np.sum((ww * w * w * _bose(w, t))[:, None] * 0.5 * _CW[None, :] * flux * sig)) / math.pi**2
 
 
+_TX, _TW = np.polynomial.legendre.leggauss(24)  # in ln(m_S^2 - t): the t-channel peak of light S
+_PHI = (np.arange(8) + 0.5) * math.pi / 8.0  # midpoint rule in the CM azimuth over [0, pi] (even integrand)
+
+
+def lepton_scattering_rate(core: Core, lepton: str, m_chi: float, m_s: float, energy: float,
+                           transport: bool = False) -> float:
+    """Gamma(chi l -> chi l) in GeV for a chi of ``energy`` among the core's Fermi-Dirac leptons, per unit
+    (g_chi g_l)^2, with the final lepton Pauli-blocked at its exact plasma-frame energy:
+
+    Gamma = 2 int d^3p/(2 pi)^3 f(E_l) p*/(64 pi^2 E E_l sqrt(s)) int dOmega* |M|^2 (1 - f(E_l')) [w],
+
+    |M|^2 of :func:`~muonreach.production.scalar_compton.fermion_scattering_squared_amplitude` (spin-averaged),
+    dOmega* in the CM frame (24 nodes in ln(m_S^2 - t), 2 x 8 azimuths), E_l' by boosting the final lepton back.
+    ``transport=True`` weights each collision by w = 1 - cos theta_lab of the chi deflection in the plasma frame
+    (the momentum-transfer rate: small-angle collisions count little; a diagnostic, not 000's criterion).
+    """
+    t_core, m, mu = core.temperature, c.LEPTON_MASSES[lepton], core.chemical_potential(lepton)
+    k = math.sqrt(max(energy * energy - m_chi * m_chi, 0.0))
+    p, wp = _momentum_nodes(m, mu, t_core)
+    p, cos = p[:, None], _CX[None, :]
+    e_l = np.hypot(p, m)
+    px, pz = p * np.sqrt(1.0 - cos * cos), p * cos + k  # total 3-momentum (chi along z)
+    total = energy + e_l
+    s = total**2 - px**2 - pz**2
+    root = np.sqrt(s)
+    gamma, bx, bz = total / root, px / total, pz / total  # the CM velocity in the plasma frame
+    b2 = np.maximum(bx * bx + bz * bz, 1e-300)
+    # the chi momentum boosted to the CM frame: k* = k + beta ((gamma - 1) beta.k / beta^2 - gamma E)
+    along = (gamma - 1.0) * bz * k / b2 - gamma * energy
+    kx, kz = bx * along, k + bz * along
+    p_star = np.hypot(kx, kz)
+    b_n = (bx * kx + bz * kz) / np.where(p_star > 0.0, p_star, 1.0)
+    b_perp = np.sqrt(np.maximum(b2 - b_n * b_n, 0.0))
+    lo = math.log(max(m_s * m_s, 1e-30))
+    hi = np.log(m_s * m_s + 4.0 * p_star**2)[..., None, None]
+    x = lo + 0.5 * (hi - lo) * (1.0 + _TX)[:, None]  # axes: p, cos, t node, azimuth
+    q2 = np.exp(x)  # m_S^2 - t
+    t = m_s * m_s - q2
+    cos_star = np.clip(1.0 + t / (2.0 * p_star[..., None, None] ** 2), -1.0, 1.0)
+    sin_star = np.sqrt(1.0 - cos_star**2)
+    e_star = (s + m * m - m_chi * m_chi) / (2.0 * root)
+    e_final = gamma[..., None, None] * (e_star[..., None, None] - p_star[..., None, None]
+                                        * (cos_star * b_n[..., None, None] + sin_star * np.cos(_PHI) * b_perp[..., None, None]))
+    amp2 = sc.fermion_scattering_squared_amplitude(t, m_chi, m, m_s)
+    weight = 1.0 - _fermi(e_final, mu, t_core)
+    if transport:
+        weight = weight * (1.0 - _chi_lab_cosine(s, root, gamma, bz, b2, b_n, b_perp, kz / p_star, p_star, cos_star,
+                                                 sin_star, m_chi, m))
+    # dOmega* = dcos* dphi, dcos* = q2 dx / (2 p*^2); phi over [0, 2 pi] as twice [0, pi]
+    inner = np.sum(amp2 * weight * q2 * _TW[:, None], axis=(-2, -1)) \
+        * (0.5 * (hi[..., 0, 0] - lo)) / (2.0 * p_star**2) * (2.0 * math.pi / _PHI.size)
+    outer = (wp[:, None] * p * p / math.pi**2) * 0.5 * _CW[None, :] * _fermi(e_l, mu, t_core) \
+        * p_star / (64.0 * math.pi**2 * energy * e_l * root)
+    return float(np.sum(outer * inner))
+
+
+def _chi_lab_cosine(s: NDArray[np.float64], root: NDArray[np.float64], gamma: NDArray[np.float64],
+                    bz: NDArray[np.float64], b2: NDArray[np.float64], b_n: NDArray[np.float64],
+                    b_perp: NDArray[np.float64], n_z: NDArray[np.float64], p_star: NDArray[np.float64],
+                    cos_star: NDArray[np.float64], sin_star: NDArray[np.float64], m_chi: float,
+                    m: float) -> NDArray[np.float64]:
+    """cos of the final chi's plasma-frame direction against its initial one (z), from the CM angles
+    (cos*, phi about the initial CM direction n, phi = 0 towards the CM velocity): the CM momentum p* n' boosted
+    back, p = p* n' + beta ((gamma - 1) beta.p* n'/beta^2 + gamma E*)."""
+    g, b_2, bn, bp, nz, ps = (a[..., None, None] for a in (gamma, b2, b_n, b_perp, n_z, p_star))
+    e1_z = np.where(bp > 0.0, (bz[..., None, None] - bn * nz) / np.where(bp > 0.0, bp, 1.0), 0.0)
+    azimuth = sin_star * np.cos(_PHI)
+    nprime_z = cos_star * nz + azimuth * e1_z
+    b_dot = ps * (cos_star * bn + azimuth * bp)
+    e_chi = ((s + m_chi * m_chi - m * m) / (2.0 * root))[..., None, None]
+    pz = ps * nprime_z + bz[..., None, None] * ((g - 1.0) * b_dot / b_2 + g * e_chi)
+    p_lab = np.sqrt(np.maximum((g * (e_chi + b_dot)) ** 2 - m_chi * m_chi, 1e-300))
+    return np.clip(pz / p_lab, -1.0, 1.0)
+
+
 def _photon_coupling(model: Mediator, widths: Mapping[str, float]) -> float:
     """|G| (GeV^-1) of -(1/4) G S F F from the model's S -> gamma gamma width: Gamma = G^2 m^3 / (64 pi)."""
     return math.sqrt(64.0 * math.pi * widths.get("gamma_gamma", 0.0) / model.mass**3)
@@ -162,8 +265,19 @@ def _dark_coupling(model: Mediator, widths: Mapping[str, float]) -> tuple[float,
     return m_chi, math.sqrt(8.0 * math.pi * width / (model.mass * beta3))
 
 
-def _compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object]) -> BoundRows:
-    core, d = _inputs()
+@dataclass(frozen=True)
+class _Treatment:
+    """Which leptons of the core produce S (gamma l -> l S) and trap chi (chi l -> chi l), besides chi gamma."""
+
+    name: str
+    producers: tuple[str, ...]
+    scatterers: tuple[str, ...]
+    transport: bool = False  # chi l -> chi l weighted by 1 - cos theta_lab (a diagnostic: docs/constraints.md)
+
+
+def _compute(treatment: _Treatment, spec: ModelSpec, masses: NDArray[np.float64],
+             overrides: Mapping[str, object]) -> BoundRows:
+    core, d, _ = _inputs()
     low = np.full(masses.size, math.nan)
     high = np.full(masses.size, math.nan)
     notes: list[str] = []
@@ -172,25 +286,36 @@ def _compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[st
         if m > d["mass_max"]:
             continue
         reference = spec.build(m, 1e-6, overrides)
-        if yukawa(reference, "e") != 0.0:  # the overrides may switch on what applies_to (defaults) did not see
-            raise InvalidParameter("sn1987a-muon: the model couples to electrons, whose production and trapping "
-                                   "(000 Sec. 4.2) this estimate does not include")
+        if "e" not in treatment.producers and yukawa(reference, "e") != 0.0:  # overrides may switch on g_e
+            raise InvalidParameter(f"{treatment.name}: the model couples to electrons, whose production and trapping "
+                                   "(000 Sec. 4.2) this estimate does not include; use sn1987a-lepton")
         m_chi, g_chi = _dark_coupling(reference, reference.partial_widths())
         if g_chi == 0.0:
             notes.append(f"m = {m:g} GeV: no S -> chi chi decay, the dark-matter trapping estimate does not apply")
             continue
-        eps1, e_s = compton_emission(core, m)
-        if eps1 <= 0.0:
+        emission = {lep: compton_emission(core, m, lepton=lep) for lep in treatment.producers}
+        if all(eps <= 0.0 for eps, _ in emission.values()):
             continue
-        rate1 = photon_scattering_rate(core, m_chi, m, max(0.5 * e_s, m_chi * (1.0 + 1e-9)))
-        v_chi = math.sqrt(max(1.0 - (m_chi / max(0.5 * e_s, m_chi)) ** 2, 0.0))
+        ratio = {lep: yukawa(reference, lep) / 1e-6 for lep in treatment.producers}  # g_l / g at this model
+        weights = {lep: ratio[lep] ** 2 * emission[lep][0] for lep in treatment.producers}
+        e_s = sum(weights[lep] * emission[lep][1] for lep in weights) / sum(weights.values())
+        e_chi = max(0.5 * e_s, m_chi * (1.0 + 1e-9))
+        v_chi = math.sqrt(max(1.0 - (m_chi / e_chi) ** 2, 0.0))
+        photon1 = photon_scattering_rate(core, m_chi, m, e_chi)
+        lepton1 = {lep: lepton_scattering_rate(core, lep, m_chi, m, e_chi, treatment.transport)
+                   for lep in treatment.scatterers}
 
-        def excess(g: float, m: float = m, eps1: float = eps1, rate1: float = rate1, v_chi: float = v_chi) -> float:
+        eps1 = {lep: eps for lep, (eps, _) in emission.items()}
+
+        def excess(g: float, m: float = m, eps1: dict[str, float] = eps1, photon1: float = photon1,
+                   lepton1: dict[str, float] = lepton1, v_chi: float = v_chi) -> float:
             model = spec.build(m, g, overrides)
             widths = model.partial_widths()
             invisible = sum(widths.get(k, 0.0) for k in model.invisible_channels()) / sum(widths.values())
-            cooling = yukawa(model, "mu") ** 2 * eps1 * invisible
-            scatter = rate1 * (_dark_coupling(model, widths)[1] * _photon_coupling(model, widths)) ** 2
+            cooling = sum(yukawa(model, lep) ** 2 * eps for lep, eps in eps1.items()) * invisible
+            g_chi = _dark_coupling(model, widths)[1]
+            scatter = g_chi**2 * (photon1 * _photon_coupling(model, widths) ** 2
+                                  + sum(yukawa(model, lep) ** 2 * r for lep, r in lepton1.items()))
             path = v_chi * u.HBARC_GEV_CM / scatter if scatter > 0.0 else math.inf
             if cooling <= 0.0:
                 return -math.inf
@@ -200,14 +325,32 @@ def _compute(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[st
     return BoundRows(masses, low, high, tuple(notes))
 
 
-def _applies(spec: ModelSpec) -> bool:
+def _applies_muon(spec: ModelSpec) -> bool:
     model = spec.build(0.05, 1e-3)
     return yukawa(model, "mu") != 0.0 and yukawa(model, "e") == 0.0 and bool(model.invisible_channels())
 
 
+def _applies_lepton(spec: ModelSpec) -> bool:
+    model = spec.build(0.05, 1e-3)
+    return yukawa(model, "mu") != 0.0 and yukawa(model, "e") != 0.0 and bool(model.invisible_channels())
+
+
+_MUON = _Treatment("sn1987a-muon", ("mu",), ())
+_LEPTON = _Treatment("sn1987a-lepton", ("e", "mu"), _inputs()[2])
+
 register_bound(ComputedBound(
     "sn1987a-muon", "SN 1987A cooling (gamma mu -> mu S, S -> chi chi) and chi trapping (chi gamma -> chi gamma), "
     "one-zone core", "000_2bfc33bcfac4181d.txt Sec. 4.2 (criteria); cross sections: production/scalar_compton.py",
-    _inputs()[1]["cl"], _applies, _compute,
+    _inputs()[1]["cl"], _applies_muon, partial(_compute, _MUON),
     approximate="APPROXIMATE: one-zone core (T = 30 MeV, rho = 3e14 g/cm^3, Y_mu = 0.02 ASSUMPTION), Compton production "
                 "only, trapping by chi gamma -> chi gamma against r_core = 1 km (000's estimate), cut at 100 MeV"))
+
+register_bound(ComputedBound(
+    "sn1987a-lepton", "SN 1987A cooling (gamma e -> e S, gamma mu -> mu S, S -> chi chi) and chi trapping "
+    "(chi e -> chi e with Fermi blocking, chi gamma -> chi gamma), one-zone core",
+    "000_2bfc33bcfac4181d.txt Sec. 4.2 (criteria); cross sections: production/scalar_compton.py",
+    _inputs()[1]["cl"], _applies_lepton, partial(_compute, _LEPTON),
+    approximate="APPROXIMATE: one-zone core (T = 30 MeV, rho = 3e14 g/cm^3, Y_e = 0.3, Y_mu = 0.02 ASSUMPTION), Compton "
+                "production only (no plasmon mixing: the lower edge is conservative), trapping by the mean free path "
+                "of chi e -> chi e (Pauli-blocked) and chi gamma -> chi gamma against r_core = 1 km (not 000's "
+                "pi/2-deflection criterion), cut at 100 MeV"))

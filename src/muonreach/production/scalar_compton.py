@@ -11,6 +11,10 @@
   tensor 2 (k.k')^2 = t^2/2), dsigma/dt = sum|M|^2 / (64 pi (s - m_chi^2)^2). The form factor's dependence on the
   S virtuality t is neglected (000 footnote 8 takes F_1/2 at q^2 = 0 for the SN estimates).
 
+* chi f -> chi f through t-channel S between the Yukawas g_chi S chibar chi and g_f S fbar f (the lepton-specific
+  trapping, chi e -> chi e, 000 Sec. 4.2): spin-summed sum|M|^2 = (g_chi g_f)^2 4 (4 m_chi^2 - t)(4 m_f^2 - t) /
+  (t - m_S^2)^2 (derived here: one trace 2 (4 m^2 - t) per fermion line, as above).
+
 Valid at tree level for any s above threshold; no medium effects (photon plasma mass, fermion self-energy).
 """
 
@@ -25,7 +29,7 @@ from .. import constants as c
 from . import dirac
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(32)  # in t (photon scattering)
-_COS, _COS_WEIGHTS = np.polynomial.legendre.leggauss(16)  # in cos theta* (Compton): 0.5 % on the SN emission rate
+_COS, _COS_WEIGHTS = np.polynomial.legendre.leggauss(16)  # in ln(m_f^2 - u) (Compton): 0.5 % on the SN emission rate
 
 
 def _cm_momentum(s: NDArray[np.float64], m1: float, m2: float) -> NDArray[np.float64]:
@@ -72,8 +76,11 @@ def compton_squared_amplitude(s: NDArray[np.float64] | float, m_f: float, m_s: f
 
 def compton_moments(s: NDArray[np.float64], m_f: float, m_s: float, g: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(sigma, sigma <cos theta*>) of gamma f -> f S in GeV^-2 at each invariant mass^2 in ``s``; cos theta* is the CM
-    angle of S against the incoming photon. Zero at and below threshold (m_f + m_s)^2. 16-point Gauss-Legendre in
-    cos theta*.
+    angle of S against the incoming photon. Zero at and below threshold (m_f + m_s)^2.
+
+    16-point Gauss-Legendre in y = ln(m_f^2 - u), linear in cos theta*: the u-channel propagator peaks at cos = -1
+    with a width ~ m_f^2/s (collinear emission, regulated by the fermion mass: 1e-6 for electrons in the SN core),
+    which a rule in cos theta* would miss; in y the integrand is smooth.
     """
     s = np.atleast_1d(np.asarray(s, dtype=float))
     sigma, moment = np.zeros(s.shape), np.zeros(s.shape)
@@ -81,11 +88,20 @@ def compton_moments(s: NDArray[np.float64], m_f: float, m_s: float, g: float) ->
     if not above.any():
         return sigma, moment
     x = s[above][:, None]
-    amp2 = compton_squared_amplitude(x, m_f, m_s, _COS[None, :]).reshape(-1, _COS.size)
-    k_in = (x - m_f * m_f) / (2.0 * np.sqrt(x))
+    root = np.sqrt(x)
+    k_in = (x - m_f * m_f) / (2.0 * root)
+    q_out = _cm_momentum(x, m_f, m_s)
+    # m_f^2 - u = 2 p.q - m_S^2 = a0 + a1 cos (p = (sqrt(s) - k, -k z), q = (E_q, q_out at cos from z))
+    a0 = 2.0 * (root - k_in) * np.sqrt(q_out**2 + m_s**2) - m_s * m_s
+    a1 = 2.0 * k_in * q_out
+    lo, hi = np.log(a0 - a1), np.log(a0 + a1)
+    y = lo + 0.5 * (hi - lo) * (1.0 + _COS[None, :])
+    cos = np.clip((np.exp(y) - a0) / a1, -1.0, 1.0)
+    jacobian = 0.5 * (hi - lo) * np.exp(y) / a1  # dcos/dnode
+    amp2 = compton_squared_amplitude(np.broadcast_to(x, cos.shape), m_f, m_s, cos).reshape(cos.shape)
     # spin/polarisation average 1/4; dsigma/dcos = |M|^2 p_f / (32 pi s p_i)
-    dsig = (c.E_CHARGE * g) ** 2 * amp2 * _cm_momentum(x, m_f, m_s) / (k_in * 4.0 * 32.0 * math.pi * x)
-    sigma[above], moment[above] = dsig @ _COS_WEIGHTS, (dsig * _COS) @ _COS_WEIGHTS
+    dsig = (c.E_CHARGE * g) ** 2 * amp2 * q_out / (k_in * 4.0 * 32.0 * math.pi * x) * jacobian
+    sigma[above], moment[above] = dsig @ _COS_WEIGHTS, (dsig * cos) @ _COS_WEIGHTS
     return sigma, moment
 
 
@@ -100,3 +116,10 @@ def photon_scattering_cross_section(s: NDArray[np.float64], m_chi: float, m_s: f
     amp2 = (g_chi * g_photon) ** 2 * (4.0 * m_chi * m_chi - t) * t * t / (t - m_s * m_s) ** 2
     denominator = 64.0 * math.pi * np.where(above, s - m_chi * m_chi, 1.0) ** 2
     return np.where(above, 0.5 * -t_min * (amp2 @ _WEIGHTS)[..., None] / denominator, 0.0)[..., 0]
+
+
+def fermion_scattering_squared_amplitude(t: NDArray[np.float64], m_chi: float, m_f: float,
+                                         m_s: float) -> NDArray[np.float64]:
+    """Spin-AVERAGED |M|^2 / (g_chi g_f)^2 of chi f -> chi f through t-channel S (module docstring):
+    (4 m_chi^2 - t)(4 m_f^2 - t)/(t - m_S^2)^2."""
+    return (4.0 * m_chi * m_chi - t) * (4.0 * m_f * m_f - t) / (t - m_s * m_s) ** 2
