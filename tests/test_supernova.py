@@ -22,7 +22,7 @@ def test_compton_low_energy_limit_is_scalar_thomson():
     sigma_T). At omega = 1e-5 m the recoil correction is O(omega/m): tolerance 1e-3."""
     m = c.M_MU
     sigma, moment = sc.compton_moments(np.array([m * m * (1.0 + 2e-5)]), m, 0.0, 0.7)
-    assert sigma[0] == pytest.approx(c.ALPHA * 0.7**2 / (3.0 * m * m), rel=1e-3)
+    assert sigma[0] == pytest.approx(c.ALPHA * 0.7**2 / (3.0 * m * m), rel=1e-3, abs=0.0)
     assert abs(moment[0]) < 1e-3 * sigma[0]  # forward-backward symmetric in the Thomson limit
 
 
@@ -50,7 +50,7 @@ def test_compton_massless_fermion_limit_has_the_b_g_to_b_h_form():
         t = m_s**2 - 2.0 * k * (math.sqrt(q * q + m_s**2) - q * cos)
         u = m_s**2 - s - t
         ratios.append(sc.compton_squared_amplitude(s, 1e-7, m_s, cos) * (-s * u) / (m_s**4 + t**2))
-    assert np.concatenate(ratios) == pytest.approx(4.0, rel=1e-8)
+    assert np.concatenate(ratios) == pytest.approx(4.0, rel=1e-8, abs=0.0)
 
 
 def test_compton_vanishes_below_threshold():
@@ -81,14 +81,14 @@ def test_photon_scattering_squared_amplitude_by_traces():
     lowered = np.einsum("am,nmk,kb->nab", dirac.METRIC, v, dirac.METRIC)
     photon = np.einsum("nab,nab->n", v, lowered)
     t = dirac.dot(k - k2, k - k2)
-    assert fermion * photon == pytest.approx((4.0 * m * m - t) * t * t, rel=1e-10)
+    assert fermion * photon == pytest.approx((4.0 * m * m - t) * t * t, rel=1e-10, abs=0.0)
 
 
 def test_photon_scattering_massless_limit_and_quadrature():
     """m_S, m_chi -> 0: sigma = (g_chi G)^2/(128 pi) (int_{-s}^0 dt (-t)/(64 pi s^2)); at finite masses the 32-node
     Gauss rule against scipy quad (1e-8)."""
     sigma = sc.photon_scattering_cross_section(np.array([0.04]), 1e-7, 1e-7, 1.0, 0.015)
-    assert sigma[0] == pytest.approx(0.015**2 / (128.0 * math.pi), rel=1e-6)
+    assert sigma[0] == pytest.approx(0.015**2 / (128.0 * math.pi), rel=1e-6, abs=0.0)
     s, m_chi, m_s = 0.01, 0.01, 0.03
 
     def dsdt(t: float) -> float:
@@ -96,19 +96,22 @@ def test_photon_scattering_massless_limit_and_quadrature():
 
     want, _ = integrate.quad(dsdt, -((s - m_chi**2) ** 2) / s, 0.0, epsrel=1e-12)
     got = sc.photon_scattering_cross_section(np.array([s]), m_chi, m_s, 1.0, 0.015)[0]
-    assert got == pytest.approx(want, rel=1e-8)
+    assert got == pytest.approx(want, rel=1e-8, abs=0.0)
 
 
 def test_thermal_emission_heavy_muon_limit():
     """T << m_mu, dilute muons, m_S -> 0: Q = n_mu sigma_0 rho_gamma with rho_gamma = pi^2 T^4/15 (muons at rest, no
     blocking), and <E_S> = rho_gamma/n_gamma = pi^4 T/(30 zeta(3)) = 2.701 T. At T = 10 keV the recoil correction is
-    ~ 3 T/m ~ 3e-4: tolerance 1e-3."""
+    ~ 3 T/m ~ 3e-4. Measured (abs=0): -1.07e-3 at T = 10 keV, but -1.4e-3 at 5 keV and -3.0e-3 at 2.5 keV, so the
+    residual is the thermal quadrature in this far limit, not recoil (it would fall with T); tolerance 2e-3, well
+    inside the ~1e-2 the approximate bound needs (the lead, with abs=0: the default abs=1e-12 made this test
+    pass for any q, since q ~ 2e-34 GeV^5)."""
     core = sn.Core(1e-5, 3e14, {"mu": 1e-10})
     eps, mean = sn.compton_emission(core, 1e-9)
     q = eps * core.density / sn._GEV4_TO_ERG_PER_CM3_S
     want = core.number_density("mu") * c.ALPHA / (3.0 * c.M_MU**2) * math.pi**2 * core.temperature**4 / 15.0
-    assert q == pytest.approx(want, rel=1e-3)
-    assert mean / core.temperature == pytest.approx(math.pi**4 / (30.0 * 1.2020569031595942), rel=1e-3)
+    assert q == pytest.approx(want, rel=2e-3, abs=0.0)
+    assert mean / core.temperature == pytest.approx(math.pi**4 / (30.0 * 1.2020569031595942), rel=1e-3, abs=0.0)
 
 
 def test_core_chemical_potential_reproduces_the_muon_density():
@@ -117,7 +120,7 @@ def test_core_chemical_potential_reproduces_the_muon_density():
     core = sn.Core(1e-3, 3e14, {"mu": 1e-8})
     mu, m, t = core.chemical_potential("mu"), c.M_MU, core.temperature
     boltzmann = 2.0 * (m * t / (2.0 * math.pi)) ** 1.5 * math.exp((mu - m) / t) * (1.0 + 15.0 * t / (8.0 * m))
-    assert boltzmann == pytest.approx(core.number_density("mu"), rel=1e-3)
+    assert boltzmann == pytest.approx(core.number_density("mu"), rel=1e-3, abs=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +146,7 @@ def test_sn_lower_edge_is_the_raffelt_criterion(sn_rows):
     tolerance 1e-5 from the bisection precision 1e-6 in g)."""
     core, d, _ = sn._inputs()
     eps1, _ = sn.compton_emission(core, 0.01)
-    assert sn_rows.low[1] ** 2 * eps1 == pytest.approx(d["energy_loss_max"], rel=1e-5)
+    assert sn_rows.low[1] ** 2 * eps1 == pytest.approx(d["energy_loss_max"], rel=1e-5, abs=0.0)
 
 
 def test_sn_bound_needs_a_muon_only_scalar_with_dark_matter():
@@ -177,15 +180,15 @@ def test_compton_electron_collinear_peak_against_quad():
         cuts = [-1.0 + 1e-6, -1.0 + 1e-4, -0.99]
         want = integrate.quad(dsig, -1.0, 1.0, points=cuts, limit=500, epsrel=1e-11)[0]
         want_cos = integrate.quad(lambda x: x * dsig(x), -1.0, 1.0, points=cuts, limit=500, epsrel=1e-11)[0]
-        assert sigma[0] == pytest.approx(want, rel=1e-8)
-        assert moment[0] == pytest.approx(want_cos, rel=1e-8)
+        assert sigma[0] == pytest.approx(want, rel=1e-8, abs=0.0)
+        assert moment[0] == pytest.approx(want_cos, rel=1e-8, abs=0.0)
 
 
 def test_compton_electron_low_energy_limit_is_scalar_thomson():
     """The scalar-Thomson limit alpha g^2/(3 m_e^2) holds for the electron too (omega = 1e-5 m_e: 1e-3)."""
     m = c.M_E
     sigma, _ = sc.compton_moments(np.array([m * m * (1.0 + 2e-5)]), m, 0.0, 1.0)
-    assert sigma[0] == pytest.approx(c.ALPHA / (3.0 * m * m), rel=1e-3)
+    assert sigma[0] == pytest.approx(c.ALPHA / (3.0 * m * m), rel=1e-3, abs=0.0)
 
 
 def test_degenerate_electron_chemical_potential():
@@ -193,8 +196,8 @@ def test_degenerate_electron_chemical_potential():
     (pi T/mu)^2/3 ~ 1e-7 of mu: tolerance 1e-5. At the shipped core (T = 30 MeV, Y_e = 0.3) mu_e = 0.218 GeV (1e-3)."""
     core = sn.Core(1e-4, 3e14, {"e": 0.3})
     fermi = (3.0 * math.pi**2 * core.number_density("e")) ** (1.0 / 3.0)
-    assert core.chemical_potential("e") == pytest.approx(math.hypot(c.M_E, fermi), rel=1e-5)
-    assert sn._inputs()[0].chemical_potential("e") == pytest.approx(0.2182, rel=1e-3)
+    assert core.chemical_potential("e") == pytest.approx(math.hypot(c.M_E, fermi), rel=1e-5, abs=0.0)
+    assert sn._inputs()[0].chemical_potential("e") == pytest.approx(0.2182, rel=1e-3, abs=0.0)
 
 
 def _static_chi_rate(core: sn.Core, m_s: float) -> float:
@@ -235,7 +238,7 @@ def test_lepton_scattering_blocking_is_linear_in_t_when_degenerate():
     """Sommerfeld: only electrons within ~T of the Fermi surface scatter a static chi, Gamma ~ p_F^2 T sigma/pi^2:
     Gamma(1 MeV)/Gamma(2 MeV) = 1/2 to 2 % ((T/mu_e)^2 ~ 1e-4 and the slope of sigma(E) over a few T)."""
     rates = [sn.lepton_scattering_rate(sn.Core(t, 3e14, {"e": 0.3}), "e", 1e6, 0.01, 1e6) for t in (1e-3, 2e-3)]
-    assert rates[0] / rates[1] == pytest.approx(0.5, rel=2e-2)
+    assert rates[0] / rates[1] == pytest.approx(0.5, rel=2e-2, abs=0.0)
 
 
 def test_lepton_scattering_dilute_limit_is_n_sigma_v():
@@ -278,7 +281,7 @@ def test_sn_lepton_lower_edge_is_the_raffelt_criterion(lepton_rows):
     bisection precision)."""
     core, d, _ = sn._inputs()
     eps = sn.compton_emission(core, 0.01)[0] + (c.M_E / c.M_MU) ** 2 * sn.compton_emission(core, 0.01, lepton="e")[0]
-    assert lepton_rows.low[1] ** 2 * eps == pytest.approx(d["energy_loss_max"], rel=1e-5)
+    assert lepton_rows.low[1] ** 2 * eps == pytest.approx(d["energy_loss_max"], rel=1e-5, abs=0.0)
 
 
 def test_sn_lepton_bound_applies_to_electron_couplings_only():
@@ -316,5 +319,5 @@ def test_sn_lepton_variants_quoted_in_docs():
     spec, masses = get_model_spec("scalar-lepton"), np.array([0.01, 0.1])
     muons = sn._compute(sn._Treatment("t", ("e", "mu"), ("e", "mu")), spec, masses, LEPTON)
     transport = sn._compute(sn._Treatment("t", ("e", "mu"), ("e",), transport=True), spec, masses, LEPTON)
-    assert muons.high == pytest.approx([2.0e-8, 9.4e-8], rel=2e-2)
-    assert transport.high == pytest.approx([1.41e-5, 2.65e-5], rel=2e-2)
+    assert muons.high == pytest.approx([2.0e-8, 9.4e-8], rel=2e-2, abs=0.0)
+    assert transport.high == pytest.approx([1.41e-5, 2.65e-5], rel=2e-2, abs=0.0)
