@@ -72,9 +72,9 @@ def command(lepton: str, final_lepton: str | None, energy: float, material: str,
         r = results[name]
         text = "n/a (no IWW form for flavour change)" if r is None else f"{r['sigma_pb']:.5g} +- {r['error_pb']:.2g} pb"
         lines.append(f"  {name:<6} {text}")
-    ww, iww, exact = results["ww"], results["iww"], results["exact"]
-    ratios = [f"exact/{name.upper()} = {exact['sigma_pb'] / r['sigma_pb']:.4g}"
-              for name, r in (("iww", iww), ("ww", ww)) if r is not None and r["sigma_pb"] > 0]
-    if exact is not None and ratios:
+    exact = results["exact"]
+    ratios = [f"exact/{name.upper()} = {exact['sigma_pb'] / r['sigma_pb']:.4g}" for name in ("iww", "ww")
+              if exact is not None and (r := results[name]) is not None and r["sigma_pb"] > 0]
+    if ratios:
         lines.append("  " + ", ".join(ratios))
     emit(payload, as_json, "\n".join(lines))
