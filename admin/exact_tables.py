@@ -120,7 +120,8 @@ def xsec() -> str:
     fc = _sigma("e", 100.0, "Pb", "scalar", 0.1, 0.0, final="mu")
     assert fc is not None
     out.append(f"The flavour-changing e -> mu scalar (h = 1), 100 GeV e on Pb, m_phi = 0.1 GeV, x > 0: "
-               f"{fc['exact']['sigma_pb']:.4g} +- {fc['exact']['error_pb']:.1g} pb (no WW form).")
+               f"{fc['exact']['sigma_pb']:.4g} +- {fc['exact']['error_pb']:.1g} pb; its WW "
+               f"(production/flavour_changing.py) {fc['ww']['sigma_pb']:.4g} pb; no IWW form.")
     return "\n".join(out)
 
 

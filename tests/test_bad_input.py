@@ -28,6 +28,20 @@ def _one_line_error(args, match: str) -> None:
     # (g-2) loops outside their validated mass range: an OverflowError traceback (1e200) and "did not converge"
     (("gm2", "scalar-muon", "--mass", "1e200", "--coupling", "1e-3"), "validated range"),
     (("gm2", "scalar-muon", "--mass", "1e-20", "--coupling", "1e-3"), "validated range"),
+    # review3 10: an electron dataset said "Delta a_mu must be positive, got -8.8e-13"
+    (("heavy", "clfv", "--dataset", "ae-cs2018"), "is for a_e"),
+    (("heavy", "bhabha", "--energy", "3000", "--luminosity", "1000", "--dataset", "ae-cs2018"), "is for a_e"),
+    # review3 10: "got (nan, None) MHz", after the fit
+    (("gm2-fit", "--fft-min", "nan"), "--fft-min must be a positive frequency"),
+    # review3 10: the ratio was silently ignored when both were given
+    (("relic", "scalar-muon", "--mass", "0.15", "--coupling", "1e-3", "--set", "m_chi=0.05", "--set",
+      "m_chi_ratio=0.3"), "not both"),
+    # review3 4c: a misspelt pair channel (was 0 events, exit 0 before check_pairs)
+    (("events", "muone", "inelastic-dm", "--mass", "0.3", "--coupling", "1e-3", "--set", "pairs=e+e-"),
+     "unknown pair channel(s) e+e-"),
+    # review3 9: the displaced-vertex geometry has no engine defaults (MUonE's numbers were inherited silently)
+    (("events", "m3-phase2", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set",
+      "signature=displaced_vertex"), "displaced_vertex needs modules"),
 ])
 def test_cli_refuses_with_one_line(args, match):
     _one_line_error(args, match)

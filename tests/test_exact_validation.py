@@ -104,7 +104,10 @@ def test_xsec_command_flavour_change_and_bad_input(run_cli):
                              "--boson", "scalar", "--mass", "0.1", "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["iww"] is None and data["ww"] is None and data["exact"]["sigma_pb"] > 0
+    assert data["iww"] is None and data["exact"]["sigma_pb"] > 0
+    from muonreach.production.flavour_changing import FlavourChangingWW
+    ww = FlavourChangingWW(0.1, "Pb", "e", "mu").sigma(100.0) * 0.3893793721e9
+    assert data["ww"]["sigma_pb"] == pytest.approx(ww, rel=1e-12)  # the WW column is the flavour-changing WW
     code, _, err = run_cli("xsec", "--energy", "3", "--material", "W", "--boson", "vector", "--mass", "5")
     assert code == 2 and "5.10566 GeV" in err  # the threshold in the message
     code, _, err = run_cli("xsec", "--lepton", "e", "--final-lepton", "mu", "--energy", "100", "--material", "Pb",

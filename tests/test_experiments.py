@@ -126,6 +126,45 @@ def test_couplings_beyond_the_g2_structure_match_nested_quadrature(model, overri
     assert float(calc.events(g)) == pytest.approx(events_by_quadrature(exp, spec, mass, g, overrides), rel=1e-3)
 
 
+def _quartic_toy_spec(r: float):
+    """A toy scalar with Gamma = g^2 m (1 + r g^2) / (8 pi): quadratic to 1e-7 near g = 1e-3 when r = 1e-3."""
+    from dataclasses import dataclass
+
+    from muonreach.models.base import Mediator
+    from muonreach.models.registry import ModelSpec
+
+    @dataclass(frozen=True)
+    class Quartic(Mediator):
+        g: float = 0.0
+
+        def partial_widths(self) -> dict[str, float]:
+            return {"mu_mu": self.g**2 * self.mass * (1.0 + r * self.g**2) / (8.0 * math.pi)}
+
+        def delta_a(self, lepton: str = "mu") -> float:
+            return 0.0
+
+        def production_coupling(self, lepton: str) -> tuple[str, float]:
+            return "scalar", self.g
+
+    return ModelSpec("quartic-toy", "toy with a g^4 width", "g", lambda m, g, v: Quartic(m, g=g))
+
+
+def test_coupling_fits_are_checked_at_a_large_coupling():
+    """review3 6: a g^4 width term 1e-3 of the g^2 one passes the probes at g ~ 1e-3 (the extra probe at 3e-3 sees
+    9e-9 < 1e-7) and was extrapolated to 4 pi (1.6e-3 wrong at g = 1.26, 16 % at 4 pi); now the probe at g_max/10
+    sends the model to the exact path, which equals the model rebuilt at the coupling."""
+    from muonreach.experiments.couplings import CouplingDependence
+
+    production = lambda m: m.production_coupling("mu")[1]
+    spec = _quartic_toy_spec(1e-3)
+    dep = CouplingDependence(spec, 0.3, None, production)
+    assert dep.exact_path and "quadratic visible width" in dep.exact_reason
+    g = 4 * math.pi
+    assert float(dep.widths(g)[1]) == spec.build(0.3, g).total_width  # rebuilt, exact
+    exact = CouplingDependence(_quartic_toy_spec(0.0), 0.3, None, production)
+    assert not exact.exact_path and exact.exact_reason == ""  # exactly quadratic: the fast path stays
+
+
 def test_coupling_range_and_non_finite_input():
     exp, spec = load_experiment("na64mu-2018"), get_model_spec("scalar-lepton")
     calc = calculator(exp, spec, 0.1, DM)

@@ -402,6 +402,23 @@ def test_solver_failure_raises_convergence_error(monkeypatch: pytest.MonkeyPatch
         problem.solve(method="euler")
 
 
+@pytest.mark.parametrize("rtol", [0.0, -1e-8, float("nan"), 1.0, "1e-8"])
+def test_rtol_is_validated(rtol) -> None:
+    """review3 8: rtol <= 0 ended in "could not take a step" after the set-up."""
+    with pytest.raises(InvalidParameter, match="rtol"):
+        fo.FreezeOut(constant_sigma_v_sector(10.0, 3e-26), rtol=rtol)
+
+
+def test_unmarked_freeze_out_is_an_error_not_a_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """review3 8: x_freeze_out silently became x_decoupled when the Y = 1.5 Y_eq crossing was not marked."""
+    problem = fo.FreezeOut(constant_sigma_v_sector(10.0, 3e-26))
+    result = problem.solve()
+    assert 1.0 < result.x_freeze_out < result.x_decoupled
+    monkeypatch.setattr(fo, "_trbdf2", lambda *a, **k: (result.x_decoupled, math.log(1.0 / fo.FROZEN_RATIO), None))
+    with pytest.raises(ConvergenceError, match=r"1\.5 Y_eq"):
+        problem.solve()
+
+
 def test_divergent_late_time_annihilation_raises() -> None:
     # sigma v ~ 1/v^2 (sigma = a / v_lab^3): <sigma v> grows like x, the late-time integral int q dx diverges.
     m = 1.0

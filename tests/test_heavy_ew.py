@@ -3,6 +3,7 @@
 import math
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from muonreach.constants import HIGGS_VEV, M_MU
@@ -84,3 +85,20 @@ def test_every_table4_scenario_evaluates(row):
     da = ew.delta_a(r.scenario, p)
     assert math.isfinite(da) and da != 0.0
     assert min(ew.charged_masses(r.scenario, p)) > 9e3
+
+
+@pytest.mark.parametrize("field, value", [
+    ("m_r", float("nan")), ("m_a", 0.0), ("m_b", -1e3), ("m_r", np.array([1e3, np.inf])), ("m_a", np.array([1e3, 0.0])),
+    ("y1", float("nan")), ("mix", np.array([0.0, np.nan])), ("n_bsm", 0), ("n_bsm", 1.5), ("n_bsm", True),
+])
+def test_point_refuses_unphysical_fields(field, value):
+    """review3 7: m_r = NaN gave Delta a = NaN; scalars and the search's arrays are checked alike."""
+    base = {"m_r": 2e3, "m_a": 3e3, "m_b": 4e3, "y1": 1.0, "y2": 1.0, "mix": 100.0}
+    with pytest.raises(InvalidParameter, match=field):
+        ew.Point(**{**base, field: value})
+
+
+def test_point_accepts_population_arrays():
+    masses = np.array([1e3, 2e3, 5e3])
+    p = ew.Point(masses, 1.5 * masses, 2 * masses, np.ones(3), np.ones(3), np.zeros(3), n_bsm=np.int64(3))
+    assert p.n_bsm == 3

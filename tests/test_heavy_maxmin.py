@@ -47,7 +47,7 @@ def _str_m4(sc, p, h):
     """STr M^4 of the BSM states at Higgs field value h (numerical diagonalisation; SSF complex scalars +2,
     FFS Dirac fermions -4), the independent check of criteria.delta_mh2."""
     total = 0.0
-    for k, k2 in ew.mixing_terms(sc, p):
+    for k, k2 in ew.mixing_terms(sc, p.mix, p.mix2):
         if sc.model == "SSF":
             d = k * h / math.sqrt(2)
             total += 2 * np.sum(np.linalg.eigvalsh([[p.m_a**2, d], [d, p.m_b**2]]) ** 2)
@@ -205,7 +205,7 @@ def test_higgs_yukawa_scale_puts_every_sector_on_the_helicity_bound(row):
     y12 = np.array([1.0, 0.3, -0.9]) * y_max / g["mix"]
     y12p = np.array([1.0, 0.2, 0.1]) * y_max / g["mix2"]
     scale = criteria.higgs_yukawa_scale(sc, y12, y12p)
-    terms = ew.mixing_terms(sc, ew.Point(0, 0, 0, 0, 0, y12 * scale, y12p * scale))
+    terms = ew.mixing_terms(sc, y12 * scale, y12p * scale)
     largest = np.maximum.reduce([np.hypot(a, b) for a, b in terms])
     assert np.all(largest <= y_max * (1 + 1e-12))
     assert largest[0] == pytest.approx(y_max, rel=1e-12)  # both at their single bounds: scaled onto the circle

@@ -72,6 +72,15 @@ TAU_MU_S: float = particle_lifetime_s(13)
 TAU_TAU_S: float = particle_lifetime_s(15)
 TAU_K_CHARGED_S: float = particle_lifetime_s(321)
 
+# Cosmology (the relic density and N_eff, muonreach.cosmo).
+# Planck mass G_N^{-1/2} = 1.220890(14)e19 GeV (PDG 2024, "Physical constants").
+M_PLANCK_GEV: float = 1.220890e19
+# Present entropy density s_0/k = 2891.2 (T_0/2.7255 K)^3 cm^-3 (PDG 2024, "Astrophysical constants"),
+# i.e. (2 pi^2/45)(43/11) T_0^3 for T_0 = 2.7255 K.
+S0_CM3: float = 2891.2
+# Critical density over h^2, rho_c/h^2 = 1.05368(2)e-5 GeV cm^-3 (PDG 2024, "Astrophysical constants").
+RHO_CRIT_H2_GEV_CM3: float = 1.05368e-5
+
 # Atomic mass unit, CODATA 2018: m_u c^2 = 931.49410242(28) MeV (nuclear masses M = A m_u in the exact 2 -> 3
 # kinematics, A the atomic weight in g/mol).
 M_U: float = 0.93149410242

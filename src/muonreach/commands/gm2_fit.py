@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
 from .common import emit, json_option, output_path
@@ -30,6 +32,8 @@ def command(kind: str, toy_kind: str, method: str, toys: int, workers: int, seed
     path = output_path(out, (".png", ".pdf", ".svg"))
     if toys < 0:
         raise InvalidParameter(f"--toys must be >= 0, got {toys}")
+    if not (math.isfinite(fft_min) and fft_min > 0.0):  # before the fit (the Nyquist edge is checked after it)
+        raise InvalidParameter(f"--fft-min must be a positive frequency in MHz, got {fft_min!r}")
     import numpy as np
 
     from ..gm2.measurement import wiggle as wg

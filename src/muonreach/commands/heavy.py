@@ -48,12 +48,11 @@ def bhabha_command(energy: float, luminosity: float, threshold: float, theta_min
                    as_json: bool) -> None:
     """Lightest singlet S and V masses with |r_FB| >= threshold (mu+ mu- -> mu+ mu-)."""
     from ..errors import InvalidParameter
-    from ..gm2.datasets import get_dataset
     from ..heavy import bhabha
 
     if not 0.0 < theta_min < 90.0:
         raise InvalidParameter(f"--theta-min must be in (0, 90) degrees, got {theta_min:g}")
-    ds = get_dataset(dataset)
+    ds = _muon_dataset(dataset)
     c_max = math.cos(math.radians(theta_min))
     masses = {kind: bhabha.min_probed_mass(kind, energy, luminosity, ds.delta, threshold=threshold, c_max=c_max)
               for kind in ("scalar", "vector")}
@@ -71,10 +70,9 @@ def bhabha_command(energy: float, luminosity: float, threshold: float, theta_min
 @json_option
 def clfv_command(dataset: str | None, as_json: bool) -> None:
     """Bounds of 004 eq. (2.19) on coupling-ratio sums of the flavour-anarchic scalar singlet."""
-    from ..gm2.datasets import get_dataset
     from ..heavy import flavour
 
-    ds = get_dataset(dataset)
+    ds = _muon_dataset(dataset)
     bounds = flavour.ratio_bounds(ds.delta)
     payload = {"dataset": ds.name, "delta_a_mu": ds.delta, "ratio_bounds": bounds}
     lines = [f"CLFV bounds on sum_l g^(il) g^(lj) / (g^(mu mu))^2 for Delta a_mu = {ds.delta:.3g} ({ds.name})"]

@@ -11,6 +11,9 @@ from .common import emit, json_option
 #: The IWW / WW cross sections (production/cross_sections.py) come from fixed Gauss-Legendre rules that agree
 #: with adaptive quadrature to better than 1e-6 relative (tests/test_cross_sections.py): their quoted error.
 _WW_RULE_ACCURACY = 1e-6
+#: The flavour-changing WW (production/flavour_changing.py): its angular rule is converged to < 1e-3 and its flux
+#: table to < 1e-4 (tests/test_flavour_changing.py), the x rule to < 1e-5: quoted error 1e-3 relative.
+_FC_WW_ACCURACY = 1e-3
 
 if TYPE_CHECKING:
     from ..materials import Material
@@ -19,11 +22,13 @@ if TYPE_CHECKING:
 def cross_sections(lepton: str, final_lepton: str | None, energy: float, material: str, boson: str, mass: float,
                    x_min: float, form_factor: str, rtol: float = 3e-3) -> tuple[Material, str, dict[str, dict[str, float] | None]]:
     """(material, outgoing lepton, {"iww" | "ww" | "exact": {"sigma_pb", "error_pb"} or None}): what the command
-    prints (IWW / WW are None for flavour change, which has no WW form here); ``rtol``: of the exact sigma."""
+    prints (IWW is None for flavour change, which has no IWW form; its WW is production/flavour_changing.py);
+    ``rtol``: of the exact sigma."""
     from .. import units
     from ..materials import get_material
     from ..production.cross_sections import sigma_total
     from ..production.exact import sigma_exact
+    from ..production.flavour_changing import FlavourChangingWW
 
     mat = get_material(material)
     final = final_lepton or lepton
@@ -36,7 +41,8 @@ def cross_sections(lepton: str, final_lepton: str | None, energy: float, materia
             s = sigma_total(boson, energy, mass, 1.0, mat, lepton, approx, x_min) * to_pb
             results[approx] = {"sigma_pb": s, "error_pb": _WW_RULE_ACCURACY * s}
     else:
-        results["iww"] = results["ww"] = None
+        s = FlavourChangingWW(mass, mat, lepton, final).sigma(energy, x_min) * to_pb
+        results["iww"], results["ww"] = None, {"sigma_pb": s, "error_pb": _FC_WW_ACCURACY * s}
     return mat, final, results
 
 
@@ -64,10 +70,11 @@ def command(lepton: str, final_lepton: str | None, energy: float, material: str,
              f"x > {x_min:g}), coupling 1, per nucleus:"]
     for name in ("iww", "ww", "exact"):
         r = results[name]
-        text = "n/a (no WW form for flavour change)" if r is None else f"{r['sigma_pb']:.5g} +- {r['error_pb']:.2g} pb"
+        text = "n/a (no IWW form for flavour change)" if r is None else f"{r['sigma_pb']:.5g} +- {r['error_pb']:.2g} pb"
         lines.append(f"  {name:<6} {text}")
-    ww, iww, exact = results["ww"], results["iww"], results["exact"]
-    if ww is not None and iww is not None and exact is not None and ww["sigma_pb"] > 0 and iww["sigma_pb"] > 0:
-        lines.append(f"  exact/IWW = {exact['sigma_pb'] / iww['sigma_pb']:.4g}, "
-                     f"exact/WW = {exact['sigma_pb'] / ww['sigma_pb']:.4g}")
+    exact = results["exact"]
+    ratios = [f"exact/{name.upper()} = {exact['sigma_pb'] / r['sigma_pb']:.4g}" for name in ("iww", "ww")
+              if exact is not None and (r := results[name]) is not None and r["sigma_pb"] > 0]
+    if ratios:
+        lines.append("  " + ", ".join(ratios))
     emit(payload, as_json, "\n".join(lines))

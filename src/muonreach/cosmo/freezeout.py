@@ -43,20 +43,14 @@ from scipy.interpolate import CubicSpline, PchipInterpolator
 from scipy.optimize import brentq
 from scipy.special import k1e, kve
 
+from ..constants import M_PLANCK_GEV, RHO_CRIT_H2_GEV_CM3, S0_CM3
 from ..errors import ConvergenceError, DataRangeError, InvalidParameter, SpecError
 from ..units import C_CM_PER_S, GEV2_TO_CM2
 from ..validation import non_negative, positive
 from . import geff
 from .channels import DarkSector
 
-# --- constants, each once with its source --------------------------------------------------------------
-#: Planck mass G_N^{-1/2} = 1.220890(14)e19 GeV (PDG 2024, "Physical constants").
-M_PLANCK_GEV: float = 1.220890e19
-#: Present entropy density s_0/k = 2891.2 (T_0/2.7255 K)^3 cm^-3 (PDG 2024, "Astrophysical constants"),
-#: i.e. (2 pi^2/45)(43/11) T_0^3 for T_0 = 2.7255 K.
-S0_CM3: float = 2891.2
-#: Critical density over h^2, rho_c/h^2 = 1.05368(2)e-5 GeV cm^-3 (PDG 2024, "Astrophysical constants").
-RHO_CRIT_H2_GEV_CM3: float = 1.05368e-5
+# --- constants (M_Pl, s_0, rho_c/h^2 with their sources: muonreach.constants) ----------------------------
 #: 1 GeV^-2 (sigma v with c = 1) in cm^3/s.
 GEV2_CM3_PER_S: float = GEV2_TO_CM2 * C_CM_PER_S
 
@@ -428,11 +422,13 @@ class FreezeOut:
 
     def __init__(self, sector: DarkSector, poles: Sequence[Pole] = (), *, table: geff.DofTable | None = None,
                  rtol: float = 1e-8) -> None:
+        if not (isinstance(rtol, (int, float)) and 0.0 < rtol < 1.0):  # NaN fails too
+            raise InvalidParameter(f"rtol (ODE tolerance on ln(Y/Y_eq)) must be in (0, 1), got {rtol!r}")
         _check_sector(sector)
         pls = _check_poles(poles)
         self.sector = sector
         self.table = table or geff.default_table()
-        self.rtol = rtol
+        self.rtol = float(rtol)
         self.m1 = m1 = sector.lightest.mass
         if m1 / X_START > self.table.t_max:
             raise DataRangeError(f"m = {m1:.4g} GeV: T = m at x = 1 is above the g_eff table ({self.table.t_max:.4g} GeV)")
@@ -507,6 +503,8 @@ class FreezeOut:
                     f"freeze-out of m = {m1:.4g} GeV is not complete at the g_eff table minimum T = {self.table.t_min:.4g} GeV"
                 )
             raise ConvergenceError(f"the yield had not frozen out by x = {X_ODE_MAX:g}")
+        if x_f is None:  # Delta runs continuously from 0 to ln(1/FROZEN_RATIO) > ln 1.5: a solver fault, not physics
+            raise ConvergenceError("the Boltzmann solver reached decoupling without marking Y = 1.5 Y_eq (x_freeze_out)")
         w_dec = d_dec + weq(x_dec)
         tail = scale * self.rate.tail_integral(x_dec)
         inv_y = math.exp(-w_dec) + tail
@@ -514,7 +512,7 @@ class FreezeOut:
         omega = m1 * y0 * S0_CM3 / RHO_CRIT_H2_GEV_CM3
         if not (math.isfinite(omega) and omega > 0.0):
             raise ConvergenceError("relic density is not a positive finite number")
-        return FreezeOutResult(omega_h2=omega, y_today=y0, x_freeze_out=x_dec if x_f is None else x_f,
+        return FreezeOutResult(omega_h2=omega, y_today=y0, x_freeze_out=x_f,
                                x_decoupled=x_dec, mass=m1, tail_fraction=tail / inv_y)
 
     def _radau(self, f_and_dfdy: Callable[[float, float], tuple[float, float]], x_hi: float,

@@ -52,7 +52,6 @@ from .. import constants as c
 from ..errors import ConvergenceError, DataRangeError
 from ..models.base import Mediator
 from . import geff
-from .freezeout import M_PLANCK_GEV
 
 T_SWITCH = 0.010  # GeV
 G_ZP = 3.0
@@ -178,7 +177,7 @@ def phase1_rates(m: float, gamma_tot: float, lnt: NDArray[np.float64]) -> tuple[
     lx = np.log(np.clip(x, 1e-4, 60.0))
     n_over_t3 = np.where(x > 60.0, 0.0, np.exp(_tables()[1](lx)[:, 0]))
     y_eq = G_ZP * n_over_t3 * t**3 / np.asarray(table.entropy_density(t))
-    h = np.sqrt(8.0 * np.pi**3 * np.asarray(table.g_eff(t)) / 90.0) * t * t / M_PLANCK_GEV
+    h = np.sqrt(8.0 * np.pi**3 * np.asarray(table.g_eff(t)) / 90.0) * t * t / c.M_PLANCK_GEV
     ratio = np.where(x < 1e-6, 0.5 * x, kve(1, np.maximum(x, 1e-6)) / kve(2, np.maximum(x, 1e-6)))
     return gamma_tot * ratio * (1.0 + np.asarray(table.dln_h_dln_t(t)) / 3.0) / h, y_eq
 
@@ -228,7 +227,7 @@ class _Plasma:
         dneq = neq_nu / tn * (3.0 - dlnn) if nb > 0.0 else 0.0  # d n_eq/dT at T_nu
         rho_g, rho_n = RHO_G_COEF * tg**4, RHO_NU_COEF * tn**4
         rho = rho_g + re + rho_n + n * eps
-        h = math.sqrt(8.0 * math.pi * rho / 3.0) / M_PLANCK_GEV
+        h = math.sqrt(8.0 * math.pi * rho / 3.0) / c.M_PLANCK_GEV
         c_nu = 4.0 * rho_n / tn + (n * deps + eps * dneq if tight else n * deps)
         c_g = 4.0 * rho_g / tg + dre
         return {"re": re, "pe": pe, "eps": eps, "pres": pres, "n": n, "neq_nu": neq_nu, "h": h, "c_nu": c_nu,

@@ -5,8 +5,11 @@ Production scales as g_prod(g)^2 and the lab decay length as 1/Gamma(g). Both ar
 * the fast path (DESIGN.md: "production scales as g^2 and lifetime as 1/g^2"), generalised: g_prod is checked
   to be affine in g (g_prod = a + b g: e.g. the muon coupling g_mu - eps e of a muon vector with kinetic mixing)
   and every partial width to be quadratic, Gamma_c = a_c + b_c g + c_c g^2 (a fixed dark width, interference
-  of g with a fixed coupling in a loop or a mixed coupling ...), each verified at an extra coupling to 1e-7;
-* otherwise the model is rebuilt at every coupling asked for (exact, slower).
+  of g with a fixed coupling in a loop or a mixed coupling ...), each verified at an extra coupling to 1e-7 and,
+  as the fits are then used up to g_max, again at a large coupling (g_max/10, to 1e-6: a g^4 term 1e-3 of the g^2
+  one, invisible at g ~ 1e-3, is 1e-3 there);
+* otherwise the model is rebuilt at every coupling asked for (exact, slower); :attr:`CouplingDependence.exact_reason`
+  says why.
 
 Couplings beyond the model's validity (|g| <= 4 pi, or less when the model derives larger couplings from g,
 e.g. g_tau = 16.8 g_mu) are refused; :attr:`CouplingDependence.g_max` is the largest valid one.
@@ -30,6 +33,9 @@ from ..validation import PERTURBATIVE_LIMIT
 G_REF: float = 1e-3
 _PROBES: tuple[float, ...] = (0.5, 1.0, 2.0, 3.0)  # multiples of G_REF; the last checks the fit
 _RTOL: float = 1e-7
+#: Relative tolerance of the fits at the large probe (g_max/10): far above the rounding of a quadratic extrapolated
+#: from g ~ 1e-3 (~1e-16 x the ratio of a fixed width to the g^2 part at G_REF), far below a g^4 term that matters.
+_RTOL_LARGE: float = 1e-6
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,32 @@ class CouplingDependence:
             inv = sum((f for ch, f in fits.items() if f is not None and ch in self.invisible), zero)
             vis = sum((f for ch, f in fits.items() if f is not None and ch not in self.invisible), zero)
             self._width_fits = (inv, vis)
-        self.exact_path = self._prod_fit is None or self._width_fits is None
+        self.exact_reason = "" if self._width_fits is not None else "a partial width is not quadratic in g near G_REF"
+        if self._prod_fit is None:
+            self.exact_reason = "the production coupling is not affine in g near G_REF"
+        if self._prod_fit is not None and self._width_fits is not None:
+            self.exact_reason = self._check_large_coupling(production, self._prod_fit, self._width_fits)
+            if self.exact_reason:
+                self._prod_fit = self._width_fits = None
+        self.exact_path = bool(self.exact_reason)
+
+    def _check_large_coupling(self, production: Callable[[Mediator], float], prod_fit: _Polynomial,
+                              width_fits: tuple[_Polynomial, _Polynomial]) -> str:
+        """"" if the fits still hold at the large probe coupling (g_max/10, or g_max when that is inside the small
+        probes), else why not (the model is then rebuilt at every coupling)."""
+        g = self.g_max / 10.0 if self.g_max / 10.0 > _PROBE_G[-1] else self.g_max
+        model = self.spec.build(self.mass, g, self.overrides)
+        prod, fitted = production(model), float(prod_fit(np.array(g)))
+        if not math.isclose(fitted, prod, rel_tol=_RTOL_LARGE, abs_tol=1e-12 * abs(prod)):
+            return f"the affine production coupling misses g_prod({g:.3g}) = {prod:.6g} (fit {fitted:.6g})"
+        widths = model.partial_widths()
+        inv = math.fsum(w for ch, w in widths.items() if ch in self.invisible)
+        vis = math.fsum(w for ch, w in widths.items() if ch not in self.invisible)
+        for name, exact, fit in (("invisible", inv, width_fits[0]), ("visible", vis, width_fits[1])):
+            value = float(fit(np.array(g)))
+            if not math.isclose(value, exact, rel_tol=_RTOL_LARGE, abs_tol=1e-12 * max(inv, vis)):
+                return f"the quadratic {name} width misses Gamma({g:.3g}) = {exact:.6g} GeV (fit {value:.6g} GeV)"
+        return ""
 
     def _largest_valid_coupling(self) -> float:
         """4 pi, or the largest g at which the model can still be built (bisection in log g)."""

@@ -45,21 +45,33 @@ class DisplacedVertex(Signature):
     name = "displaced_vertex"
     description = "dark state decaying to a displaced lepton pair in a tracking module (003 Table I, eq. (5))"
     needs_events = True
+    # the geometry and the cuts have no defaults: every value comes from the experiment's [signature] table (an
+    # engine knows no experiment; MUonE's, with their sources, are in data/muone.toml)
     params: ClassVar[Mapping[str, Param]] = {
-        "modules": Param(40, "tracking modules of the apparatus", "int", low=1, high=MAX_MODULES),
-        "modules_used": Param(5, "last modules whose events are used", "int", low=1, high=MAX_MODULES),
-        "module_target_length": Param(1.5, "target thickness per module, cm", low=0.0, low_open=True, high=100.0),
-        "module_spacing": Param(100.0, "distance between consecutive modules, cm", low=0.0, low_open=True, high=1e4),
-        "tracker1_z": Param(15.0, "first tracking plane behind the module target, cm", low=0.0, low_open=True, high=1e4),
-        "tracker2_z": Param(57.5, "second tracking plane behind the module target, cm", low=0.0, low_open=True, high=1e4),
-        "tracker3_z": Param(100.0, "third tracking plane behind the module target, cm", low=0.0, low_open=True, high=1e4),
-        "tracker_half_width": Param(5.0, "half side of the square tracking planes, cm", low=0.0, low_open=True, high=1e4),
-        "fiducial_z_min": Param(2.5, "decay vertex at least this far from the interaction point, cm", low=0.0, high=1e4),
-        "fiducial_z_max": Param(14.0, "decay vertex at most this far from the interaction point, cm", low=0.0,
-                                low_open=True, high=1e4),
-        "track_energy_min": Param(5.0, "lowest energy of each charged track (pair daughters and beam lepton), GeV", low=0.0),
-        "opening_angle_min": Param(1e-3, "lowest opening angle of the pair, rad", low=0.0, high=3.15),
-        "pairs": Param("e_e,mu_mu", "accepted pair channels of the dark-state decay (comma separated)", "str"),
+        "modules": Param(None, "tracking modules of the apparatus", "int", low=1, high=MAX_MODULES, required=True),
+        "modules_used": Param(None, "last modules whose events are used", "int", low=1, high=MAX_MODULES,
+                              required=True),
+        "module_target_length": Param(None, "target thickness per module, cm", low=0.0, low_open=True, high=100.0,
+                                      required=True),
+        "module_spacing": Param(None, "distance between consecutive modules, cm", low=0.0, low_open=True, high=1e4,
+                                required=True),
+        "tracker1_z": Param(None, "first tracking plane behind the module target, cm", low=0.0, low_open=True,
+                            high=1e4, required=True),
+        "tracker2_z": Param(None, "second tracking plane behind the module target, cm", low=0.0, low_open=True,
+                            high=1e4, required=True),
+        "tracker3_z": Param(None, "third tracking plane behind the module target, cm", low=0.0, low_open=True,
+                            high=1e4, required=True),
+        "tracker_half_width": Param(None, "half side of the square tracking planes, cm", low=0.0, low_open=True,
+                                    high=1e4, required=True),
+        "fiducial_z_min": Param(None, "decay vertex at least this far from the interaction point, cm", low=0.0,
+                                high=1e4, required=True),
+        "fiducial_z_max": Param(None, "decay vertex at most this far from the interaction point, cm", low=0.0,
+                                low_open=True, high=1e4, required=True),
+        "track_energy_min": Param(None, "lowest energy of each charged track (pair daughters and beam lepton), GeV",
+                                  low=0.0, required=True),
+        "opening_angle_min": Param(None, "lowest opening angle of the pair, rad", low=0.0, high=3.15, required=True),
+        "pairs": Param(None, "accepted pair channels of the dark-state decay (comma separated)", "str",
+                       required=True),
         "mc_events": Param(20000, "generated events per mass point (cached; reused for every coupling)", "int",
                            low=100, high=10**8),
         "mc_seed": Param(1, "random seed of the generated events", "int", low=0, high=2**62),
@@ -68,6 +80,10 @@ class DisplacedVertex(Signature):
     def __init__(self, values: Mapping[str, object]) -> None:
         super().__init__(values)
         v = self.values
+        missing = [k for k, p in self.params.items() if p.required and v.get(k) is None]
+        if missing:
+            raise InvalidParameter(f"displaced_vertex needs {', '.join(missing)} (the experiment's [signature] table; "
+                                   "no engine defaults)")
         if v["modules_used"] > v["modules"]:
             raise InvalidParameter(f"modules_used = {v['modules_used']} exceeds the {v['modules']} modules")
         if not v["fiducial_z_min"] < v["fiducial_z_max"]:

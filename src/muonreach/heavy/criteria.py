@@ -60,7 +60,7 @@ def higgs_yukawa_scale(sc: Scenario, y12, y12p, channels: str = "helicity") -> n
     y12, y12p = np.asarray(y12, float), np.asarray(y12p, float)
     if channels == "single":
         return np.ones(np.broadcast(y12, y12p).shape)
-    terms = mixing_terms(sc, Point(0.0, 0.0, 0.0, 0.0, 0.0, y12, y12p))
+    terms = mixing_terms(sc, y12, y12p)
     largest = np.maximum.reduce([np.hypot(a, b) for a, b in terms]) / yukawa_max()
     return 1.0 / np.maximum(largest, 1.0)
 
@@ -97,7 +97,7 @@ def delta_mh2(sc: Scenario, p: Point) -> np.ndarray:
     fermions, mass matrix [[m_A, x], [x', m_B]], x = y12 cmix h/sqrt2, x' = y12' cmix2 h/sqrt2):
     (1/8 pi^2)[2 m_A^2 xh^2 + 2 m_B^2 xh'^2 + 2 (m_A xh' + m_B xh)^2] per sector, xh = x/h."""
     total = 0.0
-    for k, k2 in mixing_terms(sc, p):
+    for k, k2 in mixing_terms(sc, p.mix, p.mix2):
         if sc.model == "SSF":
             total = total + k**2 / (16.0 * math.pi**2)
         else:

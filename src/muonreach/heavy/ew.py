@@ -40,6 +40,8 @@ from .representations import Rep, clebsch_gordan, parse_rep
 
 HALF = Fraction(1, 2)
 MODELS = ("SSF", "FFS")
+#: <H> = (0, v/sqrt 2): the Higgs VEV in the doublet's neutral component (GeV).
+V_OVER_SQRT2: float = HIGGS_VEV / math.sqrt(2.0)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,18 @@ class Point:
     mix2: Any = 0.0
     n_bsm: int = 1
 
+    def __post_init__(self) -> None:
+        """Masses finite and > 0, couplings finite, n_bsm an integer >= 1 (InvalidParameter); one vectorised
+        test per field, so populations of the max-min search pass cheaply."""
+        for name in ("m_r", "m_a", "m_b"):
+            if not np.all(np.isfinite(m := np.asarray(getattr(self, name), float)) & (m > 0.0)):
+                raise InvalidParameter(f"{name} must be finite and > 0 GeV, got {getattr(self, name)!r}")
+        for name in ("y1", "y2", "mix", "mix2"):
+            if not np.all(np.isfinite(np.asarray(getattr(self, name), float))):
+                raise InvalidParameter(f"{name} must be finite, got {getattr(self, name)!r}")
+        if isinstance(self.n_bsm, bool) or not isinstance(self.n_bsm, (int, np.integer)) or self.n_bsm < 1:
+            raise InvalidParameter(f"n_bsm (copies of the new states) must be an integer >= 1, got {self.n_bsm!r}")
+
 
 @cache
 def _sectors(sc: Scenario) -> tuple[dict, ...]:
@@ -93,12 +107,9 @@ def _sectors(sc: Scenario) -> tuple[dict, ...]:
         ma, mb = -HALF - m, -m  # components of the A and B multiplets coupled with R's component m
         c1 = clebsch_gordan(j, m, ja, ma, HALF, -HALF) if abs(ma) <= ja else 0.0
         c2 = clebsch_gordan(j, m, jb, mb, Fraction(0), Fraction(0))
-        if sc.model == "SSF":
-            cmix = clebsch_gordan(HALF, -HALF, jb, mb, ja, mb - HALF) if abs(ma) <= ja else 0.0
-            cmix2 = 0.0
-        else:
-            cmix = clebsch_gordan(HALF, -HALF, jb, mb, ja, ma) if abs(ma) <= ja else 0.0
-            cmix2 = clebsch_gordan(HALF, HALF, ja, ma, jb, mb) if abs(ma) <= ja else 0.0
+        # kappa / y12: [H x (B component mb)] projected on A's component ma (= mb - 1/2); y12' (FFS): [H~ x A] on B
+        cmix = clebsch_gordan(HALF, -HALF, jb, mb, ja, ma) if abs(ma) <= ja else 0.0
+        cmix2 = clebsch_gordan(HALF, HALF, ja, ma, jb, mb) if sc.model == "FFS" and abs(ma) <= ja else 0.0
         out.append({"q_r": sc.r.charge(m), "c1": c1, "c2": c2, "cmix": cmix, "cmix2": cmix2})
     return tuple(out)
 
@@ -112,10 +123,11 @@ def group_factors(sc: Scenario) -> dict[str, float]:
             (("y1", "c1"), ("y2", "c2"), ("mix", "cmix"), ("mix2", "cmix2"))}
 
 
-def mixing_terms(sc: Scenario, p: Point) -> list[tuple[float, float]]:
-    """Per charge sector, the Higgs couplings (kappa cmix, 0) in SSF or (y12 cmix, y12' cmix2) in FFS: the
-    coefficients of h/sqrt2 in the off-diagonal mass (squared) entries."""
-    return [(p.mix * s["cmix"], p.mix2 * s["cmix2"]) for s in _sectors(sc)]
+def mixing_terms(sc: Scenario, mix, mix2=0.0) -> list[tuple[float, float]]:
+    """Per charge sector, the Higgs couplings (kappa cmix, 0) in SSF or (y12 cmix, y12' cmix2) in FFS (``mix``,
+    ``mix2``: kappa or y12, y12'; floats or arrays): the coefficients of h/sqrt2 in the off-diagonal mass
+    (squared) entries."""
+    return [(mix * s["cmix"], mix2 * s["cmix2"]) for s in _sectors(sc)]
 
 
 def _scalar_mixing(m_a2, m_b2, d) -> tuple[np.ndarray, np.ndarray]:
@@ -129,10 +141,9 @@ def _scalar_mixing(m_a2, m_b2, d) -> tuple[np.ndarray, np.ndarray]:
 
 def _fermion_mass_matrix(sec: dict, p: Point) -> np.ndarray:
     """The (..., 2, 2) mass matrix [[m_A, y12 v CG/sqrt2], [y12' v CG'/sqrt2, m_B]] of one FFS charge sector."""
-    v = HIGGS_VEV / math.sqrt(2.0)
     m = np.empty((*np.broadcast(p.m_a, p.m_b, p.mix, p.mix2).shape, 2, 2))
     m[..., 0, 0], m[..., 1, 1] = p.m_a, p.m_b
-    m[..., 0, 1], m[..., 1, 0] = p.mix * v * sec["cmix"], p.mix2 * v * sec["cmix2"]
+    m[..., 0, 1], m[..., 1, 0] = p.mix * V_OVER_SQRT2 * sec["cmix"], p.mix2 * V_OVER_SQRT2 * sec["cmix2"]
     return m
 
 
@@ -158,13 +169,12 @@ class Partner:
 def loop_partners(sc: Scenario, p: Point) -> tuple[list[Partner], np.ndarray]:
     """The muon's loop partners at the point (arrays broadcast over the fields of ``p``) and a mask of the
     tachyonic points (SSF: a scalar eigenvalue <= 0)."""
-    v = HIGGS_VEV / math.sqrt(2.0)
     out: list[Partner] = []
     tachyonic = np.zeros(np.broadcast(p.m_r, p.m_a, p.m_b, p.mix).shape, bool)
     for sec in _sectors(sc):
         q_r = float(sec["q_r"])
         if sc.model == "SSF":
-            vals, vecs = _scalar_mixing(p.m_a**2, p.m_b**2, p.mix * v * sec["cmix"])
+            vals, vecs = _scalar_mixing(p.m_a**2, p.m_b**2, p.mix * V_OVER_SQRT2 * sec["cmix"])
             tachyonic = tachyonic | (vals[..., 0] <= 0)
             for k in range(2):
                 out.append(Partner(np.asarray(p.m_r, float), np.sqrt(np.maximum(vals[..., k], 1e-30)), q_r, -1.0 - q_r,
@@ -196,7 +206,6 @@ def delta_a(sc: Scenario, p: Point) -> float:
 def charged_mass_arrays(sc: Scenario, p: Point) -> list[np.ndarray]:
     """Masses (GeV) of every electrically charged BSM state after EWSB (each multiplet component once), as
     arrays broadcast over the fields of ``p``."""
-    v = HIGGS_VEV / math.sqrt(2.0)
     out: list[np.ndarray] = []
     partnered_a, partnered_b = set(), set()
     m_r, m_a, m_b = (np.asarray(x, float) for x in (p.m_r, p.m_a, p.m_b))
@@ -210,7 +219,7 @@ def charged_mass_arrays(sc: Scenario, p: Point) -> list[np.ndarray]:
             partnered_b.add(mb)
             if q != 0:
                 if sc.model == "SSF":
-                    vals, _ = _scalar_mixing(m_a**2, m_b**2, p.mix * v * sec["cmix"])
+                    vals, _ = _scalar_mixing(m_a**2, m_b**2, p.mix * V_OVER_SQRT2 * sec["cmix"])
                     out += [np.sqrt(np.maximum(vals[..., k], 0.0)) for k in range(2)]
                 else:
                     masses = _fermion_mixing(_fermion_mass_matrix(sec, p))[0]

@@ -168,14 +168,12 @@ class Mediator(ABC):
     @property
     def ctau_cm(self) -> float:
         """Proper decay length c*tau in cm (``math.inf`` for a stable particle)."""
-        gamma = self.total_width
-        return math.inf if gamma == 0.0 else units.width_to_ctau_cm(gamma)
+        return units.width_to_ctau_cm(self.total_width)
 
     @property
     def lifetime_s(self) -> float:
         """Proper lifetime in s (``math.inf`` for a stable particle)."""
-        gamma = self.total_width
-        return math.inf if gamma == 0.0 else units.width_to_lifetime_s(gamma)
+        return units.width_to_lifetime_s(self.total_width)
 
     def decay_length_cm(self, energy: float) -> float:
         """Mean lab-frame decay length L = (E/m) beta c tau = p / (m Gamma), in cm (002 eq. (9)).

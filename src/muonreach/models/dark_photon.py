@@ -388,5 +388,4 @@ class InelasticDM(KineticallyMixed):
 
     def chi2_ctau_cm(self, include_hadrons: bool = True) -> float:
         """Rest-frame c tau of chi2 in cm; math.inf when no channel is open (Delta <= 2 m_e or eps alpha_D = 0)."""
-        width = self.chi2_total_width(include_hadrons)
-        return math.inf if width == 0.0 else units.width_to_ctau_cm(width)
+        return units.width_to_ctau_cm(self.chi2_total_width(include_hadrons))

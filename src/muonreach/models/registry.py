@@ -38,7 +38,12 @@ class ModelSpec:
         return self.coupling_symbol or self.coupling
 
     def resolve(self, overrides: Mapping[str, object] | None = None) -> dict:
-        """Defaults updated with ``overrides`` (each parsed and range-checked); unknown names raise UnknownName."""
+        """Defaults updated with ``overrides`` (each parsed and range-checked); unknown names raise UnknownName.
+        An explicit mass and its ratio (:data:`ALTERNATIVES`) given together are refused: one would be ignored."""
+        for explicit, ratio in ALTERNATIVES:
+            if overrides and explicit in overrides and ratio in overrides and overrides[explicit] is not None:
+                raise InvalidParameter(f"model {self.name!r}: give {explicit} or {ratio}, not both ({explicit} "
+                                       f"overrides {ratio})")
         return resolve(self.params, overrides, f"model {self.name!r}")
 
     def build(self, mass: float, coupling: float, overrides: Mapping[str, object] | None = None) -> Mediator:
@@ -47,6 +52,10 @@ class ModelSpec:
         if m <= 0.0:
             raise InvalidParameter(f"mass must be positive, got {m:g}")
         return self.builder(m, finite(self.coupling, coupling), self.resolve(overrides))
+
+
+#: (explicit, ratio) parameter pairs of :func:`dm_mass`: at most one of each pair may be set.
+ALTERNATIVES: tuple[tuple[str, str], ...] = (("m_chi", "m_chi_ratio"),)
 
 
 def dm_mass(mass: float, values: Mapping[str, object], key: str = "m_chi", ratio_key: str = "m_chi_ratio") -> float:

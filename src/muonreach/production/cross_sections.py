@@ -300,7 +300,7 @@ def _ww_x_window(e: float, m: float, m_l: float) -> tuple[float, float]:
     return min(r1, r2), max(r1, r2)
 
 
-def _x_nodes(a: float, b: float, x_lo: float, x_peak: float) -> tuple[NDArray, NDArray]:
+def x_nodes(a: float, b: float, x_lo: float, x_peak: float) -> tuple[NDArray, NDArray]:
     """Gauss-Legendre nodes and weights for int_a^b f(x) dx, a >= x_lo > 0.
 
     Lower part [a, min(b, 1/2)] in tau = arccosh(x / x_lo): removes the sqrt threshold of beta_X and is
@@ -342,7 +342,7 @@ def sigma_total(
 ) -> float:
     """Total cross section (GeV^-2 per atom) integrated over x from max(x_min, m_X/E) to 1 - m_l/E.
 
-    Fixed-order Gauss-Legendre on log-mapped variables (:func:`_x_nodes`), ~250 evaluations of
+    Fixed-order Gauss-Legendre on log-mapped variables (:func:`x_nodes`), ~250 evaluations of
     dsigma/dx; agrees with adaptive quadrature to better than 1e-6 (tests)."""
     _check_kind(kind)
     _check_approximation(approximation)
@@ -360,7 +360,7 @@ def sigma_total(
         a, b = max(a, wa), min(b, wb)
     if a >= b:
         return 0.0
-    xs, ws = _x_nodes(a, b, x_lo, x_peak=m / m_l)
+    xs, ws = x_nodes(a, b, x_lo, x_peak=m / m_l)
     xs = np.clip(xs, np.nextafter(0.0, 1.0), np.nextafter(1.0, 0.0))
     if approximation == "iww":
         spec = iww_chi(mat, e, m, m_l) * dsigma_dx_iww_per_chi(kind, xs, e, m, g, m_l)

@@ -188,7 +188,8 @@ def fft_peak(freq: np.ndarray, amp: np.ndarray, band: tuple[float, float | None]
     low, high = band
     top = float(freq[-1]) if high is None else high
     if not (math.isfinite(low) and low > 0 and math.isfinite(top) and top > low):
-        raise InvalidParameter(f"the FFT band needs 0 < low < high, got ({low!r}, {high!r}) MHz")
+        edge = f"{top!r} (Nyquist)" if high is None else repr(high)
+        raise InvalidParameter(f"the FFT band needs 0 < low < high, got ({low!r}, {edge}) MHz")
     sel = (freq >= low) & (freq <= top)
     if not sel.any():
         raise InvalidParameter(f"no FFT bin between {low:g} and {top:g} MHz (Nyquist {freq[-1]:.4g} MHz)")
