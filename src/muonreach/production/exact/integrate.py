@@ -46,11 +46,12 @@ FORM_FACTORS: tuple[str, ...] = ("full", "elastic", "point")
 #: Upper limit of t (GeV^2) for the screened form factors: max(T_CAP, T_CAP_FACTOR t_0(x)), t_0 the forward
 #: t_min at that x (module docstring).
 T_CAP: float = 30.0
-T_CAP_FACTOR: float = 1e3
+T_CAP_FACTOR: float = 1e2
 
 # Deterministic rule: segment edges of u = ln(Delta/Delta_min); Gauss-Legendre nodes per segment (fine, coarse).
 _U_EDGES = np.array([0.0, 0.7, 1.5, 2.5, 4.0, 6.0, 9.0, 13.0, 18.0, 25.0, 35.0, 50.0])
 _N_T_UNIFORM = 8
+_N_T_TAIL = 3  # ln t segments of the tail above max(T_CAP, T_CAP t_min), up to the cap (no width for light bosons)
 # (nodes per u segment, per ln t segment, psi nodes). Set by a convergence test against (10, 10, 12) and
 # (14, 14, 16) references over mu/e beams, S/P/V, diagonal and e <-> mu, 1-160 GeV, 1 MeV - 6.3 GeV, x from 0.01
 # to 0.97 of the window: "fine" is within 2.4e-4 of the reference (<= 1e-4 away from the first 1 % of the
@@ -281,7 +282,11 @@ def _inner(proc: Process, energy: float, nuc: Nucleus, e_k: NDArray, delta: NDAr
     lo = np.log(np.maximum(tb.t_min, _t_floor(proc, nuc)))
     hi = np.log(np.maximum(_t_upper(proc, tb, _t_cap(proc, kin, em)), tb.t_min))
     hi = np.maximum(hi, lo)
-    uniform = lo[..., None] + (hi - lo)[..., None] * np.linspace(0.0, 1.0, _N_T_UNIFORM + 1)
+    # the old density (8 segments up to T_CAP, or over a factor T_CAP above t_min), then the tail up to the cap
+    mid = np.minimum(hi, np.maximum(math.log(T_CAP), lo + math.log(T_CAP)))
+    uniform = np.concatenate([lo[..., None] + (mid - lo)[..., None] * np.linspace(0.0, 1.0, _N_T_UNIFORM + 1),
+                              mid[..., None] + (hi - mid)[..., None] * np.linspace(0.0, 1.0, _N_T_TAIL + 1)[1:]],
+                             axis=-1)
     fixed = nuc.scales() if proc.form_factor != "point" else np.zeros(0)
     fixed = np.append(fixed, math.log(proc.m_x**2 + max(proc.m, proc.mp) ** 2))  # the virtual-photon falloff
     kinematic = np.log(tb.delta)[..., None]  # t ~ Delta: where the photon's virtuality reaches the lepton line's
