@@ -282,8 +282,9 @@ def _inner(proc: Process, energy: float, nuc: Nucleus, e_k: NDArray, delta: NDAr
     lo = np.log(np.maximum(tb.t_min, _t_floor(proc, nuc)))
     hi = np.log(np.maximum(_t_upper(proc, tb, _t_cap(proc, kin, em)), tb.t_min))
     hi = np.maximum(hi, lo)
-    # the old density (8 segments up to T_CAP, or over a factor T_CAP above t_min), then the tail up to the cap
-    mid = np.minimum(hi, np.maximum(math.log(T_CAP), lo + math.log(T_CAP)))
+    # screened: 8 segments up to T_CAP (or over a factor T_CAP above t_min), then the tail up to the cap (no width
+    # for light bosons); point nucleus (integrand ~ 1/t up to t_+): 8 segments over the whole range
+    mid = hi if proc.form_factor == "point" else np.minimum(hi, np.maximum(math.log(T_CAP), lo + math.log(T_CAP)))
     uniform = np.concatenate([lo[..., None] + (mid - lo)[..., None] * np.linspace(0.0, 1.0, _N_T_UNIFORM + 1),
                               mid[..., None] + (hi - mid)[..., None] * np.linspace(0.0, 1.0, _N_T_TAIL + 1)[1:]],
                              axis=-1)
