@@ -6,16 +6,20 @@ Variables (parametrisation A of :mod:`.phase_space`) and the maps that flatten t
 * x = E_X / E: logit(x) uniform (logarithmic at both ends: the low-x peak of light bosons at x ~ m_X/m_l and the
   1/(1 - x) rise of the vector spectrum); the X angle through Delta = m'^2 - (p - k)^2 with u = ln(Delta /
   Delta_min) uniform (dsigma/dDelta ~ 1/Delta^2 above Delta_min, the collinear peak theta_X ~ sqrt(U_min/x)/E);
-* ln t uniform between t_min(x, Delta) and min(t_+, :data:`T_CAP`), with the form-factor scales
+* ln t uniform between t_min(x, Delta) and min(t_+, t_cap(x)), with the form-factor scales
   1/a^2, 1/a'^2, d, 0.71 GeV^2 (002 App. A) as break points of the deterministic rule;
 * the azimuth phi of q about V = p - k through psi with tan(phi/2) = r tan(psi/2), r = sqrt(D1(0)/D1(pi)): the map
   of int dphi / (a + b cos phi), which removes the peak of the propagator 1/D1 (D1 = a + b cos phi); phi -> -phi is
   a symmetry, so phi runs over [0, pi] with weight 2.
 
-Cut-offs (each bounds the truncation error far below the quoted accuracies): t <= :data:`T_CAP` = 30 GeV^2,
-where the dipole form factor of G2_in is (1 + 30/0.71)^-8 ~ 1e-13 and the elastic tail above it is ~ (d/T_CAP)^2
-relative (< 2e-5 even for hydrogen, A = 1); the point nucleus (``form_factor = "point"``, Bethe-Heitler's
-unscreened case, used in validation) integrates up to t_+. Delta is cut where t_min(Delta) > t_cap.
+Cut-off of the screened form factors: t <= t_cap(x) = max(:data:`T_CAP`, :data:`T_CAP_FACTOR` t_0(x)), t_0 the
+forward t_min at that x, and Delta where t_min(Delta) <= t_cap(x). For light bosons (t_0 << d) the cap is 30 GeV^2,
+where the dipole of G2_in is ~1e-13 and the elastic tail ~ (d/T_CAP)^2 relative; for heavy ones (t_0 near or above
+d) G2/t^2 falls at least as t^-4 above t_0, and against a cap 100x larger the measured change is <= 1.2e-4, within
+the rule's own estimate (docs/exact-production.md, "Cut-offs"). The point nucleus (``form_factor = "point"``,
+Bethe-Heitler's unscreened case, used in validation) integrates up to t_+. Limit of validity: for heavy bosons at high
+energy (45 GeV from 160 GeV, 50 GeV from 100 GeV; 30 GeV from 160 GeV and every mass from 15 GeV work) the trace
+loses precision at t ~ 1e2 - 1e3 GeV^2 and the rules raise ConvergenceError.
 
 The three results have numerical uncertainties: the deterministic rules quote |I(n) - I(n_coarse)| of the
 rule and a coarser one on the same segments; vegas quotes its statistical error (weighted average of the
