@@ -110,3 +110,28 @@ def test_vegas_refuses_disagreeing_iterations(monkeypatch):
     monkeypatch.setattr(integ, "VEGAS_Q_MIN", 1.0 + 1e-9)
     with pytest.raises(ConvergenceError, match="disagree"):
         integ.sigma_vegas(proc, 160.0, 0.5, rtol=3e-2, neval=2000, nitn_adapt=2, nitn_max=4)
+
+
+def test_reach_scan_warns_at_a_mass_whose_yield_fails(monkeypatch):
+    # the exact rule loses precision at the x end point of heavy bosons (docs/exact-production.md, "Cut-offs"):
+    # e.g. the M^3 table of a 7.77 GeV vector is refused (ConvergenceError; before the threshold fix such masses
+    # were refused as "forbidden"). A scan leaves that mass without edges, with a ReachWarning saying why; a
+    # single mass raises. The failure is injected (the float64 noise behind it is not portable).
+    from muonreach.experiments.spec import load_experiment
+    from muonreach.models.registry import get_model_spec
+    from muonreach.reach import contour
+
+    real = contour.calculator
+
+    def failing(exp, spec, mass, overrides=None):
+        if mass > 7.5:
+            raise ConvergenceError("exact dsigma/dx table: injected")
+        return real(exp, spec, mass, overrides)
+
+    monkeypatch.setattr(contour, "calculator", failing)
+    exp, spec = load_experiment("m3-phase1"), get_model_spec("lmu-ltau")
+    with pytest.raises(ConvergenceError, match="injected"):
+        contour.reach(exp, spec, np.array([7.77203]))
+    with pytest.warns(contour.ReachWarning, match=r"m = 7\.77203 GeV.*injected"):
+        rows = contour.reach(exp, spec, np.array([2.0, 7.77203]))
+    assert rows[0].coupling_low is not None and rows[1] == contour.ReachRow(7.77203, None, None)
