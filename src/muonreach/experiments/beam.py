@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from ..constants import LEPTON_MASSES
 from ..errors import KinematicallyForbidden
+from ..production.kinematics import emission_threshold
 
 #: Points of the energy grid on which the depth-energy relation of a tabulated loss is integrated.
 FINE_POINTS: int = 4000
@@ -62,7 +63,7 @@ def energy_range(exp, mass: float) -> tuple[float, float]:
     m_l = final_energy_floor(exp)  # the outgoing lepton keeps at least its mass (or the selection's lowest energy)
     e_min = max(exp.energy_min, exit_energy(exp), 0.0)
     # the x range [max(x_min, m/E), 1 - m_l'/E] is non-empty only above this energy
-    threshold = max(mass + m_l, m_l / (1.0 - exp.x_min))
+    threshold = emission_threshold(mass, m_l, exp.x_min)
     e_min = max(e_min, threshold)
     if e_min >= exp.energy:
         raise KinematicallyForbidden(

@@ -5,12 +5,13 @@ statistic reaches its threshold."""
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import KinematicallyForbidden
+from ..errors import ConvergenceError, KinematicallyForbidden
 from ..experiments.calculator import calculator, grid_calculator
 from ..experiments.production import production_channel
 from ..experiments.spec import Experiment
@@ -39,6 +40,10 @@ def _binned_statistic(calc, test: BinnedTest) -> Callable[[np.ndarray], np.ndarr
     return lambda g: test.statistic(calc.binned_events(g, test.bins))
 
 
+class ReachWarning(UserWarning):
+    """A mass of a reach scan left without edges because its yield could not be computed (the message says why)."""
+
+
 @dataclass(frozen=True)
 class ReachRow:
     mass: float
@@ -63,6 +68,13 @@ def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict 
             forbidden.append(exc)
             if len(forbidden) == masses.size:  # closed everywhere (e.g. A' -> chi1 chi2 for m1 + m2 > m_A'): say so
                 raise KinematicallyForbidden(f"at every mass of the range: {exc}") from None
+            rows.append(ReachRow(float(m), None, None))
+            continue
+        except ConvergenceError as exc:  # e.g. exact production of a heavy boson at the end of its x window
+            if len(masses) == 1:
+                raise
+            warnings.warn(f"{exp.name}: no reach edges at m = {float(m):g} GeV, the yield could not be computed: "
+                          f"{exc}", ReachWarning, stacklevel=2)
             rows.append(ReachRow(float(m), None, None))
             continue
         if calc.sample.total_weight <= 0.0:

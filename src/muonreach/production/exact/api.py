@@ -46,36 +46,52 @@ def dsigma_dx_exact(kind: str, energy: ArrayLike, x: ArrayLike, material: Materi
     (broadcast). ``tabulated``: interpolate a table over [min E, max E] and x >= ``x_min`` that is computed once
     and cached on disk (:class:`.tables.ExactSpectrum`, accuracy stated there; ``x_min`` only has to lie at or
     below the x values asked for); otherwise evaluate each point directly (a few ms per point). Zero outside
-    m_X/E < x < x_end(E); KinematicallyForbidden if no energy reaches threshold.
+    m_X/E < x < x_end(E), in particular at energies at or below the threshold for x >= ``x_min``
+    (:meth:`.integrate.Process.threshold`); KinematicallyForbidden if no energy is above it.
 
     ``with_error``: also return the numerical uncertainty. Direct: |fine - coarse| of the nested rule at each
     point (:mod:`.integrate`). Tabulated: value x (the table's largest node error + the stated interpolation
     accuracy :data:`.tables.ACCURACY`, a tested bound rather than an estimate). ConvergenceError if the estimate
     exceeds ``rtol`` relative (direct: at any point; tabulated: the tables refuse nodes above
     :data:`.tables.NODE_RTOL`, and ``rtol`` below the table's own error raises)."""
-    if not (math.isfinite(rtol) and rtol > 0.0):
-        raise InvalidParameter(f"rtol must be positive, got {rtol!r}")
+    _check_rtol(rtol)
     e, xa = np.broadcast_arrays(np.asarray(energy, dtype=float), np.asarray(x, dtype=float))
     if e.size == 0:
         return (np.zeros(e.shape), np.zeros(e.shape)) if with_error else np.zeros(e.shape)
     if not (np.all(np.isfinite(e)) and np.all(np.isfinite(xa))):
         raise InvalidParameter("energies and x must be finite")
+    proc = make_process(kind, mass, material, lepton, final_lepton, form_factor)
+    _check_x_min(x_min)
+    above = e > proc.threshold(x_min)
+    if not np.any(above):  # raises with the threshold in the message
+        proc.check_energy(float(e.max()), x_min)
+    out, err = np.zeros(e.shape), np.zeros(e.shape)
     if tabulated:
-        spectrum = ExactSpectrum(kind, mass, material, lepton, final_lepton, energy_range=(float(e.min()), float(e.max())),
-                                 x_min=x_min, form_factor=form_factor)
-        values = spectrum.dsigma_dx(e, xa)
+        spectrum = ExactSpectrum(kind, mass, material, lepton, final_lepton,
+                                 energy_range=(float(e[above].min()), float(e[above].max())), x_min=x_min,
+                                 form_factor=form_factor)
         relative = spectrum.node_error + ACCURACY
         if relative > rtol:
             raise ConvergenceError(f"tabulated exact dsigma/dx: error bound {relative:.2g} relative (node error "
                                    f"{spectrum.node_error:.2g} + interpolation {ACCURACY:g}) exceeds rtol = {rtol:g}; "
                                    "use tabulated=False for a direct evaluation")
-        return (values, relative * values) if with_error else values
-    proc = make_process(kind, mass, material, lepton, final_lepton, form_factor)
-    out, err = np.zeros(e.shape), np.zeros(e.shape)
-    for value in np.unique(e):
-        sel = e == value
-        out[sel], err[sel] = _dsigma_dx_direct(proc, float(value), xa[sel], rtol=rtol)
+        out[above] = spectrum.dsigma_dx(e[above], xa[above])
+        err = relative * out
+    else:
+        for value in np.unique(e[above]):
+            sel = e == value
+            out[sel], err[sel] = _dsigma_dx_direct(proc, float(value), xa[sel], rtol=rtol)
     return (out, err) if with_error else out
+
+
+def _check_x_min(x_min: float) -> None:
+    if not (math.isfinite(x_min) and 0.0 <= x_min < 1.0):
+        raise InvalidParameter(f"x_min must be in [0, 1), got {x_min!r}")
+
+
+def _check_rtol(rtol: float) -> None:
+    if not (math.isfinite(rtol) and rtol > 0.0):
+        raise InvalidParameter(f"rtol must be positive, got {rtol!r}")
 
 
 def dsigma_dx_dcos_exact(kind: str, energy: float, x: ArrayLike, theta: ArrayLike, material: Material | str,
@@ -96,8 +112,8 @@ def sigma_exact(kind: str, energy: float, material: Material | str, mass: float,
     with a fixed ``seed``, error = statistical, 1 sigma). ConvergenceError if ``rtol`` is not reached."""
     if method not in METHODS:
         raise InvalidParameter(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
-    if not (math.isfinite(x_min) and 0.0 <= x_min < 1.0):
-        raise InvalidParameter(f"x_min must be in [0, 1), got {x_min!r}")
+    _check_rtol(rtol)
+    _check_x_min(x_min)
     proc = make_process(kind, mass, material, lepton, final_lepton, form_factor)
     if method == "quadrature":
         return sigma_quadrature(proc, energy, x_min, rtol=rtol)

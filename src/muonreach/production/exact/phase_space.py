@@ -111,7 +111,7 @@ def two_body(kin: Kinematics, em: Emission, delta: NDArray, m_other: float) -> T
     return TwoBody(v, e_v, delta, w, a2, t_min, t_plus)
 
 
-def delta_cut(kin: Kinematics, em: Emission, t_cap: float) -> NDArray:
+def delta_cut(kin: Kinematics, em: Emission, t_cap: float | NDArray) -> NDArray:
     """The largest Delta with t_min(Delta) <= t_cap (bounded by Delta_max): from t_min >= Delta^2 / (4 |V|^2) and
     |V|^2 = (|p| - |k|)^2 + Delta - Delta_min."""
     c = (kin.p - em.k) ** 2 - em.delta_min
