@@ -141,6 +141,14 @@ class CouplingDependence:
                     vis[i] += w
         return inv, vis
 
+    def polynomials(self) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] | None:
+        """Coefficients (increasing powers of g) of g_prod and of the invisible and visible widths on the fast path
+        (for evaluating many masses at once, :mod:`muonreach.reach.stack`); None on the exact path."""
+        if self._prod_fit is None or self._width_fits is None:
+            return None
+        inv, vis = self._width_fits
+        return self._prod_fit.coefficients, inv.coefficients, vis.coefficients
+
     def production_is_linear(self) -> float | None:
         """b if g_prod = b g exactly (no constant part), else None (used for the reach floor)."""
         if self._prod_fit is None:

@@ -7,18 +7,24 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import KinematicallyForbidden
-from ..experiments.calculator import calculator, grid_calculator
+from ..errors import InvalidParameter, KinematicallyForbidden
+from ..experiments.calculator import EventCalculator, calculator, calculators, grid_calculator
 from ..experiments.production import production_channel
 from ..experiments.spec import Experiment
 from ..models.registry import ModelSpec
 from ..validation import positive
+from .batch import batch_edges
 from .binned import BinnedTest, binned_test, search_bins
-from .edges import LOG_G_MIN, find_edges
+from .edges import LOG_G_MIN, Edges, find_edges
+from .stack import StackedYields
 from .statistics import upper_limit
+
+if TYPE_CHECKING:
+    pass
 
 
 def events_threshold(exp: Experiment) -> float:
@@ -46,35 +52,67 @@ class ReachRow:
     coupling_high: float | None
 
 
-def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict | None = None) -> list[ReachRow]:
+#: ``method`` of :func:`reach`: "batch" (all masses at once, :mod:`.batch`) or "per-mass" (find_edges per mass, the
+#: reference and benchmark baseline; also used by binned statistics and event-level signatures).
+REACH_METHODS: tuple[str, ...] = ("batch", "per-mass")
+
+
+def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict | None = None,
+          method: str = "batch") -> list[ReachRow]:
     """Edges of the N >= N_CL region at each mass (None where there is no sensitivity / no upper edge)."""
+    if method not in REACH_METHODS:
+        raise InvalidParameter(f"unknown reach method {method!r}; use one of {', '.join(REACH_METHODS)}")
     masses = np.asarray(masses, dtype=float)
     for m in masses:
         positive("mass", m)
     production_channel(exp.channel).check_mass(exp, float(masses.max()))  # the heaviest mass must be reachable
     test = binned_test(exp)
     n_cl = events_threshold(exp) if test is None else test.threshold
-    rows = []
-    for m in masses:
-        try:
-            calc = calculator(exp, spec, float(m), overrides)
-        except KinematicallyForbidden:
-            rows.append(ReachRow(float(m), None, None))
-            continue
-        if calc.sample.total_weight <= 0.0:
-            rows.append(ReachRow(float(m), None, None))
-            continue
-        log_g_max = math.log10(calc.g_max)
-        statistic: Callable[[np.ndarray], np.ndarray]
-        if test is None:
-            statistic = calc.events
-            floor = calc.reach_floor(n_cl)  # N(g) <= g_prod(g)^2 sum(w): no coupling below it reaches N_CL
-        else:
-            grid = grid_calculator(calc)
-            statistic = _binned_statistic(grid, test)
-            # S_i(g) <= g_prod^2 W_i (P <= 1) and the statistics grow with every S_i: the P = 1 yields bound them
-            floor = grid.reach_floor(test.events_needed(grid.bin_weights(test.bins)))
-        log_g_min = LOG_G_MIN if floor is None else math.log10(floor) - 0.05
-        edges = find_edges(statistic, n_cl, log_g_min=min(max(log_g_min, LOG_G_MIN), log_g_max - 0.2), log_g_max=log_g_max)
-        rows.append(ReachRow(float(m), edges.low, edges.high))
-    return rows
+    if method == "batch":
+        calcs = calculators(exp, spec, masses, overrides)
+    else:
+        calcs = {}
+        for i, m in enumerate(masses):
+            try:
+                calc = calculator(exp, spec, float(m), overrides)
+            except KinematicallyForbidden:
+                continue
+            if calc.sample.total_weight > 0.0:
+                calcs[i] = calc
+    if method == "batch" and test is None and all(isinstance(c, EventCalculator) for c in calcs.values()):
+        edges = _batch(calcs, n_cl)
+    else:
+        edges = {i: _edges(calc, n_cl, test) for i, calc in calcs.items()}
+    return [ReachRow(float(m), edges[i].low, edges[i].high) if i in edges else ReachRow(float(m), None, None)
+            for i, m in enumerate(masses)]
+
+
+def _scan_range(calc, floor: float | None) -> tuple[float, float]:
+    """(log10 g_min, log10 g_max) of the coupling scan: from just below the reach floor to the largest valid g."""
+    log_g_max = math.log10(calc.g_max)
+    log_g_min = LOG_G_MIN if floor is None else math.log10(floor) - 0.05
+    return min(max(log_g_min, LOG_G_MIN), log_g_max - 0.2), log_g_max
+
+
+def _edges(calc, n_cl: float, test: BinnedTest | None) -> Edges:
+    """find_edges at one mass (the per-mass method)."""
+    statistic: Callable[[np.ndarray], np.ndarray]
+    if test is None:
+        statistic = calc.events
+        floor = calc.reach_floor(n_cl)  # N(g) <= g_prod(g)^2 sum(w): no coupling below it reaches N_CL
+    else:
+        grid = grid_calculator(calc)
+        statistic = _binned_statistic(grid, test)
+        # S_i(g) <= g_prod^2 W_i (P <= 1) and the statistics grow with every S_i: the P = 1 yields bound them
+        floor = grid.reach_floor(test.events_needed(grid.bin_weights(test.bins)))
+    log_g_min, log_g_max = _scan_range(calc, floor)
+    return find_edges(statistic, n_cl, log_g_min=log_g_min, log_g_max=log_g_max)
+
+
+def _batch(calcs: dict[int, EventCalculator], n_cl: float) -> dict[int, Edges]:
+    """The edges of all masses by the batch search (same scan ranges as the per-mass method)."""
+    if not calcs:
+        return {}
+    ranges = np.array([_scan_range(c, c.reach_floor(n_cl)) for c in calcs.values()])
+    edges = batch_edges(StackedYields.build(list(calcs.values())), n_cl, ranges[:, 0], ranges[:, 1])
+    return dict(zip(calcs, edges))
