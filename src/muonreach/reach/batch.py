@@ -29,6 +29,8 @@ ROOT_XATOL: float = 1e-10
 ROOT_XRTOL: float = 1e-12
 #: Refinement of a grid maximum below N_CL: golden-section steps until the interval is below this (log10 g).
 REFINE_XATOL: float = 1e-6
+#: Coarse grid of the scan, in grid steps (0.4 decade; module docstring).
+COARSE: int = 4
 _GOLDEN: float = (math.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -51,25 +53,54 @@ def _log_excess(n: NDArray, n_cl: float) -> NDArray:
     return np.log(np.maximum(n, 1e-300)) - math.log(n_cl)
 
 
-def _scan(yields: StackedYields, grid: NDArray, valid: NDArray, n_cl: float) -> tuple[NDArray, NDArray]:
-    """(f = ln N - ln N_CL where computed, else nan; sign f >= 0) on the grid, entries summed only where needed."""
+def _signs(f: NDArray, lower: NDArray, upper: NDArray, valid: NDArray) -> tuple[NDArray, NDArray]:
+    """(known f >= 0, known f < 0): from the value where computed, else from the bounds."""
+    known = ~np.isnan(f)
+    pos = valid & np.where(known, f >= 0.0, lower >= 0.0)
+    neg = valid & np.where(known, f < 0.0, upper < 0.0)
+    return pos, neg
+
+
+def _block_any(a: NDArray, coarse: int) -> NDArray:
+    """Per block of ``coarse`` grid steps (columns b * coarse ... (b + 1) * coarse, both ends): any(a)."""
+    n, width = a.shape
+    blocks = (width - 1) // coarse + 1
+    padded = np.zeros((n, blocks * coarse + 1), dtype=bool)
+    padded[:, :width] = a
+    return padded[:, : blocks * coarse].reshape(n, blocks, coarse).any(axis=2) | padded[:, coarse::coarse]
+
+
+def _scan(yields: StackedYields, grid: NDArray, valid: NDArray, n_cl: float, coarse: int) -> tuple[NDArray, NDArray]:
+    """(f = ln N - ln N_CL where computed, else nan; f >= 0) on the grid, entries summed only where needed."""
     jj, kk = np.nonzero(valid)
     lo, hi, _ = yields.bounds(jj, 10.0 ** grid[jj, kk])
     f = np.full(grid.shape, np.nan)
     fixed = (hi - lo) <= BOUND_RTOL * hi
     f[jj[fixed], kk[fixed]] = _log_excess(0.5 * (lo + hi)[fixed], n_cl)
-    upper = np.full(grid.shape, -np.inf)
-    upper[jj, kk] = _log_excess(hi, n_cl)
-    lower = np.full(grid.shape, -np.inf)
-    lower[jj, kk] = _log_excess(lo, n_cl)
-    open_ = valid & np.isnan(f) & (lower < 0.0) & (upper >= 0.0)
-    _fill(yields, grid, f, open_, n_cl)
-    positive = np.where(np.isnan(f), lower >= 0.0, f >= 0.0) & valid
+    upper, lower = np.full(grid.shape, -np.inf), np.full(grid.shape, -np.inf)
+    upper[jj, kk], lower[jj, kk] = _log_excess(hi, n_cl), _log_excess(lo, n_cl)
+    undecided = valid & np.isnan(f) & (lower < 0.0) & (upper >= 0.0)  # sign not fixed by the bounds
+    col = np.arange(grid.shape[1])[None, :]
+    length = valid.sum(axis=1)[:, None]
+    _fill(yields, grid, f, undecided & ((col % coarse == 0) | (col == length - 1)), n_cl)  # the coarse grid
+    block = col // coarse
+    while True:  # blocks with both signs: their points are evaluated until every sign change is between neighbours
+        pos, neg = _signs(f, lower, upper, valid)
+        mixed = np.take_along_axis(_block_any(pos, coarse) & _block_any(neg, coarse), np.broadcast_to(block, f.shape), 1)
+        need = undecided & np.isnan(f) & mixed
+        if not need.any():
+            break
+        _fill(yields, grid, f, need, n_cl)
+    block_pos = np.take_along_axis(_block_any(pos, coarse), np.broadcast_to(block, f.shape), 1)
+    positive = pos | (valid & ~pos & ~neg & block_pos)  # the rest has the sign of its block
     # masses with no grid point above N_CL: the grid maximum is needed; only points whose bound exceeds the best
-    # value found can hold it
+    # value found can hold it (and, on a coarse grid, only those next to the coarse maximum)
     none = ~positive.any(axis=1)
-    best = np.where(np.isnan(f), -np.inf, f).max(axis=1)
-    _fill(yields, grid, f, valid & none[:, None] & np.isnan(f) & (upper > best[:, None]), n_cl)
+    computed = np.where(np.isnan(f), -np.inf, f)
+    candidates = valid & none[:, None] & np.isnan(f) & (upper > computed.max(axis=1)[:, None])
+    if coarse > 1:
+        candidates &= np.abs(col - np.argmax(computed, axis=1)[:, None]) < coarse
+    _fill(yields, grid, f, candidates, n_cl)
     # masses with several runs above N_CL: the maximum decides the run, so the run's points are evaluated
     starts = positive & ~np.concatenate([np.zeros((len(grid), 1), bool), positive[:, :-1]], axis=1)
     several = starts.sum(axis=1) > 1
@@ -114,11 +145,13 @@ def _roots(yields: StackedYields, j: NDArray, a: NDArray, b: NDArray, n_cl: floa
     return 10.0 ** np.asarray(res.x)
 
 
-def batch_edges(yields: StackedYields, n_cl: float, log_g_min: NDArray, log_g_max: NDArray) -> list[Edges]:
-    """Edges at every mass of ``yields`` (rows of log_g_min / log_g_max: the scan range of each mass)."""
+def batch_edges(yields: StackedYields, n_cl: float, log_g_min: NDArray, log_g_max: NDArray,
+                coarse: int = COARSE) -> list[Edges]:
+    """Edges at every mass of ``yields`` (rows of log_g_min / log_g_max: the scan range of each mass). ``coarse`` = 1
+    evaluates the sign at every grid point as find_edges does; > 1 first on every coarse-th point (module docstring)."""
     n_m = len(yields.calcs)
     grid, valid = _grid(np.asarray(log_g_min, float), np.asarray(log_g_max, float))
-    f, positive = _scan(yields, grid, valid, n_cl)
+    f, positive = _scan(yields, grid, valid, n_cl, coarse)
     length = valid.sum(axis=1)
     peak_index = np.where(np.isnan(f) & positive, np.inf, np.where(valid, np.nan_to_num(f, nan=-np.inf), -np.inf))
     best = np.argmax(peak_index, axis=1)  # inf (an unevaluated point above N_CL) wins: the single run
