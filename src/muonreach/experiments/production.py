@@ -133,7 +133,8 @@ class Bremsstrahlung(ProductionChannel):
         energy, track_cm, depth, x_lo = energy[open_], track_cm[open_], depth[open_], x_lo[open_]
         x, w_x = x_nodes(x_lo, x_hi[open_])
         spectrum = self.spectrum(exp, kind, mass, (float(energy.min()), float(energy.max())))
-        return _grid_sample(exp, mass, energy, track_cm, depth, x, w_x * spectrum(energy[:, None], x))
+        arrays = _grid_arrays(exp, mass, energy, track_cm, depth, x, w_x * spectrum(energy[:, None], x))
+        return BosonSample(*(a.ravel() for a in arrays))
 
     def samples(self, exp, models: Sequence[Mediator], masses: NDArray) -> list[BosonSample]:
         """Muon beams with a constant energy loss: the (E, x) grids of all masses as arrays (the same numbers as
@@ -161,8 +162,8 @@ class Bremsstrahlung(ProductionChannel):
                 e = energy[j, open_[j]]
                 spectrum = self.spectrum(exp, kind, float(m), (float(e.min()), float(e.max())))
                 dsdx[j, open_[j]] = spectrum(e[:, None], x[j, open_[j]])
-        return [_grid_sample(exp, float(m), energy[j, open_[j]], track_cm[j, open_[j]], depth[j, open_[j]],
-                             x[j, open_[j]], (w_x * dsdx)[j, open_[j]]) for j, m in enumerate(masses)]
+        arrays = _grid_arrays(exp, masses[:, None, None], energy, track_cm, depth, x, w_x * dsdx)
+        return [BosonSample(*(a[j][open_[j]].ravel() for a in arrays)) for j in range(masses.size)]
 
     def event_production(self, exp, kind: str, mass: float):
         if exp.approximation == "exact":  # sampled from the exact cross section's own tables (mc/exact.py)
@@ -199,16 +200,16 @@ def _iww(exp, kind: str, mass: float | NDArray, energy: NDArray, x: NDArray) -> 
     return iww_per_chi_grid(kind, x, energy, mass, 1.0, LEPTON_MASSES[exp.lepton]) * chi
 
 
-def _grid_sample(exp, mass: float, energy: NDArray, track_cm: NDArray, depth: NDArray, x: NDArray,
-                 w_dsdx: NDArray) -> BosonSample:
-    """The bosons of an (E, x) grid: rows = lepton energies (track length, depth), columns = x nodes; ``w_dsdx``
-    the x-quadrature weight times dsigma/dx (GeV^-2)."""
-    weight = exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * track_cm[:, None] * w_dsdx
-    e_x = x * energy[:, None]
+def _grid_arrays(exp, mass: float | NDArray, energy: NDArray, track_cm: NDArray, depth: NDArray, x: NDArray,
+                 w_dsdx: NDArray) -> tuple[NDArray, ...]:
+    """(E_X, |p_X|, depth, beam energy, weight) of the bosons of (E, x) grids: ``energy``, ``track_cm``, ``depth``
+    (..., n_E) against ``x`` and ``w_dsdx`` (the x-quadrature weight times dsigma/dx, GeV^-2) (..., n_E, n_x);
+    ``mass`` a float or (..., 1, 1)."""
+    weight = exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * track_cm[..., None] * w_dsdx
+    e_x = x * energy[..., None]
     momentum = np.sqrt(np.maximum(e_x**2 - mass**2, 0.0))
     shape = e_x.shape
-    return BosonSample(e_x.ravel(), momentum.ravel(), np.broadcast_to(depth[:, None], shape).ravel(),
-                       np.broadcast_to(energy[:, None], shape).ravel(), weight.ravel())
+    return e_x, momentum, np.broadcast_to(depth[..., None], shape), np.broadcast_to(energy[..., None], shape), weight
 
 
 def flavour_changing_models(pair: tuple[str, str]) -> list[str]:
