@@ -30,9 +30,10 @@ CASES = (
 )
 
 
-def _timed(fn) -> tuple[object, float, float]:
+def _timed(reach, *args, **kwargs) -> tuple[list, float, float]:
+    """(result, wall s, process CPU s) of one reach call."""
     wall, cpu = time.perf_counter(), time.process_time()
-    out = fn()
+    out = reach(*args, **kwargs)
     return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
@@ -61,8 +62,8 @@ def bench_reach_batch() -> None:
         masses = np.geomspace(lo, hi, n)
         for method in ("per-mass", "batch"):  # warm-up: imports, exact tables
             reach(exp, spec, masses, benchmark, method=method)
-        new, wall_new, cpu_new = _timed(lambda: reach(exp, spec, masses, benchmark))
-        old, wall_old, cpu_old = _timed(lambda: reach(exp, spec, masses, benchmark, method="per-mass"))
+        new, wall_new, cpu_new = _timed(reach, exp, spec, masses, benchmark)
+        old, wall_old, cpu_old = _timed(reach, exp, spec, masses, benchmark, method="per-mass")
         label = name + "".join(f" {k}={v}" for k, v in sets.items())
         print(f"  {label} ({exp.signature.name}, {model}), {n} masses: batch {1e3 * wall_new / n:.3f} ms/mass "
               f"(CPU {1e3 * cpu_new / n:.3f}) | per-mass {1e3 * wall_old / n:.3f} ms/mass (CPU {1e3 * cpu_old / n:.3f}) | "

@@ -79,8 +79,9 @@ def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict 
                 continue
             if calc.sample.total_weight > 0.0:
                 calcs[i] = calc
-    if method == "batch" and test is None and all(isinstance(c, EventCalculator) for c in calcs.values()):
-        edges = _batch(calcs, n_cl)
+    grids = {i: c for i, c in calcs.items() if isinstance(c, EventCalculator)}
+    if method == "batch" and test is None and len(grids) == len(calcs):
+        edges = _batch(grids, n_cl)
     else:
         edges = {i: _edges(calc, n_cl, test) for i, calc in calcs.items()}
     return [ReachRow(float(m), edges[i].low, edges[i].high) if i in edges else ReachRow(float(m), None, None)

@@ -47,7 +47,7 @@ class _EntryDecays(Decays):
         """Pair k's values on entries k * width ... (k + 1) * width - 1."""
         expand = lambda a: np.repeat(a, width)[None, :]
         br = Decays(0.0, inv, vis).branching()  # per pair (the mass does not enter)
-        return cls(expand(mass), expand(inv), expand(vis), tuple(expand(a) for a in br))
+        return cls(expand(mass), expand(inv), expand(vis), (expand(br[0]), expand(br[1]), expand(br[2])))
 
     def branching(self) -> tuple[NDArray, NDArray, NDArray]:
         return self.per_entry
