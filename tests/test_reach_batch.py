@@ -130,3 +130,13 @@ def test_probability_bounds_hold(name):
 def test_unknown_reach_method():
     with pytest.raises(InvalidParameter, match="reach method"):
         reach(load_experiment("na64mu-2018"), get_model_spec("scalar-muon"), np.array([0.1]), method="fast")
+
+
+def test_a_mass_beyond_the_exact_tables_leaves_the_others():
+    # the exact spectrum refuses m = 6.26 GeV at M^3 phase 1 (KinematicallyForbidden inside the sample): the batch
+    # builds the samples mass by mass then, and that mass has no edges, as with the per-mass method
+    exp, spec = load_experiment("m3-phase1"), get_model_spec("lmu-ltau")
+    masses = np.array([6.0, 6.26052])
+    new = reach(exp, spec, masses)
+    _assert_same_edges(new, reach(exp, spec, masses, method="per-mass"))
+    assert all(r.coupling_low is None for r in new)

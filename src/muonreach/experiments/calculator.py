@@ -10,6 +10,7 @@ mass; every coupling costs one pass over it (:mod:`.couplings` for the g depende
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -156,8 +157,16 @@ def calculators(exp: Experiment, spec: ModelSpec, masses: NDArray[np.float64],
                 deps[i] = _dependence(exp, spec, float(m), overrides)
             except KinematicallyForbidden:
                 continue
-        samples = channel.samples(exp, [d.reference for d in deps.values()], np.array([masses[i] for i in deps]))
-        for (i, d), sample in zip(deps.items(), samples):
+        try:
+            samples: dict[int, BosonSample] = dict(zip(deps, channel.samples(
+                exp, [d.reference for d in deps.values()], np.array([masses[i] for i in deps]))))
+        except KinematicallyForbidden:  # some mass beyond a spectrum's own limit (exact tables): mass by mass
+            samples = {}
+            for i, d in deps.items():
+                with contextlib.suppress(KinematicallyForbidden):
+                    samples[i] = channel.sample(exp, d.reference, d.mass)
+        for i, sample in samples.items():
+            d = deps[i]
             out[i] = EventCalculator(exp, d.mass, sample, sample.weight * exp.efficiency.weights(sample, d.mass), d)
     return {i: c for i, c in out.items() if c.sample.total_weight > 0.0}
 
