@@ -1,4 +1,4 @@
-"""The batch edge search (muonreach.reach.batch, reach(..., method="batch"), the default) against the per-mass
+"""The batch edge search (muonreach.reach.batch, reach(..., method="batch"), the default from 6 masses) against the per-mass
 find_edges (method="per-mass"), and the pieces it rests on: stacked yields, probability bounds, vectorised samples.
 
 Tolerance of the edge comparisons: 1e-8 relative. Both methods solve ln N(g) = ln N_CL for the same N (the same
@@ -48,7 +48,7 @@ def _assert_same_edges(new, old):
 ])
 def test_batch_edges_equal_per_mass_edges(experiment, sets, model, overrides, masses):
     exp, spec = load_experiment(experiment).with_overrides(sets), get_model_spec(model)
-    new = reach(exp, spec, np.array(masses), overrides)
+    new = reach(exp, spec, np.array(masses), overrides, method="batch")
     old = reach(exp, spec, np.array(masses), overrides, method="per-mass")
     _assert_same_edges(new, old)
     assert any(r.coupling_low is not None for r in new)
@@ -78,7 +78,7 @@ def test_exact_coupling_path_in_the_batch(monkeypatch):
     exp, spec = load_experiment("na64mu-2017"), get_model_spec("scalar-muon")
     masses = np.array([0.01, 0.05])
     assert calculator(exp, spec, 0.01, None).couplings.exact_path
-    _assert_same_edges(reach(exp, spec, masses), reach(exp, spec, masses, method="per-mass"))
+    _assert_same_edges(reach(exp, spec, masses, method="batch"), reach(exp, spec, masses, method="per-mass"))
 
 
 def test_stacked_yields_equal_the_calculators():
@@ -127,6 +127,19 @@ def test_probability_bounds_hold(name):
         assert np.all(lo <= p + 1e-15) and np.all(p <= hi + 1e-15)
 
 
+def test_auto_method_batches_from_six_masses(monkeypatch):
+    # "auto" (the default) batches from BATCH_MIN_MASSES masses on, below it the per-mass search (cheaper there)
+    from muonreach.reach import contour
+
+    used = []
+    monkeypatch.setattr(contour, "_batch", lambda calcs, n_cl: used.append(len(calcs)) or {})
+    exp, spec = load_experiment("na64mu-2018"), get_model_spec("scalar-muon")
+    reach(exp, spec, np.geomspace(0.01, 1.0, contour.BATCH_MIN_MASSES), DM)
+    assert used == [contour.BATCH_MIN_MASSES]
+    rows = reach(exp, spec, np.array([0.1]), DM)
+    assert used == [contour.BATCH_MIN_MASSES] and rows[0].coupling_low is not None
+
+
 def test_unknown_reach_method():
     with pytest.raises(InvalidParameter, match="reach method"):
         reach(load_experiment("na64mu-2018"), get_model_spec("scalar-muon"), np.array([0.1]), method="fast")
@@ -137,6 +150,6 @@ def test_a_mass_beyond_the_exact_tables_leaves_the_others():
     # builds the samples mass by mass then, and that mass has no edges, as with the per-mass method
     exp, spec = load_experiment("m3-phase1"), get_model_spec("lmu-ltau")
     masses = np.array([6.0, 6.26052])
-    new = reach(exp, spec, masses)
+    new = reach(exp, spec, masses, method="batch")
     _assert_same_edges(new, reach(exp, spec, masses, method="per-mass"))
     assert all(r.coupling_low is None for r in new)

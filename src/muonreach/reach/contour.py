@@ -52,17 +52,21 @@ class ReachRow:
     coupling_high: float | None
 
 
-#: ``method`` of :func:`reach`: "batch" (all masses at once, :mod:`.batch`) or "per-mass" (find_edges per mass, the
-#: reference and benchmark baseline; also used by binned statistics and event-level signatures).
-REACH_METHODS: tuple[str, ...] = ("batch", "per-mass")
+#: ``method`` of :func:`reach`: "batch" (all masses at once, :mod:`.batch`), "per-mass" (find_edges per mass, the
+#: reference and benchmark baseline; also used by binned statistics and event-level signatures) or "auto" (batch
+#: from BATCH_MIN_MASSES masses on: below, its fixed cost of ~2 ms exceeds the saving; measured, docs/reach.md).
+REACH_METHODS: tuple[str, ...] = ("auto", "batch", "per-mass")
+BATCH_MIN_MASSES: int = 6
 
 
 def reach(exp: Experiment, spec: ModelSpec, masses: np.ndarray, overrides: dict | None = None,
-          method: str = "batch") -> list[ReachRow]:
+          method: str = "auto") -> list[ReachRow]:
     """Edges of the N >= N_CL region at each mass (None where there is no sensitivity / no upper edge)."""
     if method not in REACH_METHODS:
         raise InvalidParameter(f"unknown reach method {method!r}; use one of {', '.join(REACH_METHODS)}")
     masses = np.asarray(masses, dtype=float)
+    if method == "auto":
+        method = "batch" if masses.size >= BATCH_MIN_MASSES else "per-mass"
     for m in masses:
         positive("mass", m)
     production_channel(exp.channel).check_mass(exp, float(masses.max()))  # the heaviest mass must be reachable
