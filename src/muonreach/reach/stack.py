@@ -1,7 +1,7 @@
 """Signal yields N(m, g) of many masses at once, for the batch edge search of :mod:`.batch`.
 
 The per-mass calculators of :mod:`muonreach.experiments.calculator` (boson sample, efficiency weights, coupling
-dependence) are stacked into one array of entries, so that any batch of (mass, coupling) pairs costs one
+dependence) are stacked as rows of padded (mass, entry) arrays, so that any batch of (mass, coupling) pairs costs one
 vectorised pass: N = g_prod^2 sum_i w_i P_i with the same signature probability P_i as the per-mass
 :meth:`~muonreach.experiments.calculator.EventCalculator.events`. Two short cuts, both exact to the stated bound:
 
