@@ -10,6 +10,9 @@ In the order they run:
   from 10 MeV to 10 GeV: the Gauss-Legendre grid computed once per mass with the g^2 structure, vs nested
   scipy.integrate.quad yields (flux by quad too) at a handful of masses, scaled per mass; the largest relative
   difference of the edges printed.
+- Reach at the integrand limit (reach_bench.py): the batch edge search across masses (the default) vs the
+  per-mass find_edges, ms/mass and the largest edge difference, for invisible (na64mu-2018, with and without
+  visible_escape) and displaced (na64mu-2017, fnal-mu-dump) signatures.
 - Relic curve: 100 masses of the muon-specific scalar (m_chi = m_S/3, g_chi = 1) from 20 MeV to 10 GeV on 2
   processes, vs a root-finder that recomputes the thermal average and solves the Boltzmann equation at every
   trial coupling (scipy brentq), at a few masses, scaled.
@@ -145,6 +148,7 @@ if __name__ == "__main__":
     from heavy_bench import bench_heavy
     from meson_bench import bench_branching_ratios, bench_na62_reach
     from muone_bench import bench_muone
+    from reach_bench import bench_reach_batch
     from scan_bench import bench_scan
     from serve_bench import bench_serve
     from speed_bench import bench_speed
@@ -154,6 +158,7 @@ if __name__ == "__main__":
     bench_startup()
     bench_gm2_band()
     bench_reach()
+    bench_reach_batch()
     bench_relic()
     bench_scan()
     bench_bounds()

@@ -134,7 +134,7 @@ def lepton_track(exp, mass: float, muon_nodes: tuple[np.ndarray, np.ndarray]) ->
     return energy, lengths, depth, x_lower(exp, mass, energy)
 
 
-def x_lower(exp, mass: float, energy: NDArray) -> NDArray:
+def x_lower(exp, mass: float | NDArray, energy: NDArray) -> NDArray:
     """Lowest x = E_X/E at lepton energies E: max(x_min, m_X/E) for muons (x_min relative to the muon's energy,
     as 002), max(x_min E_beam, m_X)/E for electrons (absolute missing-energy cut of the calorimeter)."""
     if exp.lepton == "mu":

@@ -10,6 +10,7 @@ mass; every coupling costs one pass over it (:mod:`.couplings` for the g depende
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -110,6 +111,15 @@ class EventCalculator:
         return math.sqrt(n_cl / total) / abs(slope)
 
 
+def _dependence(exp: Experiment, spec: ModelSpec, mass: float, overrides: Mapping[str, object] | None) -> CouplingDependence:
+    """The coupling dependence in ``exp``'s production channel; KinematicallyForbidden if the model does not couple."""
+    channel = production_channel(exp.channel)
+    deps = CouplingDependence(spec, mass, overrides, lambda model: channel.coupling(exp, model)[1])
+    if not np.any(deps.production_coupling(np.array([G_REF, deps.g_max])) != 0.0):
+        raise KinematicallyForbidden(f"{spec.name} does not couple to the {exp.lepton} beam of {exp.name}")
+    return deps
+
+
 def calculator(exp: Experiment, spec: ModelSpec, mass: float,
                overrides: Mapping[str, object] | None = None) -> EventCalculator | DisplacedCalculator:
     """Set up N(g) for a named model at one mediator mass in ``exp``.
@@ -121,12 +131,44 @@ def calculator(exp: Experiment, spec: ModelSpec, mass: float,
 
         return event_calculator(exp, spec, mass, overrides)
     channel = production_channel(exp.channel)
-    deps = CouplingDependence(spec, mass, overrides, lambda model: channel.coupling(exp, model)[1])
-    if not np.any(deps.production_coupling(np.array([G_REF, deps.g_max])) != 0.0):
-        raise KinematicallyForbidden(f"{spec.name} does not couple to the {exp.lepton} beam of {exp.name}")
+    deps = _dependence(exp, spec, mass, overrides)
     sample = channel.sample(exp, deps.reference, mass)
     weight = sample.weight * exp.efficiency.weights(sample, mass)
     return EventCalculator(exp, mass, sample, weight, deps)
+
+
+def calculators(exp: Experiment, spec: ModelSpec, masses: NDArray[np.float64],
+                overrides: Mapping[str, object] | None = None) -> dict[int, EventCalculator | DisplacedCalculator]:
+    """:func:`calculator` at each mass, by index, leaving out masses the beam cannot produce (KinematicallyForbidden)
+    and empty samples; the production channel builds the samples of all masses at once (``samples``)."""
+    out: dict[int, EventCalculator | DisplacedCalculator] = {}
+    if exp.signature.needs_events:
+        for i, m in enumerate(masses):
+            try:
+                out[i] = calculator(exp, spec, float(m), overrides)
+            except KinematicallyForbidden:
+                continue
+    else:
+        channel = production_channel(exp.channel)
+        deps: dict[int, CouplingDependence] = {}
+        for i, m in enumerate(masses):
+            try:
+                channel.check_mass(exp, float(m))
+                deps[i] = _dependence(exp, spec, float(m), overrides)
+            except KinematicallyForbidden:
+                continue
+        try:
+            samples: dict[int, BosonSample] = dict(zip(deps, channel.samples(
+                exp, [d.reference for d in deps.values()], np.array([masses[i] for i in deps]))))
+        except KinematicallyForbidden:  # some mass beyond a spectrum's own limit (exact tables): mass by mass
+            samples = {}
+            for i, d in deps.items():
+                with contextlib.suppress(KinematicallyForbidden):
+                    samples[i] = channel.sample(exp, d.reference, d.mass)
+        for i, sample in samples.items():
+            d = deps[i]
+            out[i] = EventCalculator(exp, d.mass, sample, sample.weight * exp.efficiency.weights(sample, d.mass), d)
+    return {i: c for i, c in out.items() if c.sample.total_weight > 0.0}
 
 
 def grid_calculator(calc: EventCalculator | DisplacedCalculator) -> EventCalculator:

@@ -55,18 +55,22 @@ class _Polynomial:
 
 _PROBE_G = np.array(_PROBES) * G_REF
 #: Inverse Vandermonde matrices: the interpolating polynomial through the first degree + 1 probes.
-_INVERSE_VANDERMONDE = {d: np.linalg.inv(np.vander(_PROBE_G[: d + 1], d + 1, increasing=True)) for d in (1, 2)}
+_INVERSE_VANDERMONDE_ROWS = {d: np.linalg.inv(np.vander(_PROBE_G[: d + 1], d + 1, increasing=True)).tolist()
+                             for d in (1, 2)}
+_PROBE_LAST: float = float(_PROBE_G[-1])
 
 
 def _fit(values: list[float], degree: int) -> _Polynomial | None:
-    """The polynomial of ``degree`` through the first degree + 1 probes, if it predicts the last one."""
-    coeffs = _INVERSE_VANDERMONDE[degree] @ np.asarray(values[: degree + 1], dtype=float)
+    """The polynomial of ``degree`` through the first degree + 1 probes, if it predicts the last one (plain floats:
+    called a few times per mass and model, where numpy's per-call cost dominated the reach set-up)."""
+    coeffs = tuple(math.fsum(a * float(v) for a, v in zip(row, values)) for row in _INVERSE_VANDERMONDE_ROWS[degree])
     scale = max(abs(v) for v in values) or 1.0
-    poly = _Polynomial(tuple(float(c) for c in coeffs))
-    predicted = float(poly(_PROBE_G[-1]))
+    predicted = 0.0
+    for c in reversed(coeffs):  # Horner, as numpy's polyval
+        predicted = c + predicted * _PROBE_LAST
     if not math.isclose(predicted, values[-1], rel_tol=_RTOL, abs_tol=1e-12 * scale):
         return None
-    return poly
+    return _Polynomial(coeffs)
 
 
 class CouplingDependence:
@@ -79,7 +83,7 @@ class CouplingDependence:
         self.reference = spec.build(mass, G_REF, self.overrides)
         self.invisible = self.reference.invisible_channels()
         self.g_max = self._largest_valid_coupling()
-        probes = [spec.build(mass, k * G_REF, self.overrides) for k in _PROBES]
+        probes = [self.reference if k == 1.0 else spec.build(mass, k * G_REF, self.overrides) for k in _PROBES]
         self._prod_fit = _fit([production(m) for m in probes], 1)
         widths = [m.partial_widths() for m in probes]
         fits = {ch: _fit([w[ch] for w in widths], 2) for ch in widths[0]}
@@ -171,6 +175,14 @@ class CouplingDependence:
                 else:
                     vis[i] += w
         return inv, vis
+
+    def polynomials(self) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] | None:
+        """Coefficients (increasing powers of g) of g_prod and of the invisible and visible widths on the fast path
+        (for evaluating many masses at once, :mod:`muonreach.reach.stack`); None on the exact path."""
+        if self._prod_fit is None or self._width_fits is None:
+            return None
+        inv, vis = self._width_fits
+        return self._prod_fit.coefficients, inv.coefficients, vis.coefficients
 
     def production_is_linear(self) -> float | None:
         """b if g_prod = b g exactly (no constant part), else None (used for the reach floor)."""

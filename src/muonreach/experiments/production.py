@@ -23,7 +23,7 @@ yield uses, whatever its source.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 import numpy as np
@@ -36,7 +36,7 @@ from ..models.base import Mediator
 from ..production.cross_sections import dsigma_dx, iww_per_chi_grid
 from ..production.flavour_changing import FlavourChangingWW
 from ..production.flux import iww_photon_flux
-from .beam import energy_range, final_energy_floor, lepton_track
+from .beam import depth_at, energy_range, final_energy_floor, lepton_track, x_lower
 from .sample import BosonSample
 
 #: Gauss-Legendre orders: lepton energies in the target, and x on each of the two x pieces. Chosen by a
@@ -87,6 +87,11 @@ class ProductionChannel(ABC):
     def sample(self, exp, model: Mediator, mass: float) -> BosonSample:
         """The produced bosons of ``model`` (its kind; couplings set to 1) at ``mass`` in experiment ``exp``."""
 
+    def samples(self, exp, models: Sequence[Mediator], masses: NDArray) -> list[BosonSample]:
+        """:meth:`sample` at several masses (``models[i]`` at ``masses[i]``); a channel may vectorise it, the
+        default loops."""
+        return [self.sample(exp, model, float(m)) for model, m in zip(models, masses)]
+
     def check_experiment(self, exp) -> None:  # noqa: B027 (an optional hook: most channels need no check)
         """Cross-field checks of an experiment using this channel (InvalidParameter); none by default."""
 
@@ -128,13 +133,37 @@ class Bremsstrahlung(ProductionChannel):
         energy, track_cm, depth, x_lo = energy[open_], track_cm[open_], depth[open_], x_lo[open_]
         x, w_x = x_nodes(x_lo, x_hi[open_])
         spectrum = self.spectrum(exp, kind, mass, (float(energy.min()), float(energy.max())))
-        dsdx = spectrum(energy[:, None], x)
-        weight = exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * track_cm[:, None] * w_x * dsdx
-        e_x = x * energy[:, None]
-        momentum = np.sqrt(np.maximum(e_x**2 - mass**2, 0.0))
-        shape = e_x.shape
-        return BosonSample(e_x.ravel(), momentum.ravel(), np.broadcast_to(depth[:, None], shape).ravel(),
-                           np.broadcast_to(energy[:, None], shape).ravel(), weight.ravel())
+        arrays = _grid_arrays(exp, mass, energy, track_cm, depth, x, w_x * spectrum(energy[:, None], x))
+        return BosonSample(*(a.ravel() for a in arrays))
+
+    def samples(self, exp, models: Sequence[Mediator], masses: NDArray) -> list[BosonSample]:
+        """Muon beams with a constant energy loss: the (E, x) grids of all masses as arrays (the same numbers as
+        :meth:`sample`, IWW spectra in one call); otherwise per mass."""
+        kinds = {self.coupling(exp, model)[0] for model in models}
+        if exp.lepton != "mu" or exp.energy_loss != "constant" or len(kinds) != 1:
+            return super().samples(exp, models, masses)
+        kind = kinds.pop()
+        masses = np.asarray(masses, dtype=float)
+        ranges = np.array([energy_range(exp, float(m)) for m in masses])  # (n_m, 2)
+        lo, hi = ranges[:, :1], ranges[:, 1:]
+        energy = 0.5 * (hi + lo) + 0.5 * (hi - lo) * _GL_E[0]  # (n_m, N_E), as lepton_track
+        depth, dedx = depth_at(exp, energy)
+        track_cm = 0.5 * (hi - lo) * _GL_E[1] / dedx
+        x_lo = x_lower(exp, masses[:, None], energy)
+        x_hi = 1.0 - final_energy_floor(exp) / energy
+        open_ = x_lo < x_hi
+        safe_lo, safe_hi = np.where(open_, x_lo, 0.25), np.where(open_, x_hi, 0.75)  # closed nodes: dropped below
+        x, w_x = x_nodes(safe_lo, safe_hi)  # (n_m, N_E, 2 N_X)
+        if exp.approximation == "iww":
+            dsdx = _iww(exp, kind, masses[:, None, None], energy[..., None], x)
+        else:
+            dsdx = np.zeros(x.shape)
+            for j, m in enumerate(masses):
+                e = energy[j, open_[j]]
+                spectrum = self.spectrum(exp, kind, float(m), (float(e.min()), float(e.max())))
+                dsdx[j, open_[j]] = spectrum(e[:, None], x[j, open_[j]])
+        arrays = _grid_arrays(exp, masses[:, None, None], energy, track_cm, depth, x, w_x * dsdx)
+        return [BosonSample(*(a[j][open_[j]].ravel() for a in arrays)) for j in range(masses.size)]
 
     def event_production(self, exp, kind: str, mass: float):
         if exp.approximation == "exact":  # sampled from the exact cross section's own tables (mc/exact.py)
@@ -149,14 +178,10 @@ class Bremsstrahlung(ProductionChannel):
     def spectrum(exp, kind: str, mass: float, energy_range: tuple[float, float]) -> DsigmaDx:
         """dsigma/dx (GeV^-2 per formula unit, coupling 1) as a callable of broadcast (energy, x) arrays, in the
         experiment's approximation: the one interface the yield uses, for diagonal and flavour-changing production."""
-        m_l = LEPTON_MASSES[exp.lepton]
         if exp.final_lepton != exp.lepton and exp.approximation == "ww":  # WW-type flavour change (explicit option)
             return FlavourChangingWW(mass, exp.target, exp.lepton, exp.final_lepton).dsigma_dx
         if exp.approximation == "iww":  # one flux per energy, shared by every x (002 eq. (13))
-            def iww(energy: NDArray, x: NDArray) -> NDArray:
-                chi = np.asarray(iww_photon_flux(exp.target, mass, exp.lepton, energy[:, 0]))
-                return iww_per_chi_grid(kind, x, energy, mass, 1.0, m_l) * chi[:, None]
-            return iww
+            return lambda energy, x: _iww(exp, kind, mass, energy, x)
         if exp.approximation == "ww":  # the flux depends on x and the angle (docs/production.md)
             def ww(energy: NDArray, x: NDArray) -> NDArray:
                 return np.stack([dsigma_dx(kind, x[i], float(e), mass, 1.0, exp.target, exp.lepton, "ww")
@@ -166,6 +191,25 @@ class Bremsstrahlung(ProductionChannel):
 
         return ExactSpectrum(kind, mass, exp.target, exp.lepton, exp.final_lepton, energy_range=energy_range,
                              x_min=exp.x_min, form_factor=exp.form_factor).dsigma_dx
+
+
+def _iww(exp, kind: str, mass: float | NDArray, energy: NDArray, x: NDArray) -> NDArray:
+    """IWW dsigma/dx (002 eqs. (12)-(13)) on an (E, x) grid: ``energy`` (..., 1) against ``x`` (..., n_x), one
+    photon flux per energy; ``mass`` a float or broadcasting with ``energy`` (several masses at once)."""
+    chi = np.asarray(iww_photon_flux(exp.target, mass, exp.lepton, energy))
+    return iww_per_chi_grid(kind, x, energy, mass, 1.0, LEPTON_MASSES[exp.lepton]) * chi
+
+
+def _grid_arrays(exp, mass: float | NDArray, energy: NDArray, track_cm: NDArray, depth: NDArray, x: NDArray,
+                 w_dsdx: NDArray) -> tuple[NDArray, ...]:
+    """(E_X, |p_X|, depth, beam energy, weight) of the bosons of (E, x) grids: ``energy``, ``track_cm``, ``depth``
+    (..., n_E) against ``x`` and ``w_dsdx`` (the x-quadrature weight times dsigma/dx, GeV^-2) (..., n_E, n_x);
+    ``mass`` a float or (..., 1, 1)."""
+    weight = exp.particles_on_target * exp.target.n_atom_per_cm3 * units.GEV2_TO_CM2 * track_cm[..., None] * w_dsdx
+    e_x = x * energy[..., None]
+    momentum = np.sqrt(np.maximum(e_x**2 - mass**2, 0.0))
+    shape = e_x.shape
+    return e_x, momentum, np.broadcast_to(depth[..., None], shape), np.broadcast_to(energy[..., None], shape), weight
 
 
 def flavour_changing_models(pair: tuple[str, str]) -> list[str]:

@@ -47,9 +47,11 @@ class Geometry:
 
 @dataclass(frozen=True)
 class Decays:
-    """Total invisible and visible widths (GeV) of the boson at each scanned coupling: shape (n_g, 1)."""
+    """Total invisible and visible widths (GeV) of the boson at each scanned coupling: shape (n_g, 1), or (n_g, n)
+    with one column per sample entry when the entries belong to different masses (``mass`` then an array of the
+    entries' masses, broadcasting with the widths: the stacked samples of :mod:`muonreach.reach.stack`)."""
 
-    mass: float
+    mass: float | NDArray[np.float64]
     gamma_inv: NDArray[np.float64]
     gamma_vis: NDArray[np.float64]
 
@@ -104,6 +106,13 @@ class Signature(ABC):
     def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
         """Probability (n_g, n) that each boson of ``sample`` is a signal, for each coupling of ``decays``."""
 
+    def probability_bounds(self, decays: Decays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(P_min, P_max) with P_min <= P_i <= P_max for every boson of any sample, shape of ``decays``' widths:
+        bounds from the branching ratios alone, without the kinematics. Equal bounds mean that P is the same for
+        every boson (the yield is then one integral times P). Default: (0, 1)."""
+        shape = np.broadcast_shapes(np.shape(decays.gamma_inv), np.shape(decays.gamma_vis))
+        return np.zeros(shape), np.ones(shape)
+
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         """Per-event selection of generated events (:mod:`muonreach.mc`): ``invisible`` marks bosons that are stable
         or decayed into an invisible channel, ``decay_z`` is the decay vertex along the beam from the target's
@@ -134,6 +143,10 @@ class Invisible(Signature):
             return np.broadcast_to(br_inv, (br_inv.shape[0], len(sample)))
         return br_inv + br_vis * _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
 
+    def probability_bounds(self, decays: Decays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        br_inv, br_vis, _ = decays.branching()
+        return br_inv, br_inv + br_vis if self.values["visible_escape"] else br_inv
+
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         return invisible | (_beyond(decay_z, geometry) if self.values["visible_escape"] else False)
 
@@ -145,6 +158,10 @@ class DecayBeyond(Signature):
     def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
         br_inv, br_vis, _ = decays.branching()
         return br_inv + br_vis * _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
+
+    def probability_bounds(self, decays: Decays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        br_inv, br_vis, _ = decays.branching()
+        return br_inv, br_inv + br_vis
 
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         return invisible | _beyond(decay_z, geometry)
@@ -160,6 +177,10 @@ class DecayInVolume(Signature):
         end = _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
         return br_vis * (start - end)
 
+    def probability_bounds(self, decays: Decays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        _, br_vis, _ = decays.branching()
+        return np.zeros(br_vis.shape), br_vis
+
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         start = geometry.target_length + geometry.detector_distance
         return ~invisible & (decay_z > start) & ~_beyond(decay_z, geometry)
@@ -173,6 +194,10 @@ class DecayInRegion(Signature):
         _, br_vis, _ = decays.branching()
         return br_vis * -np.expm1(-(geometry.target_length - sample.depth[None, :])
                                   * decays.inverse_decay_length(sample.momentum[None, :]))
+
+    def probability_bounds(self, decays: Decays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        _, br_vis, _ = decays.branching()
+        return np.zeros(br_vis.shape), br_vis
 
 
 SIGNATURES: dict[str, type[Signature]] = {}

@@ -158,7 +158,7 @@ def x_range(energy: float, m_x: float, m_lepton: float | str) -> tuple[float, fl
     return m / e, 1.0 - m_l / e
 
 
-def _betas(x: NDArray, e: ArrayLike, m: float, m_l: float) -> NDArray:
+def _betas(x: NDArray, e: ArrayLike, m: float | NDArray, m_l: float) -> NDArray:
     """beta_l beta_X, zero outside :func:`x_range`; ``e`` broadcasts with ``x``."""
     e = np.asarray(e, dtype=float)
     x_lo, x_hi = m / e, 1.0 - m_l / e
@@ -172,9 +172,10 @@ def _betas(x: NDArray, e: ArrayLike, m: float, m_l: float) -> NDArray:
 # --- IWW -----------------------------------------------------------------------------------------------
 
 
-def iww_per_chi_grid(kind: str, x: NDArray, energy: ArrayLike, m: float, g: float, m_l: float) -> NDArray[np.float64]:
-    """The closed forms of :func:`dsigma_dx_iww_per_chi` on broadcast arrays of x and energy, without input checks
-    (for yield grids whose nodes are valid by construction)."""
+def iww_per_chi_grid(kind: str, x: NDArray, energy: ArrayLike, m: float | NDArray, g: float,
+                     m_l: float) -> NDArray[np.float64]:
+    """The closed forms of :func:`dsigma_dx_iww_per_chi` on broadcast arrays of x and energy (and of the mass m, for
+    several masses at once), without input checks (for yield grids whose nodes are valid by construction)."""
     m2, l2 = m * m, m_l * m_l
     one_minus = 1.0 - x
     d = m2 * one_minus + l2 * x * x

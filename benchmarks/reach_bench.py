@@ -1,0 +1,75 @@
+"""Reach at the integrand limit (issue 16 goal 1; `make bench` calls :func:`bench_reach_batch` from run.py).
+
+For each signature, the batch edge search (``reach(..., method="batch")``, the default: all masses at once,
+muonreach.reach.batch) next to the per-mass search it replaces (``method="per-mass"``: find_edges at each mass),
+measured in the same run on the same masses after one warm-up pass of each (imports; the exact-production tables
+of fnal-mu-dump are read from the disk cache, or computed once in the warm-up). Printed per case: ms per mass of
+both (wall clock and process CPU, the machine's load average next to them), the speed-up, and the largest
+relative difference of the edges (goal: <= 1e-4; both methods find the same roots to 1e-10 in log10 g).
+
+Cases: na64mu-2018 (invisible with visible_escape, 000's dark-matter benchmark g_chi = 1, m_chi = m_S/3, 200
+masses 10 MeV-10 GeV; issue goal <= 0.1 ms/mass), the same without visible_escape (the pure invisible
+signature: one integral per mass), na64mu-2017 (decay_beyond, IWW) and fnal-mu-dump (decay_in_volume, exact
+2 -> 3 production), 100 masses 1 MeV-1 GeV of 002 Fig. 5 model B (issue goal <= 0.5 ms/mass).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+import numpy as np
+
+DM = {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}
+CASES = (
+    ("na64mu-2018", {}, "scalar-muon", DM, (0.01, 10.0, 200)),
+    ("na64mu-2018", {"visible_escape": False}, "scalar-muon", DM, (0.01, 10.0, 200)),
+    ("na64mu-2017", {}, "scalar-muon", {}, (1e-3, 1.0, 100)),
+    ("fnal-mu-dump", {}, "scalar-muon", {}, (1e-3, 1.0, 100)),
+)
+
+
+def _timed(reach, *args, **kwargs) -> tuple[list, float, float]:
+    """(result, wall s, process CPU s) of one reach call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = reach(*args, **kwargs)
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def max_edge_difference(a, b) -> float:
+    """Largest relative difference of two reach results' edges (inf if one has an edge the other lacks)."""
+    worst = 0.0
+    for ra, rb in zip(a, b):
+        for x, y in ((ra.coupling_low, rb.coupling_low), (ra.coupling_high, rb.coupling_high)):
+            if (x is None) != (y is None):
+                return math.inf
+            if x is not None:
+                worst = max(worst, abs(x / y - 1.0))
+    return worst
+
+
+def bench_reach_batch() -> None:
+    from muonreach.experiments.spec import load_experiment
+    from muonreach.models.registry import get_model_spec
+    from muonreach.reach.contour import reach
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
+    print(f"reach at the integrand limit (load average {load:.2f} on {os.cpu_count()} CPUs)")
+    for name, sets, model, benchmark, (lo, hi, n) in CASES:
+        exp = load_experiment(name).with_overrides(sets)
+        spec = get_model_spec(model)
+        masses = np.geomspace(lo, hi, n)
+        for method in ("per-mass", "batch"):  # warm-up: imports, exact tables
+            reach(exp, spec, masses, benchmark, method=method)
+        new, wall_new, cpu_new = _timed(reach, exp, spec, masses, benchmark, method="batch")
+        old, wall_old, cpu_old = _timed(reach, exp, spec, masses, benchmark, method="per-mass")
+        label = name + "".join(f" {k}={v}" for k, v in sets.items())
+        print(f"  {label} ({exp.signature.name}, {model}), {n} masses: batch {1e3 * wall_new / n:.3f} ms/mass "
+              f"(CPU {1e3 * cpu_new / n:.3f}) | per-mass {1e3 * wall_old / n:.3f} ms/mass (CPU {1e3 * cpu_old / n:.3f}) | "
+              f"speed-up {wall_old / wall_new:.1f}x | max edge difference {max_edge_difference(new, old):.1e} "
+              f"(goal <= 1e-4)")
+
+
+if __name__ == "__main__":
+    bench_reach_batch()
