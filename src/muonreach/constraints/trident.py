@@ -205,7 +205,8 @@ def _register() -> None:
             f"trident-{name}", f"neutrino trident nu_mu N -> nu_mu N mu+ mu- at {exp.label} (sigma/sigma_SM = "
             f"{exp.ratio:g} +- {exp.ratio_error:g})", f"arXiv:1406.2332; {exp.source}", st.cl, _applies, _bound(name),
             approximate=f"mean neutrino energy {exp.energy:g} GeV instead of the flux spectrum; coherent scattering only; "
-                        "equivalent-photon approximation"))
+                        "equivalent-photon approximation",
+            per_mass=False))  # one trident sample serves every mass (_sample)
 
 
 _register()

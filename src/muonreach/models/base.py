@@ -26,6 +26,7 @@ import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import TYPE_CHECKING
 
 from .. import units
@@ -57,6 +58,13 @@ class DarkStateDecay:
 MASS_MAX: float = 1e7
 
 
+@cache
+def _float_fields(cls: type) -> tuple[str, ...]:
+    """Names of the dataclass fields of ``cls`` annotated with a float type (``float``, ``float | None``),
+    read once per class: model construction is on the hot path of coupling-grid loops."""
+    return tuple(f.name for f in fields(cls) if "float" in str(f.type))
+
+
 @dataclass(frozen=True)
 class Mediator(ABC):
     """Base class of the new bosons (scalars and vectors). ``mass`` is in GeV."""
@@ -70,10 +78,10 @@ class Mediator(ABC):
             raise InvalidParameter(f"mass must be positive, got {self.mass:g}")
         if self.mass > MASS_MAX:
             raise InvalidParameter(f"mass {self.mass:g} GeV is outside the validated range of the models (<= {MASS_MAX:g} GeV)")
-        for f in fields(self):  # numbers are stored as given: a string or a bool in a float field is refused
-            value = getattr(self, f.name)
-            if "float" in str(f.type) and value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
-                raise InvalidParameter(f"{f.name} must be a number, got {value!r}")
+        for name in _float_fields(type(self)):  # numbers are stored as given: a string or a bool is refused
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+                raise InvalidParameter(f"{name} must be a number, got {value!r}")
 
     # --- to be provided by each model -------------------------------------------------------------
     @abstractmethod
