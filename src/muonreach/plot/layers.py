@@ -265,7 +265,10 @@ def _relic_curve(model: str, masses: np.ndarray, overrides: dict, workers: int =
 
     def curve() -> dict[str, np.ndarray]:
         shared = pool.executor() if workers > 1 and pool.active() else None
-        values = relic_curve(model, masses, overrides, workers=pool.pool_workers() if shared else workers, executor=shared)
+        if shared is None:
+            values = relic_curve(model, masses, overrides, workers=workers)
+        else:
+            values = relic_curve(model, masses, overrides, workers=pool.pool_workers(), executor=shared)
         return {"coupling": np.array([math.nan if v is None else v for v in values])}
 
     # cached on disk: figures that repeat another's relic layer (000-fig5 and status-2025) do not recompute it
