@@ -35,6 +35,8 @@ In the order they run:
   extended fits, the LO HVP integral vs quad.
 - Speed issue (speed_bench.py): relic set-up (thermal-integral grid) and solve (TR-BDF2 vs Radau), the 000-fig5
   layers from the disk cache vs computed.
+- Figures (figures_bench.py): `muonreach figure 000-fig5` in a fresh interpreter, cold (empty cache) and warm, next
+  to the one-process baseline (--workers 1) cold; wall and CPU seconds with the load (every figure: run the file).
 - Exact 2 -> 3 production (exact_bench.py): sigma at one point against vegas of the same |M|^2, and an exact
   reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline.
 - Neutrino trident and N_eff (trident_bench.py): the CCFR exclusion over 50 masses (one cached sample scaled in
@@ -144,6 +146,7 @@ if __name__ == "__main__":
     from electron_bench import bench_na64e_reach
     from events_bench import bench_events
     from exact_bench import bench_exact_reach, bench_exact_sigma
+    from figures_bench import bench_figures
     from gm2meas_bench import bench_gm2meas
     from heavy_bench import bench_heavy
     from meson_bench import bench_branching_ratios, bench_na62_reach
@@ -173,6 +176,7 @@ if __name__ == "__main__":
     bench_heavy()
     bench_gm2meas()
     bench_speed()
+    bench_figures(["000-fig5"])  # the main figure; every figure: python benchmarks/figures_bench.py
     bench_exact_sigma()
     bench_exact_reach()
     bench_ccfr()

@@ -216,7 +216,7 @@ def test_radiative_rise_grows_with_z() -> None:
     assert cu[key(cu, e300)] / cu[key(cu, e10)] > al[key(al, e300)] / al[key(al, e10)]
 
 
-@pytest.mark.parametrize("name", REQUIRED)
+@pytest.mark.parametrize("name", sorted(REQUIRED))  # sorted: the same order in every process (pytest-xdist)
 def test_interpolation_returns_nodes(name: str) -> None:
     # Material.dedx interpolates linearly in ln E: at every node it returns the node value, and half way in
     # ln E between two nodes the mean of the two. Tolerance 1e-12 (pure arithmetic on the stored table).

@@ -111,6 +111,17 @@ def bypass() -> Iterator[None]:
         _bypassed = previous
 
 
+def bypassed() -> bool:
+    """True inside :func:`bypass` (``--no-cache``)."""
+    return _bypassed
+
+
+def inherit_bypass(flag: bool) -> None:
+    """Set the bypass state of a worker process to its parent's (:func:`bypassed` there), for its lifetime."""
+    global _bypassed
+    _bypassed = bool(flag)
+
+
 def _warn_once(message: str) -> None:
     global _warned
     if not _warned:

@@ -12,8 +12,10 @@ from .common import emit, output_path
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="output file: .png, .pdf or .svg")
 @click.option("--list", "list_only", is_flag=True, help="list the shipped figure specs and exit")
 @click.option("--no-cache", "no_cache", is_flag=True, help="recompute every layer (do not read or write the disk cache)")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="processes for the per-mass work of the layers (default: the CPUs, at most 4; 1: this process only)")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable summary (file, spec, layer notes) on stdout")
-def command(spec: str | None, out: str | None, list_only: bool, no_cache: bool, as_json: bool) -> None:
+def command(spec: str | None, out: str | None, list_only: bool, no_cache: bool, workers: int | None, as_json: bool) -> None:
     """Draw a figure spec (a shipped name such as 000-fig5, or a path) into --out.
 
     Layers, ranges and styles come from the spec."""
@@ -44,7 +46,7 @@ def command(spec: str | None, out: str | None, list_only: bool, no_cache: bool, 
 
     start = time.perf_counter()
     with bypass() if no_cache else contextlib.nullcontext():
-        path, data = make_figure(fig_spec, out)
+        path, data = make_figure(fig_spec, out, workers=workers)
     notes = [note for panel in data for layer in panel for note in layer.notes]
     for note in dict.fromkeys(notes):
         if note.startswith("warning: "):

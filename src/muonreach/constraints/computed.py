@@ -58,6 +58,9 @@ class ComputedBound:
     compute: Callable[[ModelSpec, NDArray[np.float64], Mapping[str, object]], BoundRows]
     approximate: str = ""  # caveats shown with the layer (empty: none)
     options: Mapping[str, object] = field(default_factory=dict)  # documentation of bound-specific options
+    #: True: each mass is computed on its own, so a figure may split the masses over processes (plot/pool.py);
+    #: False: the masses share an expensive set-up (e.g. one event sample), kept in one process.
+    per_mass: bool = True
 
     def evaluate(self, spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str, object] | None = None) -> BoundRows:
         """The excluded intervals of ``spec`` at ``masses`` (GeV); InvalidParameter if the bound does not apply."""

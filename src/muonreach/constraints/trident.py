@@ -207,7 +207,8 @@ def _register() -> None:
             f"{exp.ratio:g} +- {exp.ratio_error:g})", f"arXiv:1406.2332; {exp.source}", st.cl, _applies, _bound(name),
             approximate=f"mean neutrino energy {exp.energy:g} GeV instead of the flux spectrum; coherent scattering only; "
                         "equivalent-photon approximation (sigma_SM on O-16: 8 % above Zhou-Beacom's full result at 160 GeV, 45 % at 20); "
-                        "dipole nuclear form factor (the Gaussian option moves the g' limit by <= 5 %)"))
+                        "dipole nuclear form factor (the Gaussian option moves the g' limit by <= 5 %)",
+            per_mass=False))  # one trident sample serves every mass (_sample)
 
 
 _register()

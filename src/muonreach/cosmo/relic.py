@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 import numpy as np
 
@@ -157,11 +157,12 @@ def _relic_block(args: tuple[str, list[float], dict | None, float]) -> list[floa
 
 
 def relic_curve(model_name: str, masses: Sequence[float] | np.ndarray, overrides: dict | None = None,
-                target: float = OMEGA_DM_H2, workers: int = 1) -> list[float | None]:
+                target: float = OMEGA_DM_H2, workers: int = 1, executor: Executor | None = None) -> list[float | None]:
     """The relic coupling at each mediator mass (None where none below the perturbative limit).
 
     ``workers`` > 1 splits the masses into contiguous blocks, BLOCKS_PER_WORKER per process, handed to the
-    processes as they become free."""
+    processes as they become free: those of ``executor`` if given (a pool of ``workers`` processes shared with
+    other work), else of a pool started here. The blocks depend on ``workers`` only, so the numbers do too."""
     values = [float(m) for m in masses]
     if workers <= 1 or len(values) < 2:
         return _relic_block((model_name, values, overrides, target))
@@ -169,6 +170,8 @@ def relic_curve(model_name: str, masses: Sequence[float] | np.ndarray, overrides
     # mass varies along the curve (thresholds, resonance widths), and one block per worker left one process
     # idle for half the time (4.5 vs 8.5 CPU-s, issue 16); each extra block costs about one ODE solution
     blocks = [[float(v) for v in b] for b in np.array_split(np.array(values), min(BLOCKS_PER_WORKER * workers, len(values)))]
+    tasks = [(model_name, b, overrides, target) for b in blocks]
+    if executor is not None:
+        return [g for part in executor.map(_relic_block, tasks) for g in part]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(_relic_block, [(model_name, b, overrides, target) for b in blocks])
-        return [g for part in parts for g in part]
+        return [g for part in pool.map(_relic_block, tasks) for g in part]

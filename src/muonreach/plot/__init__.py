@@ -12,12 +12,13 @@ from pathlib import Path
 from .spec import FigureSpec, list_specs, load_spec
 
 
-def make_figure(spec: FigureSpec, out: str | Path) -> tuple[Path, list]:
-    """Compute every layer of ``spec`` and draw it into ``out``; returns (path, layer data per panel)."""
+def make_figure(spec: FigureSpec, out: str | Path, workers: int | None = None) -> tuple[Path, list]:
+    """Compute every layer of ``spec`` (per-mass work on ``workers`` processes, default the CPUs up to 4) and
+    draw it into ``out``; returns (path, layer data per panel)."""
     from .layers import compute_all
     from .render import draw
 
-    data = compute_all(spec)
+    data = compute_all(spec, workers)
     return draw(spec, data, out), data
 
 

@@ -10,7 +10,6 @@ maps (mediator mass, coupling) to the sigma_e plane and back.
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,7 @@ import numpy as np
 from ..cache import cached_arrays
 from ..errors import ConvergenceError, KinematicallyForbidden, MuonReachError, SpecError, UnknownName
 from ..validation import PERTURBATIVE_LIMIT
-from . import planes
+from . import planes, pool
 from .shapes import Band, LayerData, Line, clip_band, clip_line, clip_polygon, log_grid, runs
 from .spec import LayerSpec, LayerType, Option, PanelSpec
 
@@ -142,9 +141,24 @@ def _gm2_exclusion(layer: LayerSpec, panel: PanelSpec) -> LayerData:
 
 
 def _experiment(layer: LayerSpec):
+    return _load_experiment(layer.options["experiment"], layer.options["set"])
+
+
+def _load_experiment(name: str, overrides: dict):
     from ..experiments.spec import load_experiment
 
-    return load_experiment(layer.options["experiment"]).with_overrides(layer.options["set"])
+    return load_experiment(name).with_overrides(overrides)
+
+
+def _reach_block(args: tuple[str, dict, str, np.ndarray, dict]) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) reach edges (NaN: none) of one block of masses: a task of the figure pool."""
+    from ..models.registry import get_model_spec
+    from ..reach.contour import reach
+
+    experiment, overrides, model, masses, benchmark = args
+    rows = reach(_load_experiment(experiment, overrides), get_model_spec(model), masses, benchmark)
+    return (np.array([math.nan if r.coupling_low is None else r.coupling_low for r in rows]),
+            np.array([math.nan if r.coupling_high is None else r.coupling_high for r in rows]))
 
 
 def _check_reach(layer: LayerSpec, panel: PanelSpec) -> None:
@@ -158,8 +172,6 @@ _EXPOSURE_LABELS = {"muons_on_target": "MOT", "electrons_on_target": "EOT", "mes
 def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     """Region with at least N_CL signal events (``reach.contour``); open edges run to 4 pi."""
     from ..experiments.production import production_channel
-    from ..models.registry import get_model_spec
-    from ..reach.contour import reach
 
     exp = _experiment(layer)
     m = _masses(layer, panel, layer.options["points"])
@@ -175,10 +187,11 @@ def _reach(layer: LayerSpec, panel: PanelSpec) -> LayerData:
         return LayerData((), (f"{exp.name}: no mass in range can be produced",))
     model = _model_name(panel)
 
-    def contour() -> dict[str, np.ndarray]:
-        rows = reach(exp, get_model_spec(model), m, panel.benchmark)
-        return {"low": np.array([math.nan if r.coupling_low is None else r.coupling_low for r in rows]),
-                "high": np.array([math.nan if r.coupling_high is None else r.coupling_high for r in rows])}
+    def contour() -> dict[str, np.ndarray]:  # masses are independent: blocks of them on the figure pool
+        o = layer.options
+        parts = pool.map_blocks(_reach_block, [(o["experiment"], o["set"], model, block, panel.benchmark)
+                                               for block in pool.mass_blocks(m)])
+        return {"low": np.concatenate([p[0] for p in parts]), "high": np.concatenate([p[1] for p in parts])}
 
     edges = cached_arrays("reach-contour", {"experiment": exp.as_dict(), "model": model, "benchmark": panel.benchmark,
                                             "masses": m.tolist()}, contour)
@@ -204,18 +217,29 @@ def _check_bound(layer: LayerSpec, panel: PanelSpec) -> None:
     _check_masses(layer, panel)
 
 
+def _bound_block(args: tuple[str, str, np.ndarray, dict]):
+    """The :class:`~muonreach.constraints.computed.BoundRows` of one block of masses: a task of the figure pool."""
+    from ..constraints.computed import get_bound
+    from ..models.registry import get_model_spec
+
+    name, model, masses, overrides = args
+    return get_bound(name).evaluate(get_model_spec(model), masses, overrides)
+
+
 def _bound(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     """A constraint computed by muonreach for the panel's model (``constraints.computed``)."""
     from ..constraints.computed import get_bound
-    from ..models.registry import get_model_spec
 
     bound = get_bound(layer.options["name"])
     m = _masses(layer, panel, layer.options["points"])
     model, overrides = _model_name(panel), {**panel.benchmark, **layer.options["set"]}
 
-    def compute() -> dict[str, np.ndarray]:
-        rows = bound.evaluate(get_model_spec(model), m, overrides)
-        return {"mass": rows.mass, "low": rows.low, "high": rows.high, "notes": np.array(rows.notes, dtype=str)}
+    def compute() -> dict[str, np.ndarray]:  # per-mass bounds: blocks of masses on the figure pool
+        blocks = pool.mass_blocks(m) if bound.per_mass else [m]
+        parts = pool.map_blocks(_bound_block, [(bound.name, model, block, overrides) for block in blocks])
+        notes = list(dict.fromkeys(n for p in parts for n in p.notes))  # a note of every block appears once
+        return {"mass": np.concatenate([p.mass for p in parts]), "low": np.concatenate([p.low for p in parts]),
+                "high": np.concatenate([p.high for p in parts]), "notes": np.array(notes, dtype=str)}
 
     # cached on disk like the reach contours: figures that repeat a bound layer (000-fig5, status-2025) share it
     rows = cached_arrays("bound-layer", {"bound": bound.name, "model": model, "masses": m.tolist(),
@@ -233,13 +257,18 @@ def _bound(layer: LayerSpec, panel: PanelSpec) -> LayerData:
 
 
 def _relic_curve(model: str, masses: np.ndarray, overrides: dict, workers: int = 1) -> list[float | None]:
-    """The coupling giving Omega h^2 = 0.12 per mediator mass (None: none below 4 pi), from ``cosmo.relic``.
+    """The coupling giving Omega h^2 = 0.12 per mediator mass (None: none below 4 pi), from ``cosmo.relic``, on
+    ``workers`` processes: the figure pool's when one is active (its worker count then), else a pool of its own.
 
     Imported here, at call time: the relic solver is slow and lives in ``muonreach.cosmo``."""
     from ..cosmo.relic import relic_curve
 
     def curve() -> dict[str, np.ndarray]:
-        values = relic_curve(model, masses, overrides, workers=workers)
+        shared = pool.executor() if workers > 1 and pool.active() else None
+        if shared is None:
+            values = relic_curve(model, masses, overrides, workers=workers)
+        else:
+            values = relic_curve(model, masses, overrides, workers=pool.pool_workers(), executor=shared)
         return {"coupling": np.array([math.nan if v is None else v for v in values])}
 
     # cached on disk: figures that repeat another's relic layer (000-fig5 and status-2025) do not recompute it
@@ -256,7 +285,8 @@ def _relic(layer: LayerSpec, panel: PanelSpec) -> LayerData:
     g = np.full(m.size, math.nan)
     failed = []
     try:  # all masses at once, spread over the machine's cores
-        values = _relic_curve(_model_name(panel), m, dict(panel.benchmark), workers=min(os.cpu_count() or 1, 4))
+        workers = pool.pool_workers() if pool.active() else pool.default_workers()
+        values = _relic_curve(_model_name(panel), m, dict(panel.benchmark), workers=workers)
     except ConvergenceError:  # find the culprits one by one, keep the rest
         values = []
         for mass in m:
@@ -437,6 +467,8 @@ def compute(layer: LayerSpec, panel: PanelSpec) -> LayerData:
 __all__ = ["LAYER_TYPES", "Band", "LayerData", "Line", "compute", "compute_all"]
 
 
-def compute_all(spec) -> list[list[LayerData]]:
-    """Every layer of every panel of a :class:`~muonreach.plot.spec.FigureSpec`, in order."""
-    return [[compute(layer, panel) for layer in panel.layers] for panel in spec.panels]
+def compute_all(spec, workers: int | None = None) -> list[list[LayerData]]:
+    """Every layer of every panel of a :class:`~muonreach.plot.spec.FigureSpec`, in order; the per-mass work of
+    the layers on one pool of ``workers`` processes (default: the CPUs, at most 4; :mod:`.pool`)."""
+    with pool.figure_pool(workers):
+        return [[compute(layer, panel) for layer in panel.layers] for panel in spec.panels]

@@ -1,0 +1,105 @@
+"""The figure pool (muonreach.plot.pool): the per-mass work of reach, bound and relic layers spread over worker
+processes gives the same numbers as one process; workers inherit --no-cache and never nest pools."""
+
+import os
+import tomllib
+
+import numpy as np
+import pytest
+
+from muonreach import cache
+from muonreach.plot import layers, pool
+from muonreach.plot.spec import parse_spec
+
+SPEC = """
+schema = 1
+name = "pool-test"
+[defaults]
+plane = "coupling"
+benchmark = { g_chi = 1.0, m_chi_ratio = 0.3333333333333333 }
+x = { min = 0.01, max = 10.0 }
+y = { min = 1e-6, max = 1.0 }
+[[panels]]
+model = "scalar-lepton"
+[[panels.layers]]
+type = "reach"
+options = { experiment = "na64mu-2018", points = 13 }
+[[panels.layers]]
+type = "bound"
+options = { name = "monophoton-belle2", points = 9 }
+[[panels.layers]]
+type = "bound"
+options = { name = "z-tautau-invisible", points = 5 }
+"""
+
+
+def _spec():
+    return parse_spec(tomllib.loads(SPEC), "pool-test.toml")
+
+
+def test_layers_on_two_workers_equal_one_process():
+    # each mass is computed on its own: blocks on other processes give the same floats (repr: bit for bit)
+    with cache.bypass():
+        serial = layers.compute_all(_spec(), workers=1)
+        spread = layers.compute_all(_spec(), workers=2)
+    assert repr(serial) == repr(spread)
+    assert all(ldata.shapes for ldata in serial[0])  # something was computed in every layer
+
+
+def test_relic_on_the_figure_pool_equals_its_own_pool():
+    # the same blocks of masses (they depend on the worker count only), on the shared pool or on a pool of its own
+    from muonreach.cosmo.relic import relic_curve
+
+    masses = np.geomspace(0.05, 5.0, 6)
+    bench = {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}
+    own = relic_curve("scalar-muon", masses, bench, workers=2)
+    with pool.figure_pool(2):
+        shared = relic_curve("scalar-muon", masses, bench, workers=pool.pool_workers(), executor=pool.executor())
+    assert own == shared
+
+
+def _bypassed_and_nested(_):
+    return cache.bypassed(), pool.active(), pool.executor() is None, os.getpid()
+
+
+def test_workers_inherit_the_bypass_and_open_no_pool():
+    with cache.bypass(), pool.figure_pool(2):
+        got = pool.map_blocks(_bypassed_and_nested, [0, 1, 2, 3])
+    assert all(b and not active and no_pool for b, active, no_pool, _ in got)
+    assert all(pid != os.getpid() for *_, pid in got)
+    with pool.figure_pool(2):
+        assert not any(b for b, *_ in pool.map_blocks(_bypassed_and_nested, [0, 1]))
+
+
+def test_outside_a_figure_pool_work_stays_in_this_process():
+    assert not pool.active() and pool.executor() is None
+    assert [pid for *_, pid in pool.map_blocks(_bypassed_and_nested, [0, 1, 2])] == [os.getpid()] * 3
+    assert len(pool.mass_blocks(np.arange(10.0))) == 1
+    with pool.figure_pool(1):
+        assert pool.executor() is None
+        assert [pid for *_, pid in pool.map_blocks(_bypassed_and_nested, [0, 1])] == [os.getpid()] * 2
+
+
+def test_mass_blocks_are_contiguous_and_cover_every_mass():
+    masses = np.geomspace(0.01, 10.0, 23)
+    with pool.figure_pool(2):
+        blocks = pool.mass_blocks(masses)
+        assert len(blocks) == pool.BLOCKS_PER_WORKER * 2
+        assert np.array_equal(np.concatenate(blocks), masses)
+        assert len(pool.mass_blocks(masses[:3])) == 3  # never an empty block
+
+
+def _refuse(value):
+    from muonreach.errors import InvalidParameter
+
+    if value == 2:
+        raise InvalidParameter(f"value {value} refused in process {os.getpid()}")
+    return value
+
+
+def test_an_error_in_a_worker_arrives_with_its_class_and_message():
+    from muonreach.errors import InvalidParameter
+
+    with pool.figure_pool(2), pytest.raises(InvalidParameter, match="value 2 refused in process") as err:
+        pool.map_blocks(_refuse, [0, 1, 2, 3])
+    assert str(os.getpid()) not in str(err.value)  # raised in a worker, re-raised here
