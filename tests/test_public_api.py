@@ -21,7 +21,7 @@ PUBLIC = {
     "muonreach.scan": ["STATUS_FAILED", "STATUS_NOT_COMPUTED", "STATUS_OK", "Axis", "Observable", "ScanReport", "ScanSpec",
                        "compute_chunk", "failure_summary", "load_spec", "parse_spec", "run_scan"],
     "muonreach.cache": ["CacheWarning", "bypass", "cache_dir", "cache_key", "cached_arrays", "clear_memory", "code_fingerprint"],
-    "muonreach.outputs": ["atomic_path", "check_output_path", "json_safe", "write_bytes", "write_json", "write_rows", "write_text"],
+    "muonreach.outputs": ["atomic_path", "check_output_directory", "check_output_path", "json_safe", "write_bytes", "write_json", "write_rows", "write_text"],
     "muonreach.specfields": ["SCHEMA", "Fields", "parse_toml_text", "read_bytes", "read_toml_file", "require_schema"],
     "muonreach.parameters": ["Param", "read_all", "resolve"],
     "muonreach.serve.app": ["LOOPBACK_HOSTS", "MAX_BODY_BYTES", "create_app", "plotly_js"],
