@@ -156,7 +156,10 @@ def _reach_block(args: tuple[str, dict, str, np.ndarray, dict]) -> tuple[np.ndar
     from ..reach.contour import reach
 
     experiment, overrides, model, masses, benchmark = args
-    rows = reach(_load_experiment(experiment, overrides), get_model_spec(model), masses, benchmark)
+    # method "batch" for every block size: its edges do not depend on which masses share a block (bit for bit,
+    # tests/test_figure_pool.py), so a figure is the same on any number of workers and in the explorer; "auto"
+    # switches to the per-mass search for blocks of < 6 masses, whose edges differ in the last bits (7e-11)
+    rows = reach(_load_experiment(experiment, overrides), get_model_spec(model), masses, benchmark, method="batch")
     return (np.array([math.nan if r.coupling_low is None else r.coupling_low for r in rows]),
             np.array([math.nan if r.coupling_high is None else r.coupling_high for r in rows]))
 
