@@ -128,7 +128,13 @@ def _escape(sample: BosonSample, geometry: Geometry, decays: Decays, extra: floa
     """exp(-(z_rem + extra)/L): the probability to decay beyond z_rem + extra behind the production point."""
     inv_length = decays.inverse_decay_length(sample.momentum[None, :])
     remaining = geometry.target_length - sample.depth[None, :]
-    return np.exp(-(remaining + extra) * inv_length)
+    # The distance is >= 0 (production inside the target) and finite, and 0 <= 1/L <= 1e300 (the finite p = 0
+    # placeholder of inverse_decay_length), so the exponent is never NaN and can only overflow to +inf (the
+    # placeholder times a distance beyond 1.8e8 cm), where exp(-inf) = 0 is the exact limit: the overflow flag is
+    # silenced for this product only. exp of a large negative argument underflows to 0 silently (numpy default).
+    with np.errstate(over="ignore"):
+        exponent = (remaining + extra) * inv_length
+    return np.exp(-exponent)
 
 
 class Invisible(Signature):
