@@ -129,11 +129,12 @@ class ExactSpectrum:
     different from ``lepton`` is the chiral e-mu scalar of 001 eq. (2)), boson ``mass`` (GeV), target ``material``,
     tabulated for beam energies in ``energy_range`` (GeV) and x >= ``x_min``; ``form_factor`` "full" (elastic +
     inelastic, 002 App. A), "elastic" or "point" (module docstring); ``n_x`` x nodes per energy (default
-    :data:`N_X`, or :data:`N_X_FAR` far above threshold). Coupling 1, GeV^-2 per formula unit."""
+    :data:`N_X`, or :data:`N_X_FAR` far above threshold), ``n_e`` energy nodes (default :func:`energy_points`).
+    Coupling 1, GeV^-2 per formula unit."""
 
     def __init__(self, kind: str, mass: float, material: Material | str, lepton: str = "mu", final_lepton: str | None = None,
                  *, energy_range: tuple[float, float], x_min: float = 0.0, form_factor: str = "full",
-                 n_x: int | None = None, use_cache: bool = True) -> None:
+                 n_x: int | None = None, n_e: int | None = None, use_cache: bool = True) -> None:
         self.process: Process = make_process(kind, mass, material, lepton, final_lepton, form_factor)
         lo, hi = (float(e) for e in energy_range)
         if not (math.isfinite(lo) and math.isfinite(hi) and 0.0 < lo <= hi):
@@ -144,12 +145,13 @@ class ExactSpectrum:
         self.energy_range = (lo, hi)
         self.x_min = float(x_min)
         far = is_far(lo, self.process.threshold(x_min))
-        n_e = energy_points(lo, hi, far)
+        n_e = energy_points(lo, hi, far) if n_e is None else n_e
         e_nodes, self._e_weights = _chebyshev(n_e)
         self._ln_lo, self._ln_span = math.log(lo), math.log(hi / lo)
         self._e_unit = e_nodes
         self.energies = np.exp(self._ln_lo + self._ln_span * e_nodes) if n_e > 1 else np.array([lo])
         n_x = (N_X_FAR if far else N_X) if n_x is None else n_x
+        self.n_x = n_x
         self._s_nodes, self._s_weights = _chebyshev(n_x)
         proc = self.process
         inputs = {"kind": proc.kind, "mass": proc.m_x, "lepton": proc.lepton, "final_lepton": proc.final_lepton,
