@@ -47,13 +47,15 @@ def test_interpolation_matches_direct_evaluation(case):
 
 
 def test_grid_is_coarser_only_far_above_threshold():
-    # far above threshold (every energy >= 2 x threshold): N_X_FAR x nodes and FAR_SLOPE energies per unit ln E;
-    # near threshold (the 0.7 - 3 GeV muons of CASES[1], threshold ~0.6 GeV) the finer grid stays
+    # far above threshold (every energy >= FAR_FACTOR = 10 x threshold; LDMX's 1 GeV: 11.2): N_X_FAR x nodes and
+    # FAR_SLOPE energies per unit ln E; closer (LDMX's 2 GeV: 5.6, the 0.7 - 3 GeV muons of CASES[1]) the finer grid
     ldmx = ExactSpectrum("scalar", 1.0, "W", "e", energy_range=(11.2, 16.0), x_min=0.7)
     assert (ldmx.energies.size, ldmx.n_x) == (3, N_X_FAR)
     kind, m, material, lepton, final, energy_range, x_min = CASES[1]
     near = ExactSpectrum(kind, m, material, lepton, final, energy_range=energy_range, x_min=x_min)
     assert (near.energies.size, near.n_x) == (8, N_X)
+    heavy = ExactSpectrum("scalar", 2.0, "W", "e", energy_range=(11.2, 16.0), x_min=0.7)
+    assert (heavy.energies.size, heavy.n_x) == (4, N_X)
 
 
 def test_integrated_table_matches_the_direct_cross_section():
