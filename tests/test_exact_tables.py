@@ -10,7 +10,7 @@ from muonreach import cache
 from muonreach.errors import InvalidParameter, KinematicallyForbidden
 from muonreach.production.exact import ExactSpectrum, dsigma_dx_exact, sigma_exact
 from muonreach.production.exact.integrate import make_process
-from muonreach.production.exact.tables import ACCURACY, NAMESPACE, exact_spectrum_direct
+from muonreach.production.exact.tables import ACCURACY, N_X, N_X_FAR, NAMESPACE, exact_spectrum_direct
 
 CASES = [
     # kind, mass, material, lepton, final lepton, energy range, x_min: NA64-mu-like (narrow energy range),
@@ -18,6 +18,9 @@ CASES = [
     ("scalar", 0.1, "Pb", "mu", None, (159.7, 160.0), 0.5),
     ("vector", 0.5, "W", "mu", None, (0.7, 3.0), 0.0),
     ("scalar", 0.05, "W", "e", "mu", (20.0, 100.0), 0.0),
+    # LDMX (16 GeV e on 0.1 X0 W, x > 0.7): far above threshold, the coarser grid (3 energies x 20 x); the
+    # heaviest mass of the measured ones was the worst (4.7e-4, docs/exact-production.md)
+    ("scalar", 1.0, "W", "e", None, (11.2, 16.0), 0.7),
 ]
 FRACTIONS = np.array([0.003, 0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97])
 
@@ -41,6 +44,18 @@ def test_interpolation_matches_direct_evaluation(case):
         tol = np.where((FRACTIONS > 0.85) & near_threshold, 0.03, ACCURACY)
         keep = direct > 1e-3 * direct.max()
         assert np.all(np.abs(table / direct - 1.0)[keep] < tol[keep]), (e, table / direct - 1.0)
+
+
+def test_grid_is_coarser_only_far_above_threshold():
+    # far above threshold (every energy >= FAR_FACTOR = 10 x threshold; LDMX's 1 GeV: 11.2): N_X_FAR x nodes and
+    # FAR_SLOPE energies per unit ln E; closer (LDMX's 2 GeV: 5.6, the 0.7 - 3 GeV muons of CASES[1]) the finer grid
+    ldmx = ExactSpectrum("scalar", 1.0, "W", "e", energy_range=(11.2, 16.0), x_min=0.7)
+    assert (ldmx.energies.size, ldmx.n_x) == (3, N_X_FAR)
+    kind, m, material, lepton, final, energy_range, x_min = CASES[1]
+    near = ExactSpectrum(kind, m, material, lepton, final, energy_range=energy_range, x_min=x_min)
+    assert (near.energies.size, near.n_x) == (8, N_X)
+    heavy = ExactSpectrum("scalar", 2.0, "W", "e", energy_range=(11.2, 16.0), x_min=0.7)
+    assert (heavy.energies.size, heavy.n_x) == (4, N_X)
 
 
 def test_integrated_table_matches_the_direct_cross_section():

@@ -194,11 +194,14 @@ def make_process(kind: str, m_x: float, material: Material | str, lepton: str = 
 
 
 def _psi_map(psi: NDArray, r: NDArray) -> tuple[NDArray, NDArray]:
-    """phi(psi) with tan(phi/2) = r tan(psi/2) on [0, pi], and dphi/dpsi."""
+    """cos phi(psi) with tan(phi/2) = r tan(psi/2) on [0, pi], and dphi/dpsi, in closed form (no arctan / cos):
+    with s, c = sin(psi/2), cos(psi/2) and D = c^2 + r^2 s^2, cos phi = 2 c^2 / D - 1 (-> -1, phi -> pi, where
+    r^2 s^2 overflows), dphi/dpsi = r / D."""
     half = 0.5 * psi
     s, c = np.sin(half), np.cos(half)
-    phi = 2.0 * np.arctan2(r * s, c)
-    return phi, r / (c * c + r * r * s * s)
+    c2 = c * c
+    den = c2 + r * r * s * s
+    return 2.0 * c2 / den - 1.0, r / den
 
 
 def _azimuth_ratio(kin: Kinematics, em, tb, t: NDArray, invariants) -> NDArray:
@@ -217,12 +220,12 @@ def _ratio_and_density(proc: Process, kin: Kinematics, nuc: Nucleus, em, tb, t: 
         def inv_fn(k, e, b, tt, c):
             return invariants_b(k, e, b, tt, c)[0]
     r = _azimuth_ratio(kin, em, tb, t, inv_fn)
-    phi, dphi = _psi_map(psi, r)
+    cos_phi, dphi = _psi_map(psi, r)
     if parametrisation == "A":
-        inv = invariants_a(kin, em, tb, t, np.cos(phi))
+        inv = invariants_a(kin, em, tb, t, cos_phi)
         keep: float | NDArray = 1.0
     else:
-        inv, e_k = invariants_b(kin, em, tb, t, np.cos(phi))
+        inv, e_k = invariants_b(kin, em, tb, t, cos_phi)
         keep = (e_k >= x_cut * kin.energy) & (e_k > kin.mx) if x_cut is not None else (e_k > kin.mx)
     trace = lepton_trace(proc.kind, inv, proc.flavour_changing)
     value = 2.0 * dphi * jacobian(kin, tb) * nuc.g2(t, proc.form_factor) / (t * t) * trace

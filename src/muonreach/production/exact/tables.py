@@ -4,9 +4,11 @@
 and interpolates it:
 
 * energies: Chebyshev points of ln E on the requested range (``energy_range``), their number growing with
-  ln(E_max/E_min) (2 for the 0.3 % spread of a muon crossing NA64's lead, 8 for 0.5 - 3 GeV);
+  ln(E_max/E_min) (2 for the 0.3 % spread of a muon crossing NA64's lead, 8 for 0.5 - 3 GeV muons near threshold,
+  3 for LDMX light bosons from 11.2 - 16 GeV electrons: fewer per unit of ln E far above threshold, :data:`FAR_SLOPE`);
 * x: for each energy, the variable s in [0, 1] with logit(x) linear in s between x_a(E) = max(x_min, m_X/E) and
-  x_b(E) = 1 - m'/E, at :data:`N_X` Chebyshev points; the tabulated function is
+  x_b(E) = 1 - m'/E, at :data:`N_X` Chebyshev points (:data:`N_X_FAR` when every tabulated energy is at least
+  :data:`FAR_FACTOR` times the threshold, :func:`is_far`); the tabulated function is
   g = dsigma/dx / (beta_X beta'), beta_X = sqrt(1 - (m_X / (x E))^2) and beta' = sqrt(1 - (m' / ((1 - x) E))^2),
   which removes the square-root thresholds at both ends of the x range (the emitted X and the outgoing lepton at
   rest), so that g is smooth in s;
@@ -34,8 +36,19 @@ from ...errors import ConvergenceError, InvalidParameter, KinematicallyForbidden
 from ...materials import Material
 from .integrate import _RULES, Process, dsigma_dx, make_process
 
-#: Points of the x grid per energy.
+#: Points of the x grid per energy (near threshold: some tabulated energy below FAR_FACTOR x the threshold).
 N_X: int = 28
+#: Points of the x grid per energy when every tabulated energy is at least :data:`FAR_FACTOR` times the threshold.
+#: Measured interpolation error against direct evaluation (13 x fractions 0.003-0.97 of the window at three
+#: energies; docs/exact-production.md, "Numerical uncertainty and speed"): 18 points <= 3.9e-4, 22 points
+#: <= 1.7e-4, 28 points <= 2.3e-4 (the rule's own noise) for NA64-mu (0.01, 0.1 GeV, 160 GeV mu on Pb), LDMX
+#: (0.01, 1 GeV, 11-16 GeV e on W, x > 0.7) and e -> mu (0.05 GeV, 20-100 GeV); near threshold (0.5 GeV vector
+#: from 0.7-3 GeV mu) 18 points gave 3.8e-3 against 1.9e-3 with 28, hence the split.
+N_X_FAR: int = 20
+#: Smallest E_min / threshold of the coarser grid. Set from the measurements: LDMX's 1 GeV scalar (E_min /
+#: threshold = 11.2) 4.7e-4 on the coarser grid; its 2 GeV scalar (5.6) 2.8e-3 on it against 6.3e-4 on the
+#: finer one (too little margin below ACCURACY), so that mass keeps the finer grid.
+FAR_FACTOR: float = 10.0
 #: Stated interpolation accuracy (relative), tested against direct evaluation.
 ACCURACY: float = 5e-3
 #: Largest estimated node error |fine - coarse| / value accepted when a table is built, at the nodes the
@@ -89,27 +102,42 @@ def _barycentric_rows(nodes: NDArray, weights: NDArray, rows: NDArray, s: NDArra
 #: Widest ln(E_max/E_min) tabulated with 2 energy nodes (linear in ln E): the interpolation error is
 #: ~ span^2 / 8 x |d^2 ln g / d(ln E)^2| = O(1), i.e. < 5e-5 (a muon crossing NA64's lead: span 0.0017).
 LINEAR_SPAN: float = 0.02
+#: Energy nodes per unit of ln(E_max/E_min) far above threshold (3.5 otherwise). Measured interpolation error
+#: (5 energies x 13 x fractions, docs/exact-production.md): LDMX (11.2-16 GeV e, x > 0.7; 0.01 / 0.3 / 1 GeV)
+#: 3 nodes <= 4.7e-4 against <= 3.6e-4 with the 4 of slope 3.5 (2 nodes: 9.5e-3); e -> mu 0.05 GeV scalar from
+#: 20-100 GeV: 6, 7 and 8 nodes all 2.9e-4 (the x grid's share).
+FAR_SLOPE: float = 2.5
 
 
-def energy_points(lo: float, hi: float) -> int:
-    """Number of energy nodes for the range [lo, hi]."""
+def energy_points(lo: float, hi: float, far: bool = False) -> int:
+    """Number of energy nodes for the range [lo, hi]: ceil(2 + c ln(hi/lo)), at most 12, with c = 3.5, or
+    :data:`FAR_SLOPE` when ``far`` (every energy at least :data:`FAR_FACTOR` times the threshold, :func:`is_far`)."""
     span = math.log(hi / lo)
     if span <= 0.0:
         return 1
     if span <= LINEAR_SPAN:
         return 2
-    return int(min(12, max(2, math.ceil(2 + 3.5 * span))))
+    slope = FAR_SLOPE if far else 3.5
+    return int(min(12, max(2, math.ceil(2 + slope * span))))
+
+
+def is_far(e_min: float, threshold: float) -> bool:
+    """Whether tabulated energies from ``e_min`` up all lie at least :data:`FAR_FACTOR` times above the threshold
+    energy of the x window (smooth spectra: the coarser grid :data:`N_X_FAR`, :data:`FAR_SLOPE`)."""
+    return e_min >= FAR_FACTOR * threshold
 
 
 class ExactSpectrum:
     """Exact dsigma/dx of l N -> l' N X for ``kind`` (scalar, pseudoscalar, vector; scalar with ``final_lepton``
     different from ``lepton`` is the chiral e-mu scalar of 001 eq. (2)), boson ``mass`` (GeV), target ``material``,
     tabulated for beam energies in ``energy_range`` (GeV) and x >= ``x_min``; ``form_factor`` "full" (elastic +
-    inelastic, 002 App. A), "elastic" or "point" (module docstring). Coupling 1, GeV^-2 per formula unit."""
+    inelastic, 002 App. A), "elastic" or "point" (module docstring); ``n_x`` x nodes per energy (default
+    :data:`N_X`, or :data:`N_X_FAR` far above threshold), ``n_e`` energy nodes (default :func:`energy_points`).
+    Coupling 1, GeV^-2 per formula unit."""
 
     def __init__(self, kind: str, mass: float, material: Material | str, lepton: str = "mu", final_lepton: str | None = None,
                  *, energy_range: tuple[float, float], x_min: float = 0.0, form_factor: str = "full",
-                 n_x: int = N_X, use_cache: bool = True) -> None:
+                 n_x: int | None = None, n_e: int | None = None, use_cache: bool = True) -> None:
         self.process: Process = make_process(kind, mass, material, lepton, final_lepton, form_factor)
         lo, hi = (float(e) for e in energy_range)
         if not (math.isfinite(lo) and math.isfinite(hi) and 0.0 < lo <= hi):
@@ -119,11 +147,14 @@ class ExactSpectrum:
         self.process.check_energy(lo, x_min)
         self.energy_range = (lo, hi)
         self.x_min = float(x_min)
-        n_e = energy_points(lo, hi)
+        far = is_far(lo, self.process.threshold(x_min))
+        n_e = energy_points(lo, hi, far) if n_e is None else n_e
         e_nodes, self._e_weights = _chebyshev(n_e)
         self._ln_lo, self._ln_span = math.log(lo), math.log(hi / lo)
         self._e_unit = e_nodes
         self.energies = np.exp(self._ln_lo + self._ln_span * e_nodes) if n_e > 1 else np.array([lo])
+        n_x = (N_X_FAR if far else N_X) if n_x is None else n_x
+        self.n_x = n_x
         self._s_nodes, self._s_weights = _chebyshev(n_x)
         proc = self.process
         inputs = {"kind": proc.kind, "mass": proc.m_x, "lepton": proc.lepton, "final_lepton": proc.final_lepton,
