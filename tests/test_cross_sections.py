@@ -170,7 +170,7 @@ def test_iww_closed_form_is_the_angular_integral(kind: str, m_x: float, lepton: 
 
         val, _ = quad(integrand, 0.0, 60.0, epsabs=0.0, epsrel=1e-11, limit=200)
         expected = g * g * ALPHA**2 / (4 * math.pi) * val * float(_betas(x, e, m_x, m_l))
-        assert float(dsigma_dx_iww_per_chi(kind, x, e, m_x, g, lepton)) == pytest.approx(expected, rel=1e-9)
+        assert float(dsigma_dx_iww_per_chi(kind, x, e, m_x, g, lepton)) == pytest.approx(expected, rel=1e-9, abs=0)
 
 
 # --- (b) limits ----------------------------------------------------------------------------------------
