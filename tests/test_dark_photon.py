@@ -302,7 +302,7 @@ def test_delta_a(lepton):
         integral = integrate.quad(lambda x, r=r: 2 * x * x * (1 - x) / (x * x + (1 - x) * r), 0, 1, epsrel=1e-12)[0]
         assert model.delta_a(lepton) == pytest.approx(model.eps**2 * ALPHA / (2 * math.pi) * integral, rel=1e-6, abs=0)
     # light A': eps^2 alpha / (2 pi)
-    assert DarkPhoton(1e-6 * m_l, 1e-3).delta_a(lepton) == pytest.approx(1e-6 * ALPHA / (2 * math.pi), rel=1e-4)
+    assert DarkPhoton(1e-6 * m_l, 1e-3).delta_a(lepton) == pytest.approx(1e-6 * ALPHA / (2 * math.pi), rel=1e-4, abs=0)
 
 
 # --- bad input -------------------------------------------------------------------------------------------
