@@ -162,7 +162,7 @@ def test_fitted_exponent_of_a_power_law():
     from muonreach.heavy import nbsm
 
     n = (1, 2, 5, 10, 20)
-    assert nbsm.fitted_exponent(n, [3.0 * k ** (1 / 6) for k in n]) == pytest.approx(1 / 6, rel=1e-12)
+    assert nbsm.fitted_exponent(n, [3.0 * k ** (1 / 6) for k in n]) == pytest.approx(1 / 6, rel=1e-12, abs=0)
     assert math.isnan(nbsm.fitted_exponent(n, [float("nan")] * 4 + [1.0]))
 
 
