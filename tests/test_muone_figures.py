@@ -28,7 +28,7 @@ def test_y_plane_is_003_eq_2():
     """(m_A', eps) -> (m1, eps^2 alpha_D (m1/m_A')^4): m_A' = 3 m1, alpha_D = 0.1 gives y = eps^2 / 810 (analytic)."""
     panel = _panel("y", {"delta": 0.4})
     x, y = planes.to_axes(panel, np.array([0.3, 1.2]), np.array([1e-3, 2e-3]))
-    assert x == pytest.approx([0.1, 0.4], rel=1e-12)
+    assert x == pytest.approx([0.1, 0.4], rel=1e-12, abs=0)
     assert y == pytest.approx(np.array([1e-3, 2e-3]) ** 2 / 810.0, rel=1e-12, abs=0)
     other = _panel("y", {"delta": 0.4, "alpha_D": 0.5, "m_chi_ratio": 0.25})
     assert planes.to_axes(other, np.array([1.0]), np.array([1e-3]))[1] == pytest.approx(1e-6 * 0.5 / 256, rel=1e-12, abs=0)
