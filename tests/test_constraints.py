@@ -174,7 +174,7 @@ def test_importer_recipe(tmp_path: Path):
         convert({"path": "curve.txt", "columns": [0, 1], "y_transform": "eval me"}, tmp_path, "t")
     assert set(TRANSFORMS) == {"xi_to_g_mu", "bc2_y_to_eps"}
     # the BC2 inversion: Y = eps^2 alpha_D (m_chi/m_A')^4 with m_A' = 3 m_chi, alpha_D = 0.1
-    assert TRANSFORMS["bc2_y_to_eps"][0](np.array([1e-3**2 * 0.1 / 81]))[0] == pytest.approx(1e-3, rel=1e-12)
+    assert TRANSFORMS["bc2_y_to_eps"][0](np.array([1e-3**2 * 0.1 / 81]))[0] == pytest.approx(1e-3, rel=1e-12, abs=0)
     csv_src = tmp_path / "bc2.csv"
     csv_src.write_text('"mass","coupling"\n0.1,1e-12\n')  # a quoted CSV header is skipped
     assert convert({"path": "bc2.csv", "columns": [0, 1], "x_scale": 3.0}, tmp_path, "t").tolist() == [[0.30000000000000004, 1e-12]]

@@ -36,7 +36,7 @@ def test_muon_width_hand_value():
     # for m = 1 GeV, eps = 1e-3: alpha/3 = 2.432465e-3, 1 + 2r = 1.0223274, sqrt(1-4r) = 0.9774176
     # -> 2.43060e-9 GeV. Tolerance 1e-5: the digits typed by hand.
     widths = DarkPhoton(1.0, 1e-3).partial_widths()
-    assert widths["mu_mu"] == pytest.approx(2.43060e-9, rel=1e-5)
+    assert widths["mu_mu"] == pytest.approx(2.43060e-9, rel=1e-5, abs=0)
     assert widths["tau_tau"] == 0.0  # closed channel: exactly 0
 
 
@@ -50,7 +50,7 @@ def test_br_ee_is_one_below_dimuon_threshold():
 def test_hadronic_width_is_r_times_massless_muon_width():
     # DarkCast (1801.04847): Gamma_had = R(m) * eps^2 alpha m/3; exact identity of the implementation.
     m, eps = 1.5, 1e-3
-    assert DarkPhoton(m, eps).partial_widths()["hadrons"] == pytest.approx(eps**2 * ALPHA * m / 3 * rratio.r_ratio(m), rel=1e-14)
+    assert DarkPhoton(m, eps).partial_widths()["hadrons"] == pytest.approx(eps**2 * ALPHA * m / 3 * rratio.r_ratio(m), rel=1e-14, abs=0)
 
 
 def test_invisible_branching_ratio():
@@ -97,7 +97,7 @@ def test_offdiagonal_width_dirac_limit():
     # Delta -> 0 gives the Dirac width alpha_D m/3 (1 + 2 m1^2/m^2) sqrt(1 - 4 m1^2/m^2): exact at Delta = 0,
     # O(Delta/m1) away from it.
     dirac = vector_to_fermions_width(1.0, 0.1, 0.3)
-    assert offdiagonal_vector_width(1.0, 0.1, 0.3, 0.3) == pytest.approx(dirac, rel=1e-14)
+    assert offdiagonal_vector_width(1.0, 0.1, 0.3, 0.3) == pytest.approx(dirac, rel=1e-14, abs=0)
     assert offdiagonal_vector_width(1.0, 0.1, 0.3, 0.3 + 1e-6) == pytest.approx(dirac, rel=1e-4)
     assert offdiagonal_vector_width(1.0, 0.1, 0.5, 0.6) == 0.0  # closed
 
@@ -132,7 +132,7 @@ def test_offdiagonal_width_from_explicit_traces():
     t = trace_tensor(four(m2, p * n), m2, four(m1, -p * n), -m1)
     pol = -METRIC + np.outer(METRIC @ k, METRIC @ k) / m**2
     msq = 4 * math.pi * alpha_d * np.einsum("mn,mn->", t, pol).real
-    assert offdiagonal_vector_width(m, alpha_d, m1, m2) == pytest.approx(msq / 3 * p / (8 * math.pi * m**2), rel=1e-12)
+    assert offdiagonal_vector_width(m, alpha_d, m1, m2) == pytest.approx(msq / 3 * p / (8 * math.pi * m**2), rel=1e-12, abs=0)
 
 
 def boost_z(p, beta):
@@ -192,7 +192,7 @@ def adaptive_width(m1, m2, m_l, m_a):
 )
 def test_fixed_order_matches_adaptive(m1, delta, m_l, m_a):
     # DESIGN.md: fixed-order Gauss-Legendre checked against adaptive quadrature; brief asks 1e-6 relative.
-    assert chi2_leptonic_integral(m1, m1 + delta, m_l, m_a) == pytest.approx(adaptive_width(m1, m1 + delta, m_l, m_a), rel=1e-6)
+    assert chi2_leptonic_integral(m1, m1 + delta, m_l, m_a) == pytest.approx(adaptive_width(m1, m1 + delta, m_l, m_a), rel=1e-6, abs=0)
 
 
 def test_hadronic_fixed_order_matches_adaptive():
@@ -226,7 +226,7 @@ def test_analytic_limit():
     # m1 = 1 TeV, m_A' = 100 GeV, Delta = 20 MeV:
     # corrections O(Delta/m1) + O(Delta^2/m_A'^2); we find 3e-5, tolerance 1e-4.
     got = chi2_leptonic_integral(1e3, 1e3 + 0.02, 0.0, 100.0)
-    assert got == pytest.approx(limit_width(1.0, 0.02, 100.0) / ALPHA, rel=1e-4)
+    assert got == pytest.approx(limit_width(1.0, 0.02, 100.0) / ALPHA, rel=1e-4, abs=0)
 
 
 def test_003_decay_length_normalisation():
@@ -238,7 +238,7 @@ def test_003_decay_length_normalisation():
     assert units.width_to_ctau_cm(limit_width(1e-7, 0.02, 0.1)) == pytest.approx(10.0, rel=0.01)
     for m1, expected in ((1.0, 10.11), (1e3, 9.82)):
         model = InelasticDM(0.1, eps=1e-3, m1=m1, splitting=0.02, alpha_D=0.1)
-        assert model.eps**2 * model.alpha_D == pytest.approx(1e-7)
+        assert model.eps**2 * model.alpha_D == pytest.approx(1e-7, rel=1e-6, abs=0)
         widths = model.chi2_width()
         assert widths["mu_mu"] == 0.0 and widths["tau_tau"] == 0.0
         ctau = units.width_to_ctau_cm(widths["e_e"])
@@ -267,7 +267,7 @@ def test_chi2_hadrons_only_above_table():
     model = InelasticDM(3.0, 1e-3, 1.0, 1.2)
     w = model.chi2_width(include_hadrons=True)
     assert w["hadrons"] > 0.0
-    assert model.chi2_total_width() == pytest.approx(math.fsum(w.values()), rel=1e-14)
+    assert model.chi2_total_width() == pytest.approx(math.fsum(w.values()), rel=1e-14, abs=0)
 
 
 def test_inelastic_a_prime_widths():
@@ -300,9 +300,9 @@ def test_delta_a(lepton):
     for model in (DarkPhoton(0.05, 2e-3), InelasticDM(0.05, 2e-3, 0.01, 0.002)):
         r = (model.mass / m_l) ** 2
         integral = integrate.quad(lambda x, r=r: 2 * x * x * (1 - x) / (x * x + (1 - x) * r), 0, 1, epsrel=1e-12)[0]
-        assert model.delta_a(lepton) == pytest.approx(model.eps**2 * ALPHA / (2 * math.pi) * integral, rel=1e-6)
+        assert model.delta_a(lepton) == pytest.approx(model.eps**2 * ALPHA / (2 * math.pi) * integral, rel=1e-6, abs=0)
     # light A': eps^2 alpha / (2 pi)
-    assert DarkPhoton(1e-6 * m_l, 1e-3).delta_a(lepton) == pytest.approx(1e-6 * ALPHA / (2 * math.pi), rel=1e-4)
+    assert DarkPhoton(1e-6 * m_l, 1e-3).delta_a(lepton) == pytest.approx(1e-6 * ALPHA / (2 * math.pi), rel=1e-4, abs=0)
 
 
 # --- bad input -------------------------------------------------------------------------------------------

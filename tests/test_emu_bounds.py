@@ -36,7 +36,7 @@ def test_twist_bound_scales_with_the_branching_ratio():
     rows = get_bound("mu-e-phi-twist").evaluate(EMU, np.array([0.03, 0.09]))
     h = rows.low[0]
     br = muon_to_electron_phi_width(0.03, h) * c.TAU_MU_S / 6.582119569e-25
-    assert br == pytest.approx(1e-5, rel=1e-9) and math.isnan(rows.low[1])
+    assert br == pytest.approx(1e-5, rel=1e-9, abs=0) and math.isnan(rows.low[1])
 
 
 def test_bounds_apply_only_to_models_with_an_emu_coupling():

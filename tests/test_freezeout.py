@@ -149,7 +149,7 @@ def test_cosmological_constants() -> None:
     t0 = 2.7255 * 8.617333262e-14 / 1.973269804e-14  # cm^-1
     assert pytest.approx(2 * math.pi**2 / 45 * 43 / 11 * t0**3, rel=1e-4) == fo.S0_CM3
     # 1 GeV^-2 = 0.3893794e-27 cm^2 x 2.99792458e10 cm/s = 1.16733e-17 cm^3/s
-    assert fo.to_cm3_per_s(1.0) == pytest.approx(1.16733e-17, rel=1e-5)
+    assert fo.to_cm3_per_s(1.0) == pytest.approx(1.16733e-17, rel=1e-5, abs=0)
     assert fo.from_cm3_per_s(fo.to_cm3_per_s(3.0)) == pytest.approx(3.0)
 
 
@@ -261,7 +261,7 @@ def test_required_cross_section_follows_steigman_dasgupta_beacom() -> None:
     for m, sdb in SDB_CURVE.items():
         assert req[m] / (sdb * 1e-26) == pytest.approx(1.0, abs=0.08), m
     assert req[0.316] > req[0.1] and req[0.316] > req[1.0]
-    assert req[0.316] == pytest.approx(5.2e-26, rel=0.06)
+    assert req[0.316] == pytest.approx(5.2e-26, rel=0.06, abs=0)
     assert req[0.316] / req[100.0] == pytest.approx(5.1 / 2.2, rel=0.10)
 
 
@@ -468,7 +468,9 @@ def test_inelastic_dm_small_splitting_against_003_eq_3() -> None:
 def test_no_jump_across_freeze_out_near_a_resonance():
     # regression: at rtol 1e-6 without a step limit, Radau stepped from equilibrium across freeze-out near the
     # 000 eq. (2.9) resonance (lepton-specific, m_S = 1 GeV, <sigma v> x 1e6) and Omega came out 21 % low.
-    # Now the loose and the tight solution agree to 1e-4 (the relic search tolerance is 1e-3).
+    # Now the loose and the tight solution agree far below that jump. Measured against Radau at rtol 1e-12: Radau
+    # at 1e-6 is 2e-8 off; the default TR-BDF2 at 1e-6 is 1.15e-4 off (2.5e-5 at RELIC_RTOL = 1e-7), so rel 3e-4
+    # for it (the old 1e-4 passed only through approx's default abs=1e-12; the relic search tolerance is 1e-3).
     import math as _m
 
     from muonreach.cosmo.annihilation import dark_sector, poles
@@ -478,7 +480,9 @@ def test_no_jump_across_freeze_out_near_a_resonance():
     model = build_model("scalar-lepton", 1.0, 1e-3, {"g_chi": 1.0, "m_chi_ratio": 1.0 / (2.0 * _m.sqrt(1.1))})
     loose = FreezeOut(dark_sector(model), poles(model), rtol=1e-6).solve(1e6).omega_h2
     tight = FreezeOut(dark_sector(model), poles(model), rtol=1e-10).solve(1e6).omega_h2
-    assert loose == pytest.approx(tight, rel=1e-4)
+    assert loose == pytest.approx(tight, rel=3e-4, abs=0)
+    radau = FreezeOut(dark_sector(model), poles(model), rtol=1e-6).solve(1e6, method="radau").omega_h2
+    assert radau == pytest.approx(tight, rel=1e-4, abs=0)
 
 
 @pytest.mark.parametrize("name, overrides, mass, scale", [
@@ -497,7 +501,7 @@ def test_trbdf2_agrees_with_radau(name, overrides, mass, scale):
     model = get_model_spec(name).build(mass, 1e-3, overrides)
     ref = fo.FreezeOut(dark_sector(model), poles(model), rtol=1e-10).solve(scale, method="radau").omega_h2
     fast = fo.FreezeOut(dark_sector(model), poles(model), rtol=RELIC_RTOL).solve(scale).omega_h2
-    assert fast == pytest.approx(ref, rel=1e-4)
+    assert fast == pytest.approx(ref, rel=1e-4, abs=0)
 
 
 def test_coarse_tail_panels_match_the_uniform_grid(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ ROWS = table4.paper_rows()
 
 
 def test_yukawa_bound_is_the_j0_partial_wave():
-    assert criteria.yukawa_max() == pytest.approx(math.sqrt(8 * math.pi), rel=1e-14)
+    assert criteria.yukawa_max() == pytest.approx(math.sqrt(8 * math.pi), rel=1e-14, abs=0)
 
 
 @pytest.mark.parametrize("m1,m2", [(1e3, 1e3), (1e3, 3e3), (5e3, 10.0)])
@@ -40,7 +40,7 @@ def test_vectorised_evaluation_equals_the_scalar_one(row):
     da, tach = ew.delta_a_array(sc, _point(sc, m_r=m_r))
     assert not tach.any()
     for k, m in enumerate(m_r):
-        assert da[k] == pytest.approx(ew.delta_a(sc, _point(sc, m_r=float(m))), rel=1e-12)
+        assert da[k] == pytest.approx(ew.delta_a(sc, _point(sc, m_r=float(m))), rel=1e-12, abs=0)
 
 
 def _str_m4(sc, p, h):
@@ -162,7 +162,7 @@ def test_fitted_exponent_of_a_power_law():
     from muonreach.heavy import nbsm
 
     n = (1, 2, 5, 10, 20)
-    assert nbsm.fitted_exponent(n, [3.0 * k ** (1 / 6) for k in n]) == pytest.approx(1 / 6, rel=1e-12)
+    assert nbsm.fitted_exponent(n, [3.0 * k ** (1 / 6) for k in n]) == pytest.approx(1 / 6, rel=1e-12, abs=0)
     assert math.isnan(nbsm.fitted_exponent(n, [float("nan")] * 4 + [1.0]))
 
 

@@ -45,7 +45,7 @@ def test_constant_dedx_is_the_papers(name: str, dedx: float, e_range: tuple[floa
     # Source: 002_64b267437daa15d5.txt Table I (12.7e-3 GeV/cm Pb at 160 GeV; 22.1e-3 GeV/cm W, 0.5-3 GeV).
     # Tolerance: exact (typed from the paper), up to float representation.
     m = get_material(name)
-    assert m.dedx_gev_cm == pytest.approx(dedx, rel=1e-12)
+    assert m.dedx_gev_cm == pytest.approx(dedx, rel=1e-12, abs=0)
     assert m.dedx_energy_range_gev == e_range
 
 
@@ -68,8 +68,8 @@ def test_radiation_length_units_agree() -> None:
 def test_default_constant_dedx_is_minimum_ionization() -> None:
     # Materials without a paper value use PDG <dE/dx>_min * density (documented in data/README.md).
     cu = get_material("Cu")
-    assert cu.dedx_gev_cm == pytest.approx(1.403e-3 * 8.960, rel=1e-12)
-    assert cu.dedx(0.35) == pytest.approx(cu.dedx_gev_cm, rel=1e-12)
+    assert cu.dedx_gev_cm == pytest.approx(1.403e-3 * 8.960, rel=1e-12, abs=0)
+    assert cu.dedx(0.35) == pytest.approx(cu.dedx_gev_cm, rel=1e-12, abs=0)
 
 
 def test_compound_counts_formula_units() -> None:
@@ -106,7 +106,7 @@ def test_user_file_and_energy_dependent_dedx(tmp_path) -> None:
     assert foo.n_atom_per_cm3 == pytest.approx(2.0 * 6.02214076e23 / 40.0)
     # table in MeV cm^2/g converted with the density: 1.5 -> 3.0e-3 GeV/cm, 3.0 -> 6.0e-3 GeV/cm;
     # interpolation is linear in ln E, so the geometric mean of 1 and 100 GeV sits half way.
-    assert foo.dedx([1.0, 10.0, 100.0]) == pytest.approx([3.0e-3, 4.5e-3, 6.0e-3], rel=1e-12)
+    assert foo.dedx([1.0, 10.0, 100.0]) == pytest.approx([3.0e-3, 4.5e-3, 6.0e-3], rel=1e-12, abs=0)
     with pytest.raises(DataRangeError):
         foo.dedx(500.0)
     assert foo.dedx(500.0, extrapolate=True) == pytest.approx(6.0e-3)
@@ -223,10 +223,10 @@ def test_interpolation_returns_nodes(name: str) -> None:
     m = get_material(name)
     energies = np.array([e for e, _ in m.dedx_table])
     values = np.array([v for _, v in m.dedx_table])
-    assert m.dedx(energies) == pytest.approx(values, rel=1e-12)
+    assert m.dedx(energies) == pytest.approx(values, rel=1e-12, abs=0)
     if len(energies) > 1:
         mid = np.sqrt(energies[:-1] * energies[1:])
-        assert m.dedx(mid) == pytest.approx(0.5 * (values[:-1] + values[1:]), rel=1e-12)
+        assert m.dedx(mid) == pytest.approx(0.5 * (values[:-1] + values[1:]), rel=1e-12, abs=0)
 
 
 @pytest.mark.parametrize("name", NOT_FOUND)
@@ -235,7 +235,7 @@ def test_unsourced_materials_keep_the_single_minimum_point(name: str) -> None:
     # unless extrapolate=True, which holds the minimum value (002 eq. (16) approximation). Tolerance 1e-12.
     m = get_material(name)
     assert len(m.dedx_table) == 1 and m.dedx_table[0][0] == 0.35
-    assert m.dedx_table[0][1] == pytest.approx(m.dedx_min_mev_cm2_g * 1e-3 * m.density_g_cm3, rel=1e-12)
+    assert m.dedx_table[0][1] == pytest.approx(m.dedx_min_mev_cm2_g * 1e-3 * m.density_g_cm3, rel=1e-12, abs=0)
     with pytest.raises(DataRangeError):
         m.dedx(10.0)
     assert m.dedx(10.0, extrapolate=True) == pytest.approx(m.dedx_min_mev_cm2_g * 1e-3 * m.density_g_cm3)
@@ -246,9 +246,9 @@ def test_constant_loss_unchanged_by_tables(name: str) -> None:
     # The yields' constant stays PDG <dE/dx>_min * density at the minimum-ionization point; the new table
     # must not widen its stated validity range. Source: data/README.md. Tolerance 1e-12 (typed numbers).
     m = get_material(name)
-    assert m.dedx_gev_cm == pytest.approx(m.dedx_min_mev_cm2_g * 1e-3 * m.density_g_cm3, rel=1e-12)
+    assert m.dedx_gev_cm == pytest.approx(m.dedx_min_mev_cm2_g * 1e-3 * m.density_g_cm3, rel=1e-12, abs=0)
     assert m.dedx_energy_range_gev == (0.35, 0.35)
-    assert m.dedx(0.35) == pytest.approx(m.dedx_gev_cm, rel=1e-12)
+    assert m.dedx(0.35) == pytest.approx(m.dedx_gev_cm, rel=1e-12, abs=0)
 
 
 def test_pb_paper_constant_is_minimum_ionization_not_the_160_GeV_loss() -> None:
@@ -256,5 +256,5 @@ def test_pb_paper_constant_is_minimum_ionization_not_the_160_GeV_loss() -> None:
     # The constant is kept (it is the paper's number) and equals the minimum, not a high-energy value.
     # Tolerance 0.5%: the paper prints 3 digits.
     pb = get_material("Pb")
-    assert pb.dedx_gev_cm == pytest.approx(12.7e-3, rel=1e-12)
+    assert pb.dedx_gev_cm == pytest.approx(12.7e-3, rel=1e-12, abs=0)
     assert pb.dedx(0.35) == pytest.approx(pb.dedx_gev_cm, rel=5e-3)

@@ -91,6 +91,9 @@ def test_chain_in_parquet_and_lhe(tmp_path):
                 kids = [q for q in parts if int(q.mother1) == k + 1]
                 assert len(kids) == 3 and int(kids[0].id) == 1000022
                 for axis in ("e", "px", "py", "pz"):  # the daughters carry chi2's four-momentum
-                    assert sum(getattr(q, axis) for q in kids) == pytest.approx(getattr(part, axis), rel=1e-8)
+                    # LHE prints 11 significant digits (writers.py, .10e): a near-zero component of chi2 is a
+                    # cancelling sum, so the absolute bound is that print precision times the daughters' |p_i|
+                    scale = sum(abs(getattr(q, axis)) for q in kids)
+                    assert sum(getattr(q, axis) for q in kids) == pytest.approx(getattr(part, axis), rel=1e-8, abs=1e-10 * scale)
                 chains += 1
     assert chains > 200

@@ -172,7 +172,7 @@ def test_cut_flow_is_monotone_and_opens_to_the_no_cut_value(calc):
     flow = calc.cut_flow(1e-3)
     values = [flow[k] for k in CUT_FLOW]
     assert all(b <= a * (1 + 1e-12) for a, b in zip(values, values[1:]))
-    assert flow["daughters_accepted"] == pytest.approx(calc.events(1e-3), rel=1e-12)
+    assert flow["daughters_accepted"] == pytest.approx(calc.events(1e-3), rel=1e-12, abs=0)
     # cuts off and trackers wide open: the final yield rises to the fiducial-decay value
     loose = load_experiment("muone").with_overrides({"track_energy_min": 0.0, "opening_angle_min": 0.0,
                                                      "tracker_half_width": 1e4})
@@ -206,7 +206,7 @@ def test_long_lifetime_limit_is_semi_analytic(calc):
     mean = np.sum(a["weight"] * a["pair"] * a["lepton_ok"] * 11.5 * model.m2 * gamma / (p_z * units.HBARC_GEV_CM))
     br = model.branching_ratios()["chi1_chi2"]
     expected = (eps * math.sqrt(4 * math.pi / 137.035999)) ** 2 * br * mean
-    assert c.events(eps) == pytest.approx(expected, rel=1e-6)  # the window is exact; only O(dz/L) ~ 1e-9 differs
+    assert c.events(eps) == pytest.approx(expected, rel=1e-6, abs=0)  # the window is exact; only O(dz/L) ~ 1e-9 differs
     assert c.events(2 * eps) / c.events(eps) == pytest.approx(16.0, rel=1e-6)
 
 

@@ -53,7 +53,7 @@ def test_fermion_width_formula():
     # 002 eq. (4): Gamma = g^2 m/(8 pi) (1 - 4 m_e^2/m^2)^{3/2}
     s = LeptophilicScalar(0.05, g_e=1e-5)
     expected = 1e-10 * 0.05 / (8 * math.pi) * (1 - 4 * M_E**2 / 0.05**2) ** 1.5
-    assert s.partial_widths()["e_e"] == pytest.approx(expected, rel=1e-12)
+    assert s.partial_widths()["e_e"] == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 def test_closed_channels_are_zero_and_open_ones_positive():
@@ -69,7 +69,7 @@ def test_muon_specific_below_dimuon_decays_to_photons_only_002_eq8():
     tau = 4 * M_MU**2 / 0.1**2
     eq8 = ALPHA**2 * 0.1**3 / (64 * math.pi**3) * (5e-4 / M_MU) ** 2 * abs(tau * (1 + (1 - tau) * loop_f(tau))) ** 2
     assert s.branching_ratios()["gamma_gamma"] == 1.0
-    assert s.total_width == pytest.approx(eq8, rel=1e-12)
+    assert s.total_width == pytest.approx(eq8, rel=1e-12, abs=0)
 
 
 def test_heavy_lepton_diphoton_limit():
@@ -77,7 +77,7 @@ def test_heavy_lepton_diphoton_limit():
     m = 1e-3
     s = LeptophilicScalar(m, g_tau=1e-3)
     expected = ALPHA**2 * m**3 / (256 * math.pi**3) * (1e-3 / M_TAU) ** 2 * 16 / 9
-    assert s.partial_widths()["gamma_gamma"] == pytest.approx(expected, rel=1e-5)
+    assert s.partial_widths()["gamma_gamma"] == pytest.approx(expected, rel=1e-5, abs=0)
 
 
 def test_dm_benchmark_invisible():

@@ -168,8 +168,8 @@ def test_probe_in_the_sigma_e_plane_maps_back_to_the_coupling_plane():
     spec = parse_view(view)
     out = probe(spec, 0.05, 1e-40)
     _, y = planes.to_axes(spec.panels[0], np.array([out["mass"]]), np.array([out["coupling"]]))
-    assert out["mass"] == pytest.approx(0.15, rel=1e-12)  # m_chi = m_S / 3
-    assert y[0] == pytest.approx(1e-40, rel=1e-10)  # sigma_e is quadratic in g: the inverse map is exact
+    assert out["mass"] == pytest.approx(0.15, rel=1e-12, abs=0)  # m_chi = m_S / 3
+    assert y[0] == pytest.approx(1e-40, rel=1e-10, abs=0)  # sigma_e is quadratic in g: the inverse map is exact
 
 
 # --- the worker: bounded and cancellable ---------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_hover_shows_the_numbers_at_the_cursor(served):
     # the point is where the cursor is: inside the axes, and the mass/coupling map of the page's log axes
     assert 0.01 < r["mass"] < 10.0 and 1e-6 < r["coupling"] < 1.0
     model = get_model_spec("scalar-muon").build(r["mass"], r["coupling"], BENCH)
-    assert r["gm2"]["delta_a_mu"] == pytest.approx(model.delta_a("mu"), rel=1e-12)
+    assert r["gm2"]["delta_a_mu"] == pytest.approx(model.delta_a("mu"), rel=1e-12, abs=0)
     text = driver.find_element("id", "probe").text
     shown = driver.execute_script("return arguments[0].toPrecision(3)", model.delta_a("mu"))
     assert f"Δa_μ {shown}" in text

@@ -102,7 +102,22 @@ def delta_alpha_lepton_spacelike(t, m: float, alpha: float) -> np.ndarray:
     beta = np.sqrt(1.0 - 4.0 * r)
     # ln((beta + 1)/(beta - 1)) with beta - 1 = -4 r / (beta + 1) (no cancellation at small |t|)
     log_term = np.log((beta + 1.0) ** 2 / (-4.0 * r))
-    small = -t < 1e-3 * m * m
-    series = (-t / (m * m)) / 5.0 - 3.0 * (t / (m * m)) ** 2 / 140.0  # (alpha/3pi) [z/5 - 3 z^2/140 + ...], z = -t/m^2
+    z = -t / (m * m)
+    # the closed form cancels like 1/z^2 (O(1e-8) relative at z = 1e-3): below z = 1 use the series
+    series = np.polynomial.polynomial.polyval(np.minimum(z, _DA_SERIES_BELOW), _DA_SERIES)
     exact = -5.0 / 3.0 - 4.0 * r + (1.0 + 2.0 * r) * beta * log_term
-    return alpha / (3.0 * np.pi) * np.where(small, series, exact)
+    return alpha / (3.0 * np.pi) * np.where(z < _DA_SERIES_BELOW, series, exact)
+
+
+def _delta_alpha_series(n_terms: int) -> np.ndarray:
+    """Coefficients c_n of Delta alpha_l = (alpha/3pi) sum_n c_n z^n, z = -t/m^2: from
+    Delta alpha_l = (2 alpha/pi) int_0^1 dx x(1-x) ln(1 + z x(1-x)) expanded in z (radius of convergence 4),
+    c_n = 6 (-1)^(n+1) ((n+1)!)^2 / (n (2n+3)!) (c_1 = 1/5, c_2 = -3/140)."""
+    from math import factorial
+
+    return np.array([0.0] + [6.0 * (-1) ** (n + 1) * factorial(n + 1) ** 2 / (n * factorial(2 * n + 3))
+                             for n in range(1, n_terms + 1)])
+
+
+_DA_SERIES_BELOW = 1.0  # terms fall like (z/4)^n: 32 terms truncate near 1e-21 at z = 1
+_DA_SERIES = _delta_alpha_series(32)
