@@ -338,19 +338,29 @@ def _applies_lepton(spec: ModelSpec) -> bool:
 _MUON = _Treatment("sn1987a-muon", ("mu",), ())
 _LEPTON = _Treatment("sn1987a-lepton", ("e", "mu"), _inputs()[2])
 
+def _core_text(leptons: tuple[str, ...]) -> tuple[str, str, str]:
+    """(core, trapping radius, mass cut) of the inputs file as text for the layers' caveats (the text follows the data)."""
+    core, d, _ = _inputs()
+    fractions = ", ".join(f"Y_{lep} = {core.fractions[lep]:g}" for lep in leptons)
+    return (f"one-zone core (T = {1e3 * core.temperature:g} MeV, rho = {core.density:g} g/cm^3, {fractions} "
+            f"ASSUMPTION)"), f"r_core = {d['core_radius'] / 1e5:g} km", f"cut at {1e3 * d['mass_max']:g} MeV"
+
+
+_MUON_CORE, _RADIUS, _CUT = _core_text(("mu",))
+_LEPTON_CORE = _core_text(("e", "mu"))[0]
+
 register_bound(ComputedBound(
     "sn1987a-muon", "SN 1987A cooling (gamma mu -> mu S, S -> chi chi) and chi trapping (chi gamma -> chi gamma), "
     "one-zone core", "000_2bfc33bcfac4181d.txt Sec. 4.2 (criteria); cross sections: production/scalar_compton.py",
     _inputs()[1]["cl"], _applies_muon, partial(_compute, _MUON),
-    approximate="APPROXIMATE: one-zone core (T = 30 MeV, rho = 3e14 g/cm^3, Y_mu = 0.02 ASSUMPTION), Compton production "
-                "only, trapping by chi gamma -> chi gamma against r_core = 1 km (000's estimate), cut at 100 MeV"))
+    approximate=f"APPROXIMATE: {_MUON_CORE}, Compton production only, trapping by chi gamma -> chi gamma against "
+                f"{_RADIUS} (000's estimate), {_CUT}"))
 
 register_bound(ComputedBound(
     "sn1987a-lepton", "SN 1987A cooling (gamma e -> e S, gamma mu -> mu S, S -> chi chi) and chi trapping "
     "(chi e -> chi e with Fermi blocking, chi gamma -> chi gamma), one-zone core",
     "000_2bfc33bcfac4181d.txt Sec. 4.2 (criteria); cross sections: production/scalar_compton.py",
     _inputs()[1]["cl"], _applies_lepton, partial(_compute, _LEPTON),
-    approximate="APPROXIMATE: one-zone core (T = 30 MeV, rho = 3e14 g/cm^3, Y_e = 0.3, Y_mu = 0.02 ASSUMPTION), Compton "
-                "production only (no plasmon mixing: the lower edge is conservative), trapping by the mean free path "
-                "of chi e -> chi e (Pauli-blocked) and chi gamma -> chi gamma against r_core = 1 km (not 000's "
-                "pi/2-deflection criterion), cut at 100 MeV"))
+    approximate=f"APPROXIMATE: {_LEPTON_CORE}, Compton production only (no plasmon mixing: the lower edge is "
+                f"conservative), trapping by the mean free path of chi e -> chi e (Pauli-blocked) and chi gamma -> chi "
+                f"gamma against {_RADIUS} (not 000's pi/2-deflection criterion), {_CUT}"))
