@@ -254,11 +254,12 @@ def _t_upper(proc: Process, tb, cap: NDArray) -> NDArray:
     return tb.t_plus if proc.form_factor == "point" else np.minimum(tb.t_plus, cap)
 
 
-def _delta_upper(proc: Process, kin: Kinematics, em, m_other: float | None = None) -> NDArray:
-    """Largest Delta integrated over: Delta_max (point nucleus), else where t_min(Delta) reaches :func:`_t_cap`."""
+def _delta_upper(proc: Process, kin: Kinematics, em, m_other: float | None = None, cap: NDArray | None = None) -> NDArray:
+    """Largest Delta integrated over: Delta_max (point nucleus), else where t_min(Delta) reaches :func:`_t_cap`
+    (``cap``: that cap when the caller already has it)."""
     if proc.form_factor == "point":
         return em.delta_max
-    return delta_cut(kin, em, _t_cap(proc, kin, em, m_other))
+    return delta_cut(kin, em, _t_cap(proc, kin, em, m_other) if cap is None else cap)
 
 
 # --- deterministic rules --------------------------------------------------------------------------------------
@@ -504,7 +505,7 @@ class _Map:
             em = emission(kin, e_emit, proc.mp, proc.m_x)
         other = proc.mp if self.parametrisation == "A" else proc.m_x
         cap = _t_cap(proc, kin, em, other)
-        u_max = np.log(np.maximum(_delta_upper(proc, kin, em, other) / em.delta_min, 1.0))
+        u_max = np.log(np.maximum(_delta_upper(proc, kin, em, other, cap) / em.delta_min, 1.0))
         u = u_max * y[:, 1]
         delta = em.delta_min * np.exp(u)
         jac = jac * u_max * delta
