@@ -634,3 +634,23 @@ def test_poles_are_mass_and_total_width():
     assert poles(model) == [(1.0, model.total_width)]
     model = EmuScalar(1.0, h_mue=3e-3, dm="scalar", g_dm=0.1, m1=0.3)
     assert poles(model) == [(1.0, model.total_width)]
+
+
+def test_break_points_are_the_pole_and_the_openings_above_threshold():
+    from muonreach.cosmo.annihilation import break_points
+    from muonreach.models.rratio import SWITCH_GEV
+
+    # chi (0.08 GeV) below the muon: mu+ mu- opens at 2 m_mu; gamma gamma and e+ e- open at 2 m_chi (no point)
+    model = LeptophilicScalar(0.24, g_e=1e-3, g_mu=1e-3, g_chi=1.0, m_chi=0.08)
+    assert break_points(model) == [(0.24, model.total_width), (2.0 * c.M_MU, 0.0)]
+    # chi above the muon: nothing opens above 2 m_chi but tau tau
+    model = LeptophilicScalar(1.0, g_e=1e-3, g_mu=1e-3, g_tau=1e-3, g_chi=1.0, m_chi=0.3)
+    assert break_points(model) == [(1.0, model.total_width), (2.0 * c.M_TAU, 0.0)]
+    # hadrons: the R peaks (rho-omega, phi, ...) above the chi1 chi2 threshold, all below SWITCH_GEV
+    model = InelasticDM(1.0, eps=1e-3, m1=0.3, splitting=0.1, alpha_D=0.1)  # pair threshold m1 + m2 = 0.7 GeV
+    pts = [p for p, w in break_points(model)[1:]]
+    assert all(w == 0.0 for _, w in break_points(model)[1:])
+    assert all(p > 0.7 for p in pts)  # nothing at or below the pair threshold
+    assert any(abs(p - 0.7826) < 0.01 for p in pts) and any(abs(p - 1.0195) < 0.01 for p in pts)  # omega, phi
+    assert [p for p in pts if p < SWITCH_GEV] == sorted(p for p in pts if p < SWITCH_GEV)
+    assert max(pts) == pytest.approx(2.0 * c.M_TAU, rel=1e-12)  # tau tau; no peaks above SWITCH_GEV

@@ -14,6 +14,7 @@ import pytest
 from scipy.integrate import quad
 from scipy.special import k1e, kv, kve
 
+from muonreach.constants import M_MU
 from muonreach.cosmo import freezeout as fo
 from muonreach.cosmo import geff
 from muonreach.cosmo.channels import DarkSector, DarkState
@@ -369,8 +370,8 @@ def test_quadrature_converged_inside_relic_density(monkeypatch: pytest.MonkeyPat
     base = fo.relic_density(sector, poles=[(big_m, gam)])
     monkeypatch.setattr(fo, "_GL_X", np.polynomial.legendre.leggauss(16)[0])
     monkeypatch.setattr(fo, "_GL_W", np.polynomial.legendre.leggauss(16)[1])
-    monkeypatch.setattr(fo, "_PANEL_MAX", 0.5)
-    monkeypatch.setattr(fo, "_U_UNIFORM", fo.U_MAX)  # uniform panels all the way
+    monkeypatch.setattr(fo, "_PANEL_RATIO", fo._PANEL_RATIO ** 0.25)  # four times as many panels per decade
+    monkeypatch.setattr(fo, "_GRADING", fo._GRADING ** 0.25)  # and at the pole
     fine = fo.relic_density(sector, poles=[(big_m, gam)])
     assert fine == pytest.approx(base, rel=1e-6)
 
@@ -504,20 +505,52 @@ def test_trbdf2_agrees_with_radau(name, overrides, mass, scale):
     assert fast == pytest.approx(ref, rel=1e-4, abs=0)
 
 
-def test_coarse_tail_panels_match_the_uniform_grid(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Beyond u = 40 (e^-u < 4e-18) the thermal integral uses growing panels. Against the uniform grid of step
-    # 2 up to U_MAX, the rate moves by < 1e-12 even where sigma rises by orders of magnitude at large u: the
-    # muon-specific scalar at 50 MeV (m_chi = m_S/3), whose mu+ mu- channel opens at u ~ 25 near x ~ 2
-    # (measured 2e-15; with the tail starting at u = 24 it was 2.4e-8, the reason for 40).
+def _finer_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four times as many panels per decade in v, the gradings twice as fine, Gauss-Legendre of order 16."""
+    monkeypatch.setattr(fo, "_PANEL_RATIO", fo._PANEL_RATIO ** 0.25)
+    monkeypatch.setattr(fo, "_GRADING", fo._GRADING ** 0.5)
+    monkeypatch.setattr(fo, "_GL_X", np.polynomial.legendre.leggauss(16)[0])
+    monkeypatch.setattr(fo, "_GL_W", np.polynomial.legendre.leggauss(16)[1])
+
+
+@pytest.mark.parametrize("name, mass, overrides, x_min, tol", [
+    # the mu+ mu- channel opens at u ~ 25 near x ~ 2 (50 MeV) and at u ~ 1-10 near freeze-out (0.3 GeV), sigma
+    # rising by orders of magnitude there: measured 3.7e-10 (the grid of u panels per temperature used before
+    # the shared grid was checked only against itself: uniform vs growing panels beyond u = 40, 2e-15)
+    ("scalar-muon", 0.05, {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}, 1.0, 1e-9),
+    ("scalar-lepton", 0.05, {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}, 1.0, 1e-9),
+    ("scalar-muon", 0.3, {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}, 1.0, 1e-9),
+    ("scalar-lepton", 0.3, {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}, 1.0, 1e-9),
+    # hadrons: R is linear between table points 1-5 % apart; its rho-omega and phi peaks are break points.
+    # Measured 2.4e-7 (x ~ 1); the previous per-temperature grid was 2e-7 off the same reference here
+    ("inelastic-dm", 0.3, {}, 1.0, 1e-6),
+])
+def test_shared_thermal_grid_is_converged(monkeypatch: pytest.MonkeyPatch, name, mass, overrides, x_min, tol) -> None:
+    # The panels in v = sqrt(s) - threshold shared by all temperatures (_edges) against a grid four times finer
+    # with twice the Gauss-Legendre order, with the break points of the relic targets (channel thresholds, R peaks)
+    from muonreach.cosmo.annihilation import break_points, dark_sector
+    from muonreach.models.registry import get_model_spec
+
+    x = np.geomspace(x_min, 1e3, 61)
+    model = get_model_spec(name).build(mass, 1e-3, overrides)
+    sector, pls = dark_sector(model), break_points(model)
+    rate = fo.annihilation_rate(sector, x, pls)
+    _finer_grid(monkeypatch)
+    fine = fo.annihilation_rate(sector, x, pls)
+    assert np.max(np.abs(rate / fine - 1.0)) < tol
+
+
+def test_channel_thresholds_are_needed_as_break_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without the mu+ mu- threshold as a break point (the pole only) the same comparison fails by 3.4e-3 at
+    # 0.3 GeV (x ~ 1-3, where the channel opens at u ~ 1-10 inside a panel): the break points are what makes
+    # the coarse shared grid exact, not luck.
     from muonreach.cosmo.annihilation import dark_sector, poles
     from muonreach.models.registry import get_model_spec
 
     x = np.geomspace(1.0, 1e3, 61)
-    for name in ("scalar-muon", "scalar-lepton"):
-        model = get_model_spec(name).build(0.05, 1e-3, {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0})
-        sector, pls = dark_sector(model), poles(model)
-        coarse = fo.annihilation_rate(sector, x, pls)
-        monkeypatch.setattr(fo, "_U_UNIFORM", fo.U_MAX)
-        uniform = fo.annihilation_rate(sector, x, pls)
-        monkeypatch.undo()
-        assert np.max(np.abs(coarse / uniform - 1.0)) < 1e-12
+    model = get_model_spec("scalar-muon").build(0.3, 1e-3, {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0})
+    sector, pls = dark_sector(model), poles(model)
+    rate = fo.annihilation_rate(sector, x, pls)
+    _finer_grid(monkeypatch)
+    fine = fo.annihilation_rate(sector, x, [*pls, (2.0 * M_MU, 0.0)])
+    assert np.max(np.abs(rate / fine - 1.0)) > 1e-4

@@ -63,11 +63,10 @@ FROZEN_RATIO: float = 1e-4  # the ODE stops when Y_eq/Y < FROZEN_RATIO; the rest
 MAX_STEP_X: float = 0.5  # largest ODE step in x (freeze-out takes Delta x ~ 1-5)
 U_MAX: float = 80.0  # thermal integral cut: u = (sqrt(s) - sqrt(s_threshold))/T < U_MAX (weight e^-80)
 _GL_ORDER = 8
-_PANEL_MAX = 2.0  # longest Gauss-Legendre panel in u below _U_UNIFORM
-_U_UNIFORM = 40.0  # beyond: panels growing by _TAIL_RATIO, where e^-u < 4e-18 (see _edges)
-_TAIL_RATIO = 1.25
+_PANEL_RATIO = 1.5  # geometric panels in v = sqrt(s) - threshold above _FINE_START T_min (see _edges)
+_FINE_START = 0.1
 _GRADING = 3.0  # geometric grading of panels towards thresholds and poles
-_W_MIN = 1e-6  # smallest panel (in u) at a threshold or a zero-width break point
+_W_MIN = 1e-6  # smallest panel (in u at T_min) at a threshold or a zero-width break point
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(_GL_ORDER)
 _EXP_MAX = 700.0
 
@@ -118,32 +117,29 @@ def _check_poles(poles: Sequence[Pole]) -> tuple[Pole, ...]:
 
 
 # --- thermal integrals -------------------------------------------------------------------------------------
-def _edges(temperatures: NDArray[np.float64], threshold: float, poles: tuple[Pole, ...]) -> NDArray[np.float64]:
-    """Panel ends in u = (sqrt(s) - threshold)/T on [0, U_MAX], one row per temperature: graded geometrically
-    (ratio _GRADING) towards u = 0 (the sqrt(u) threshold behaviour) and towards every pole (u_R +- w, w =
-    Gamma/(2T)) or zero-width break point, plus a uniform grid of step _PANEL_MAX up to _U_UNIFORM (the e^-u
-    weight and the growth of s over long panels) and panels growing by _TAIL_RATIO beyond, where e^-u < 4e-18:
-    even a cross section that rises by 1e10 where a channel opens at large u (m_S = 0.05 GeV, muon-specific,
-    x ~ 2: the mu+mu- channel opens at u ~ 25) keeps the rate within 1e-12 of the uniform grid (measured 2e-15;
-    tests/test_freezeout.py). The start is not lower: at _U_UNIFORM = 24 that case moved the rate by 2.4e-8.
-    Points outside [0, U_MAX] are clipped to its ends, so every row has the same
-    length; the repeated points are zero-length panels that weigh nothing."""
-    t = temperatures[:, None]
-    grading = _GRADING ** np.arange(math.ceil(math.log(U_MAX / _W_MIN) / math.log(_GRADING)) + 1)
-    n_tail = math.ceil(math.log(U_MAX / _U_UNIFORM) / math.log(_TAIL_RATIO))
-    regular = np.concatenate((np.arange(0.0, _U_UNIFORM, _PANEL_MAX), _U_UNIFORM * _TAIL_RATIO ** np.arange(n_tail + 1)))
-    columns = [np.broadcast_to(regular, (t.shape[0], regular.size)),
-               np.broadcast_to(_W_MIN * grading, (t.shape[0], grading.size))]
+def _edges(t_min: float, t_max: float, threshold: float, poles: tuple[Pole, ...]) -> NDArray[np.float64]:
+    """Panel ends in v = sqrt(s) - threshold (GeV) on [0, U_MAX t_max], shared by every temperature in
+    [t_min, t_max]: a geometric grid of ratio _PANEL_RATIO from _FINE_START t_min up (in u = v/T every panel
+    where the e^-u weight matters is at most half as long as its distance from the threshold), graded by
+    _GRADING below it down to _W_MIN t_min (the sqrt(u) threshold behaviour), and graded by _GRADING towards
+    every pole (v_R +- w 3^k, w = Gamma/2) or zero-width break point (w = _W_MIN t_min). Points outside
+    [0, U_MAX t_max] are dropped. The panels do not depend on the temperature, so sigma(s) is evaluated once
+    per node for all temperatures (:func:`_pair_integral`)."""
+    v_max = U_MAX * t_max
+    fine_lo, w_min = _FINE_START * t_min, _W_MIN * t_min
+    fine = fine_lo * _PANEL_RATIO ** np.arange(math.ceil(math.log(v_max / fine_lo) / math.log(_PANEL_RATIO)) + 1)
+    coarse = w_min * _GRADING ** np.arange(max(math.ceil(math.log(fine_lo / w_min) / math.log(_GRADING)), 0))
+    columns = [np.zeros(1), coarse, fine]
     for mass, width in poles:
-        centre = (mass - threshold) / t
-        # half width in u; a zero width (threshold, kink) gets the threshold grading, a finite one is resolved
-        # down to what double precision allows around u_R
-        w = width / (2.0 * t) if width > 0.0 else np.full_like(t, _W_MIN)
-        w = np.maximum(w, 1e-13 * np.maximum(1.0, np.abs(centre)))
-        k_max = math.ceil(math.log(max(float(np.max((U_MAX + np.abs(centre)) / w)), 1.0)) / math.log(_GRADING)) + 1
-        offsets = w * _GRADING ** np.arange(k_max)
-        columns += [centre, centre + offsets, centre - offsets]
-    return np.sort(np.clip(np.concatenate(columns, axis=1), 0.0, U_MAX), axis=1)
+        centre = mass - threshold
+        # half width; a zero width (threshold, kink) gets the threshold grading, a finite one is resolved down
+        # to what double precision allows around sqrt(s) = mass
+        w = max(width / 2.0 if width > 0.0 else w_min, 1e-13 * max(t_min, abs(centre)))
+        # out to |v - v_R| = |v_R|: beyond, the grid around v = 0 is at least as fine as this grading
+        offsets = w * _GRADING ** np.arange(math.ceil(math.log(max(abs(centre) / w, 1.0)) / math.log(_GRADING)) + 1)
+        columns += [np.array([centre]), centre + offsets, centre - offsets]
+    edges = np.concatenate(columns)
+    return np.unique(edges[(edges >= 0.0) & (edges <= v_max)])
 
 
 def _gl_nodes(edges: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -168,30 +164,31 @@ def _pair_integral(
     single integral (Nucl. Phys. B360 (1991) 145) in the Edsjo-Gondolo form for unequal masses
     (arXiv:hep-ph/9704361), n_i n_j <sigma v> = g_i g_j T/(8 pi^4) int ds sigma p_ij^2 sqrt(s) K1(sqrt(s)/T),
     rewritten with ds = 2 sqrt(s) T du and the scaled Bessel function k1e(z) = e^z K1(z), so that nothing
-    under- or overflows at large x. Composite Gauss-Legendre (order 8) on the panels of :func:`_edges`, all
-    temperatures at once; checked against adaptive quadrature in tests/test_freezeout.py.
+    under- or overflows at large x. Composite Gauss-Legendre (order 8) in v = T u on the panels of
+    :func:`_edges`, the same nodes for every temperature: sigma(s) p_ij^2 s is evaluated once per node, and
+    each temperature sums the nodes of the panels that start below u = U_MAX (e^-80). Checked against adaptive
+    quadrature in tests/test_freezeout.py.
     """
     threshold = m_i + m_j
     delta2 = (m_i - m_j) ** 2
-    edges = _edges(temperatures, threshold, poles)
-    # the zero-length panels of _edges weigh nothing: only the nodes of the others are evaluated (about half)
-    row, panel = np.nonzero(edges[:, 1:] > edges[:, :-1])
-    left, right = edges[row, panel], edges[row, panel + 1]
-    half = 0.5 * (right - left)[:, None]
-    u = (0.5 * (right + left)[:, None] + half * _GL_X).ravel()
-    w = (half * _GL_W).ravel()
-    rows = np.repeat(row, _GL_X.size)
-    t = temperatures[rows]
-    tu = t * u
-    sqrt_s = threshold + tu
+    edges = _edges(float(np.min(temperatures)), float(np.max(temperatures)), threshold, poles)
+    v, w = _gl_nodes(edges)
+    sqrt_s = threshold + v
     s = sqrt_s * sqrt_s
-    p2 = tu * (2.0 * threshold + tu) * (s - delta2) / (4.0 * s)  # p_ij^2, with s - (m_i+m_j)^2 = T u (2M + T u)
+    p2 = v * (2.0 * threshold + v) * (s - delta2) / (4.0 * s)  # p_ij^2, with s - (m_i+m_j)^2 = v (2M + v)
     sig = np.asarray(sigma(s), dtype=float)
     if sig.shape != s.shape:
         raise InvalidParameter(f"cross section {label} must return an array of the shape of s")
     if not np.all(np.isfinite(sig)) or np.any(sig < 0.0):
         raise InvalidParameter(f"cross section {label} returned negative or non-finite values")
-    f = w * np.exp(-u) * sig * p2 * s * k1e(sqrt_s / t)
+    weighted = w * sig * p2 * s
+    # temperature k sums the nodes of the panels starting below U_MAX T_k: a prefix of the sorted nodes
+    counts = _GL_X.size * np.searchsorted(edges[:-1], U_MAX * temperatures, side="left")
+    rows = np.repeat(np.arange(temperatures.size), counts)
+    nodes = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    inv_t = 1.0 / temperatures[rows]
+    vn = v[nodes]
+    f = weighted[nodes] * inv_t * np.exp(-vn * inv_t) * k1e((threshold + vn) * inv_t)
     return np.bincount(rows, weights=f, minlength=temperatures.size).astype(float)
 
 

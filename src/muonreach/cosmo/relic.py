@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import ConvergenceError, InvalidParameter
 from ..models.registry import get_model_spec
 from ..validation import PERTURBATIVE_LIMIT, positive
-from .annihilation import dark_sector, poles
+from .annihilation import break_points, dark_sector
 from .freezeout import FreezeOut
 
 #: Planck 2018 cold dark matter density Omega_c h^2 (arXiv:1807.06209, TT,TE,EE+lowE+lensing).
@@ -62,7 +62,7 @@ def omega_h2(model_name: str, mass: float, coupling: float, overrides: dict | No
     """Omega h^2 of the dark matter of a named model at one point (standard freeze-out, muonreach.cosmo.freezeout)."""
     model = _model(model_name, mass, coupling, overrides)
     _require_invisible_mediator(model, model_name)  # the regime of the relic curves (same check, same message)
-    return FreezeOut(dark_sector(model), poles(model), rtol=RELIC_RTOL).solve().omega_h2
+    return FreezeOut(dark_sector(model), break_points(model), rtol=RELIC_RTOL).solve().omega_h2
 
 
 def _solve_scale(problem: FreezeOut, target: float, offset: float = 0.0) -> tuple[float, float]:
@@ -125,7 +125,7 @@ def _relic_coupling(model_name: str, mass: float, overrides: dict | None, target
     g_ref = 1e-3
     model = _model(model_name, mass, g_ref, overrides)
     _require_invisible_mediator(model, model_name)
-    problem = FreezeOut(dark_sector(model), poles(model), rtol=RELIC_RTOL)
+    problem = FreezeOut(dark_sector(model), break_points(model), rtol=RELIC_RTOL)
     for _ in range(4):
         scale, offset = _solve_scale(problem, target, offset)
         g = g_ref * math.sqrt(scale)
@@ -139,7 +139,7 @@ def _relic_coupling(model_name: str, mass: float, overrides: dict | None, target
         if abs(at_g.total_width / model.total_width - 1.0) < 1e-4:
             return g, offset
         # the width moved: check at g itself; if that misses, the same problem becomes the next reference
-        problem = FreezeOut(dark_sector(at_g), poles(at_g), rtol=RELIC_RTOL)
+        problem = FreezeOut(dark_sector(at_g), break_points(at_g), rtol=RELIC_RTOL)
         if abs(problem.solve().omega_h2 / target - 1.0) < 1e-3:
             return g, offset
         g_ref, model = g, at_g
