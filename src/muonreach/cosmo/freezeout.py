@@ -122,9 +122,11 @@ def _edges(t_min: float, t_max: float, threshold: float, poles: tuple[Pole, ...]
     [t_min, t_max]: a geometric grid of ratio _PANEL_RATIO from _FINE_START t_min up (in u = v/T every panel
     where the e^-u weight matters is at most half as long as its distance from the threshold), graded by
     _GRADING below it down to _W_MIN t_min (the sqrt(u) threshold behaviour), and graded by _GRADING towards
-    every pole (v_R +- w 3^k, w = Gamma/2) or zero-width break point (w = _W_MIN t_min). Points outside
-    [0, U_MAX t_max] are dropped. The panels do not depend on the temperature, so sigma(s) is evaluated once
-    per node for all temperatures (:func:`_pair_integral`)."""
+    every pole (v_R +- w 3^k, w = Gamma/2, out to |v - v_R| = |v_R|) or zero-width break point (w = _W_MIN
+    t_min). Points outside [0, U_MAX t_max] are dropped. The panels do not depend on the temperature, so
+    sigma(s) is evaluated once per node for all temperatures (:func:`_pair_integral`). Against a grid four
+    times finer with Gauss-Legendre of order 16 the rate agrees to 4e-10 when the channel thresholds are
+    break points (tests/test_freezeout.py; docs/relic.md)."""
     v_max = U_MAX * t_max
     fine_lo, w_min = _FINE_START * t_min, _W_MIN * t_min
     fine = fine_lo * _PANEL_RATIO ** np.arange(math.ceil(math.log(v_max / fine_lo) / math.log(_PANEL_RATIO)) + 1)
