@@ -57,7 +57,6 @@ __all__ = [
     "Channel",
     "annihilation_channels",
     "beta",
-    "break_points",
     "cm_momentum",
     "dark_sector",
     "hadron_channel",
