@@ -104,20 +104,20 @@ def _fit_many(values: NDArray[np.float64], degree: int) -> tuple[NDArray[np.floa
     return coeffs, _close(_horner_rows(coeffs, np.full(values.shape[1], _PROBE_LAST)), values[-1], _RTOL, 1e-12 * scale)
 
 
-def _largest_valid_coupling(spec: ModelSpec, mass: float, overrides: Mapping[str, object]) -> float:
+def _largest_valid_coupling(build: Callable[[float, float], Mediator], mass: float) -> float:
     """4 pi, or the largest g at which the model can still be built (bisection in log g)."""
-    if _valid(spec, mass, PERTURBATIVE_LIMIT, overrides):
+    if _valid(build, mass, PERTURBATIVE_LIMIT):
         return PERTURBATIVE_LIMIT
     lo, hi = math.log(G_REF), math.log(PERTURBATIVE_LIMIT)
     for _ in range(40):
         mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if _valid(spec, mass, math.exp(mid), overrides) else (lo, mid)
+        lo, hi = (mid, hi) if _valid(build, mass, math.exp(mid)) else (lo, mid)
     return math.exp(lo)
 
 
-def _valid(spec: ModelSpec, mass: float, g: float, overrides: Mapping[str, object]) -> bool:
+def _valid(build: Callable[[float, float], Mediator], mass: float, g: float) -> bool:
     try:
-        spec.build(mass, g, overrides)
+        build(mass, g)
     except InvalidParameter:
         return False
     return True
@@ -132,7 +132,7 @@ class CouplingDependence:
         self._production = production
         self.reference = spec.build(mass, G_REF, self.overrides)
         self.invisible = self.reference.invisible_channels()
-        self.g_max = _largest_valid_coupling(spec, mass, self.overrides)
+        self.g_max = _largest_valid_coupling(spec.builder_for(self.overrides), mass)
         probes = [self.reference if k == 1.0 else spec.build(mass, k * G_REF, self.overrides) for k in _PROBES]
         self._prod_fit = _fit([production(m) for m in probes], 1)
         widths = [m.partial_widths() for m in probes]
@@ -166,8 +166,9 @@ class CouplingDependence:
         if arrays is None:
             return [cls(spec, float(m), ov, production) for m in masses]
         m = np.asarray(masses, dtype=float)
-        references = [spec.build(float(x), G_REF, ov) for x in m]
-        g_max = np.array([_largest_valid_coupling(spec, float(x), ov) for x in m])
+        build = spec.builder_for(ov)
+        references = [build(float(x), G_REF) for x in m]
+        g_max = np.array([_largest_valid_coupling(build, float(x)) for x in m])
         large = np.where(g_max / 10.0 > _PROBE_LAST, g_max / 10.0, g_max)
         g = np.vstack([np.broadcast_to(_PROBE_G[:, None], (len(_PROBES), m.size)), large[None, :]])
         model = spec.build_many(m[None, :], g, ov)

@@ -85,7 +85,7 @@ class Mediator(ABC):
     array_safe: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        if isinstance(self.mass, bool) or not isinstance(self.mass, numbers.Real):
+        if type(self.mass) is not float and (isinstance(self.mass, bool) or not isinstance(self.mass, numbers.Real)):
             raise InvalidParameter(f"mass must be a number in GeV, got {self.mass!r}")
         if not finite("mass", self.mass) > 0.0:
             raise InvalidParameter(f"mass must be positive, got {self.mass:g}")
@@ -93,7 +93,9 @@ class Mediator(ABC):
             raise InvalidParameter(f"mass {self.mass:g} GeV is outside the validated range of the models (<= {MASS_MAX:g} GeV)")
         for name in _float_fields(type(self)):  # numbers are stored as given: a string or a bool in a float field is refused
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+            if type(value) is float or value is None:  # the common case first (models are built in loops)
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise InvalidParameter(f"{name} must be a number, got {value!r}")
 
     # --- to be provided by each model -------------------------------------------------------------

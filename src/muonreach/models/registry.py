@@ -63,15 +63,24 @@ class ModelSpec:
 
     def build(self, mass: float, coupling: float, overrides: Mapping[str, object] | None = None) -> Mediator:
         """The model object at the given mediator mass (GeV) and coupling."""
-        m = finite("mass", mass)
-        if m <= 0.0:
-            raise InvalidParameter(f"mass must be positive, got {m:g}")
-        g = finite(self.coupling, coupling)
-        if self.builder is not None:
-            return self.builder(m, g, self.resolve(overrides))
-        assert self.fields is not None  # __post_init__
-        cls, values = self.fields(m, g, self.resolve(overrides))
-        return cls(mass=m, **values)
+        return self.builder_for(overrides)(mass, coupling)
+
+    def builder_for(self, overrides: Mapping[str, object] | None = None) -> Callable[[float, float], Mediator]:
+        """(mass, coupling) -> the model, with ``overrides`` resolved once (for building many models)."""
+        values = self.resolve(overrides)
+
+        def build(mass: float, coupling: float) -> Mediator:
+            m = finite("mass", mass)
+            if m <= 0.0:
+                raise InvalidParameter(f"mass must be positive, got {m:g}")
+            g = finite(self.coupling, coupling)
+            if self.builder is not None:
+                return self.builder(m, g, values)
+            assert self.fields is not None  # __post_init__
+            cls, fields = self.fields(m, g, values)
+            return cls(mass=m, **fields)
+
+        return build
 
     def build_many(self, masses: NDArray[np.float64], couplings: NDArray[np.float64],
                    overrides: Mapping[str, object] | None = None) -> Mediator | None:
