@@ -165,3 +165,23 @@ def test_many_sends_a_failing_fit_to_the_exact_path():
 class _Quadratic(_Quartic):
     def partial_widths(self) -> dict[str, float]:
         return {"mu_mu": self.g**2 * self.mass / (8.0 * math.pi)}
+
+
+@pytest.mark.parametrize("name, overrides", [("scalar-muon", {"g_chi": 1.0}), ("lmu-ltau", {})])
+def test_exact_many_equals_the_exact_path_pair_by_pair(name, overrides):
+    # the exact path of the batch (model rebuilt at each coupling) on the array form: the same sums as widths()
+    spec = model_specs()[name]
+    production = lambda model: model.production_coupling("mu")[1]
+    deps = [CouplingDependence(spec, m, overrides, production) for m in (0.003, 0.05, 0.3, 2.0)]
+    pairs = [deps[k] for k in (0, 1, 2, 3, 1, 2)]
+    g = np.array([1e-5, 1e-3, 0.1, 2.0, 4.0, 1e-7])
+    prod, inv, vis = CouplingDependence.exact_many(pairs, g)
+    for k, (d, x) in enumerate(zip(pairs, g, strict=True)):
+        model = d.model(float(x))
+        widths = model.partial_widths()
+        assert prod[k] == pytest.approx(production(model), rel=WIDTH_RTOL, abs=0.0)
+        assert inv[k] == pytest.approx(sum(w for c, w in widths.items() if c in d.invisible), rel=WIDTH_RTOL, abs=0.0)
+        assert vis[k] == pytest.approx(sum(w for c, w in widths.items() if c not in d.invisible), rel=WIDTH_RTOL,
+                                   abs=0.0)
+    with pytest.raises(InvalidParameter, match="beyond the validity"):
+        CouplingDependence.exact_many(pairs[:1], np.array([20.0]))

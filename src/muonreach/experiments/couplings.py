@@ -262,6 +262,33 @@ class CouplingDependence:
                     vis[i] += w
         return inv, vis
 
+    @staticmethod
+    def exact_many(deps: Sequence[CouplingDependence], g: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
+        """(g_prod, Gamma_inv, Gamma_vis) at the pairs (deps[k], g[k]) with the model rebuilt at each coupling (the
+        exact path): in one call of the model's array form when the dependences share model, parameters and
+        production (the same sums in the same channel order as :meth:`widths`), else pair by pair."""
+        g = np.asarray(g, dtype=float)
+        first = deps[0]
+        same = all(d.spec is first.spec and d.overrides == first.overrides and d._production is first._production
+                   and d.invisible == first.invisible for d in deps)
+        model = first.spec.build_many(np.array([d.mass for d in deps]), g, first.overrides) if same else None
+        if model is None:
+            out = [(d.production_coupling(np.array([x]))[0], *(w[0] for w in d.widths(np.array([x]))))
+                   for d, x in zip(deps, g)]
+            return tuple(np.array(v, dtype=float) for v in zip(*out))  # type: ignore[return-value]
+        g_max = np.array([d.g_max for d in deps])
+        if not np.all(np.isfinite(g)) or np.any(np.abs(g) > g_max * (1.0 + 1e-12)):
+            k = int(np.flatnonzero(~(np.abs(g) <= g_max * (1.0 + 1e-12)))[0])
+            deps[k].check(g[k : k + 1])  # raises with the one-line message
+        inv, vis = np.zeros(g.shape), np.zeros(g.shape)
+        for channel, w in model.partial_width_arrays().items():
+            if channel in first.invisible:
+                inv = inv + np.broadcast_to(w, g.shape)
+            else:
+                vis = vis + np.broadcast_to(w, g.shape)
+        prod = np.broadcast_to(np.asarray(first._production(model), dtype=float), g.shape)
+        return np.array(prod), inv, vis
+
     def polynomials(self) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] | None:
         """Coefficients (increasing powers of g) of g_prod and of the invisible and visible widths on the fast path
         (for evaluating many masses at once, :mod:`muonreach.reach.stack`); None on the exact path."""
