@@ -11,6 +11,8 @@ Cases: na64mu-2018 (invisible with visible_escape, 000's dark-matter benchmark g
 masses 10 MeV-10 GeV; issue goal <= 0.1 ms/mass), the same without visible_escape (the pure invisible
 signature: one integral per mass), na64mu-2017 (decay_beyond, IWW) and fnal-mu-dump (decay_in_volume, exact
 2 -> 3 production), 100 masses 1 MeV-1 GeV of 002 Fig. 5 model B (issue goal <= 0.5 ms/mass).
+Then the width model alone (:func:`bench_width_model`): the coupling fits of all masses at once next to the
+per-mass construction they replace, in the same run.
 """
 
 from __future__ import annotations
@@ -69,6 +71,40 @@ def bench_reach_batch() -> None:
               f"(CPU {1e3 * cpu_new / n:.3f}) | per-mass {1e3 * wall_old / n:.3f} ms/mass (CPU {1e3 * cpu_old / n:.3f}) | "
               f"speed-up {wall_old / wall_new:.1f}x | max edge difference {max_edge_difference(new, old):.1e} "
               f"(goal <= 1e-4)")
+    bench_width_model()
+
+
+def _mass_by_mass(spec, masses, overrides, production) -> list:
+    from muonreach.experiments.couplings import CouplingDependence
+
+    return [CouplingDependence(spec, m, overrides, production) for m in masses]
+
+
+def bench_width_model() -> None:
+    """The per-mass width model of the batch reach (the coupling fits of experiments.couplings): all masses at once
+    (CouplingDependence.many on the model's array form) next to the constructor mass by mass (the previous
+    method), the largest relative difference of the fitted width coefficients printed."""
+    from muonreach.experiments.couplings import CouplingDependence
+    from muonreach.models.registry import get_model_spec
+
+    production = lambda model: model.production_coupling("mu")[1]
+    for model, overrides, (lo, hi, n) in (("scalar-muon", DM, (0.01, 10.0, 200)), ("scalar-muon", {}, (1e-3, 1.0, 100))):
+        spec, masses = get_model_spec(model), list(np.geomspace(lo, hi, n))
+        best_new, best_old = (math.inf, math.inf), (math.inf, math.inf)
+        for _ in range(3):  # alternated, best of 3
+            new, wall, cpu = _timed(CouplingDependence.many, spec, masses, overrides, production)
+            best_new = min(best_new, (wall, cpu))
+            old, wall, cpu = _timed(_mass_by_mass, spec, masses, overrides, production)
+            best_old = min(best_old, (wall, cpu))
+        worst = 0.0
+        for a, b in zip(new, old):
+            for ca, cb in zip(a.polynomials() or (), b.polynomials() or ()):
+                scale = max(abs(v) for v in cb) or 1.0
+                worst = max(worst, max(abs(x - y) for x, y in zip(ca, cb)) / scale)
+        print(f"  width model {model} {overrides or ''}, {n} masses: all at once {1e3 * best_new[0] / n:.3f} ms/mass "
+              f"(CPU {1e3 * best_new[1] / n:.3f}) | mass by mass {1e3 * best_old[0] / n:.3f} ms/mass (CPU "
+              f"{1e3 * best_old[1] / n:.3f}) | speed-up {best_old[0] / best_new[0]:.1f}x | max coefficient "
+              f"difference {worst:.1e}")
 
 
 if __name__ == "__main__":

@@ -73,11 +73,15 @@ def test_fine_scan_option_equals_coarse_scan():
 
 
 def test_exact_coupling_path_in_the_batch(monkeypatch):
-    # every model rebuilt per coupling (no polynomial fit): the batch evaluates those masses one pair at a time
+    # every model rebuilt per coupling (no polynomial fit, per mass or for all masses at once): the batch evaluates
+    # those masses on the model's array form (CouplingDependence.exact_many), per-mass one coupling at a time
     monkeypatch.setattr(couplings, "_fit", lambda values, degree: None)
+    monkeypatch.setattr(couplings, "_fit_many", lambda values, degree: (np.zeros((degree + 1, values.shape[1])),
+                                                                        np.zeros(values.shape[1], dtype=bool)))
     exp, spec = load_experiment("na64mu-2017"), get_model_spec("scalar-muon")
     masses = np.array([0.01, 0.05])
     assert calculator(exp, spec, 0.01, None).couplings.exact_path
+    assert all(c.couplings.exact_path for c in calculators(exp, spec, masses).values())
     _assert_same_edges(reach(exp, spec, masses, method="batch"), reach(exp, spec, masses, method="per-mass"))
 
 

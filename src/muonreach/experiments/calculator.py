@@ -114,9 +114,13 @@ class EventCalculator:
 def _dependence(exp: Experiment, spec: ModelSpec, mass: float, overrides: Mapping[str, object] | None) -> CouplingDependence:
     """The coupling dependence in ``exp``'s production channel; KinematicallyForbidden if the model does not couple."""
     channel = production_channel(exp.channel)
-    deps = CouplingDependence(spec, mass, overrides, lambda model: channel.coupling(exp, model)[1])
+    return _coupled(CouplingDependence(spec, mass, overrides, lambda model: channel.coupling(exp, model)[1]), exp)
+
+
+def _coupled(deps: CouplingDependence, exp: Experiment) -> CouplingDependence:
+    """``deps``, or KinematicallyForbidden if its model does not couple to the beam (g_prod = 0 at G_REF and g_max)."""
     if not np.any(deps.production_coupling(np.array([G_REF, deps.g_max])) != 0.0):
-        raise KinematicallyForbidden(f"{spec.name} does not couple to the {exp.lepton} beam of {exp.name}")
+        raise KinematicallyForbidden(f"{deps.spec.name} does not couple to the {exp.lepton} beam of {exp.name}")
     return deps
 
 
@@ -150,13 +154,17 @@ def calculators(exp: Experiment, spec: ModelSpec, masses: NDArray[np.float64],
                 continue
     else:
         channel = production_channel(exp.channel)
-        deps: dict[int, CouplingDependence] = {}
+        allowed = []
         for i, m in enumerate(masses):
-            try:
+            with contextlib.suppress(KinematicallyForbidden):
                 channel.check_mass(exp, float(m))
-                deps[i] = _dependence(exp, spec, float(m), overrides)
-            except KinematicallyForbidden:
-                continue
+                allowed.append(i)
+        deps: dict[int, CouplingDependence] = {}
+        many = CouplingDependence.many(spec, [float(masses[i]) for i in allowed], overrides,
+                                       lambda model: channel.coupling(exp, model)[1])  # all masses at once
+        for i, d in zip(allowed, many):
+            with contextlib.suppress(KinematicallyForbidden):
+                deps[i] = _coupled(d, exp)
         try:
             samples: dict[int, BosonSample] = dict(zip(deps, channel.samples(
                 exp, [d.reference for d in deps.values()], np.array([masses[i] for i in deps]))))

@@ -16,6 +16,11 @@ and declares, where it applies (the defaults say "none"):
   from the blocks of :mod:`muonreach.cosmo.annihilation`).
 
 Everything else (total width, branching ratios, c*tau, lifetime, lab-frame decay length) is derived here, once.
+
+Many masses at once: a class whose :meth:`Mediator.partial_widths` and :meth:`Mediator.production_coupling` are
+written elementwise (``array_safe = True``, all shipped models) evaluates them on an :meth:`Mediator.unchecked`
+instance whose mass and couplings are numpy arrays (:meth:`Mediator.partial_width_arrays`): the same formulas,
+one call for a whole mass grid (the batch reach, :class:`muonreach.experiments.couplings.CouplingDependence`).
 Engines (yields, reach, relic, figures) use only this protocol and never a model's class or name.
 """
 
@@ -26,8 +31,11 @@ import math
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from dataclasses import MISSING, dataclass, fields
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
 
 from .. import units
 from ..errors import InvalidParameter, KinematicallyForbidden
@@ -58,6 +66,9 @@ class DarkStateDecay:
 MASS_MAX: float = 1e7
 
 
+_M = TypeVar("_M", bound="Mediator")
+
+
 @functools.cache
 def _float_fields(cls: type) -> tuple[str, ...]:
     """Names of the float-typed dataclass fields of a model class (read once per class: models are built in loops)."""
@@ -69,9 +80,12 @@ class Mediator(ABC):
     """Base class of the new bosons (scalars and vectors). ``mass`` is in GeV."""
 
     mass: float
+    #: True when partial_widths, production_coupling and invisible_channels work elementwise on array fields
+    #: (:meth:`unchecked`, :meth:`partial_width_arrays`).
+    array_safe: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        if isinstance(self.mass, bool) or not isinstance(self.mass, numbers.Real):
+        if type(self.mass) is not float and (isinstance(self.mass, bool) or not isinstance(self.mass, numbers.Real)):
             raise InvalidParameter(f"mass must be a number in GeV, got {self.mass!r}")
         if not finite("mass", self.mass) > 0.0:
             raise InvalidParameter(f"mass must be positive, got {self.mass:g}")
@@ -79,7 +93,9 @@ class Mediator(ABC):
             raise InvalidParameter(f"mass {self.mass:g} GeV is outside the validated range of the models (<= {MASS_MAX:g} GeV)")
         for name in _float_fields(type(self)):  # numbers are stored as given: a string or a bool in a float field is refused
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+            if type(value) is float or value is None:  # the common case first (models are built in loops)
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise InvalidParameter(f"{name} must be a number, got {value!r}")
 
     # --- to be provided by each model -------------------------------------------------------------
@@ -141,6 +157,27 @@ class Mediator(ABC):
     def extra_outputs(self) -> dict[str, object]:
         """Model-specific quantities worth reporting beside the widths (e.g. the chi2 lifetime); none by default."""
         return {}
+
+    @classmethod
+    def unchecked(cls: type[_M], **values: object) -> _M:
+        """An instance of an ``array_safe`` class whose mass and couplings may be numpy arrays (broadcasting
+        together: one element per model), built without the checks of ``__post_init__``: for evaluating the
+        elementwise methods of many models at once. The caller validates (by building the same models one by one,
+        or by checking the arrays); TypeError for a class that is not array_safe."""
+        if not cls.array_safe:
+            raise TypeError(f"{cls.__name__} does not evaluate its widths on arrays")
+        model = object.__new__(cls)
+        for f in fields(cls):
+            if f.name not in values and f.default is MISSING:
+                raise TypeError(f"{cls.__name__}.unchecked needs {f.name}")
+            object.__setattr__(model, f.name, values.get(f.name, f.default))
+        return model
+
+    def partial_width_arrays(self) -> dict[str, NDArray[np.float64]]:
+        """:meth:`partial_widths` as float arrays (of the fields' broadcast shape for an :meth:`unchecked`
+        instance with array fields, every channel broadcast to it; 0-d for a model built as usual)."""
+        widths = self.partial_widths()
+        return dict(zip(widths, np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in widths.values()))))
 
     # --- derived quantities ------------------------------------------------------------------------
     def parameters(self) -> dict[str, float]:

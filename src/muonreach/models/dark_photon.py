@@ -15,16 +15,17 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import constants as c
 from .. import units
 from ..errors import ConvergenceError, InvalidParameter
 from ..validation import coupling, finite, non_negative, positive
 from .base import DarkStateDecay, Mediator, require_lepton
-from .kinematics import beta_pair, is_open, momentum
+from .kinematics import beta_pair, is_open, scalar_or_array, two_body_momentum
 from .rratio import r_ratio, r_values, table
 
 if TYPE_CHECKING:
@@ -36,28 +37,31 @@ _OUTER_ORDERS = (32, 64, 128, 256, 512)
 _REL_TOL = 1e-9
 
 
-def vector_to_fermions_width(mass: float, alpha_eff: float, m_f: float) -> float:
+def vector_to_fermions_width(mass: ArrayLike, alpha_eff: ArrayLike, m_f: ArrayLike) -> Any:
     """Gamma(V -> f fbar) = alpha_eff m/3 (1 + 2 m_f^2/m^2) sqrt(1 - 4 m_f^2/m^2) for L = -g V_mu fbar gamma^mu f.
 
     alpha_eff = g^2/(4 pi) (eps^2 alpha for a lepton, alpha_D for Dirac chi). Tree level, any m > 2 m_f
     (0 below). Bjorken, Essig, Schuster, Toro arXiv:0906.0580; 004_7de0b22078876a0d.txt eq. (2) of arXiv:1902.07715
-    (which prints m_mu for m_f, DESIGN.md errata).
+    (which prints m_mu for m_f, DESIGN.md errata). Elementwise on arrays (a float for floats).
     """
-    b = beta_pair(mass, m_f)
-    return alpha_eff * mass / 3.0 * (1.0 + 2.0 * m_f * m_f / (mass * mass)) * b
+    m: Any = mass
+    b = beta_pair(m, m_f)
+    return scalar_or_array(alpha_eff * m / 3.0 * (1.0 + 2.0 * np.multiply(m_f, m_f) / (m * m)) * b)
 
 
-def hadronic_width(mass: float, eps: float) -> float:
+def hadronic_width(mass: ArrayLike, eps: ArrayLike) -> Any:
     """Gamma(A' -> hadrons) = eps^2 alpha m/3 R(m): the massless-lepton width times R (DarkCast arXiv:1801.04847).
 
     R is normalised to the massless point cross section (PDG), so no muon phase-space factor enters. R = 0
     below 0.2818 GeV (A' -> pi0 gamma neglected there, see :mod:`.rratio`); DataRangeError above the table.
+    Elementwise on arrays.
     """
-    return eps * eps * c.ALPHA * mass / 3.0 * r_ratio(mass)
+    e: Any = eps
+    return scalar_or_array(e * e * c.ALPHA * mass / 3.0 * r_ratio(mass))
 
 
-def sm_widths(mass: float, eps: float) -> dict[str, float]:
-    """A' partial widths (GeV) to e e, mu mu, tau tau and hadrons through kinetic mixing."""
+def sm_widths(mass: ArrayLike, eps: Any) -> dict[str, Any]:
+    """A' partial widths (GeV) to e e, mu mu, tau tau and hadrons through kinetic mixing (elementwise)."""
     widths = {f"{l}_{l}": vector_to_fermions_width(mass, eps * eps * c.ALPHA, c.LEPTON_MASSES[l]) for l in c.LEPTONS}
     widths["hadrons"] = hadronic_width(mass, eps)
     return widths
@@ -73,7 +77,7 @@ def kinetic_mixing_delta_a(mass: float, eps: float, lepton: str) -> float:
     return vector(c.LEPTON_MASSES[require_lepton(lepton)], mass, eps * c.E_CHARGE)
 
 
-def offdiagonal_vector_width(mass: float, alpha_d: float, m1: float, m2: float) -> float:
+def offdiagonal_vector_width(mass: ArrayLike, alpha_d: Any, m1: ArrayLike, m2: ArrayLike) -> Any:
     """Gamma(A' -> chi1 chi2) for L = -g_D A'_mu chibar_2 gamma^mu chi_1 + h.c., unequal masses (derived here).
 
     With S = m1 + m2, D = m2 - m1, summing |M|^2 over spins and the 3 polarisations (-g + k k/m^2; the k k
@@ -81,12 +85,12 @@ def offdiagonal_vector_width(mass: float, alpha_d: float, m1: float, m2: float) 
     (1 - D^2/m^2)(2 + S^2/m^2), hence
         Gamma = alpha_D m/3 (1 + S^2/(2 m^2)) (1 - D^2/m^2)^(3/2) (1 - S^2/m^2)^(1/2),
     as in Berlin, Kling arXiv:1810.01879. For D -> 0 it is the Dirac width alpha_D m/3 (1 + 2 m1^2/m^2)
-    sqrt(1 - 4 m1^2/m^2). 0 for m <= m1 + m2.
+    sqrt(1 - 4 m1^2/m^2). 0 for m <= m1 + m2. Elementwise on arrays (a float for floats).
     """
-    if momentum(mass, m1, m2) == 0.0:
-        return 0.0
-    s2, d2 = ((m1 + m2) / mass) ** 2, ((m2 - m1) / mass) ** 2
-    return alpha_d * mass / 3.0 * (1.0 + 0.5 * s2) * (1.0 - d2) ** 1.5 * math.sqrt(1.0 - s2)
+    m, a, b = (np.asarray(v, dtype=float) for v in (mass, m1, m2))
+    s2, d2 = ((a + b) / m) ** 2, ((b - a) / m) ** 2
+    width = alpha_d * m / 3.0 * (1.0 + 0.5 * s2) * np.maximum(1.0 - d2, 0.0) ** 1.5 * np.sqrt(np.maximum(1.0 - s2, 0.0))
+    return scalar_or_array(np.where(two_body_momentum(m, a, b) > 0.0, width, 0.0))
 
 
 def chi2_msq_reduced(x: np.ndarray, q2: np.ndarray, m1: float, m2: float, m_l: float) -> np.ndarray:
@@ -191,6 +195,7 @@ class KineticallyMixed(Mediator):
     """A vector coupled to the SM only through kinetic mixing: coupling eps e to every charged lepton."""
 
     eps: float
+    array_safe: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from .. import constants as c
 from ..errors import InvalidParameter
 from ..gm2 import loops
 from ..validation import coupling, non_negative, positive
 from .base import Mediator, require_lepton
-from .kinematics import momentum
+from .kinematics import momentum, scalar_or_array, two_body_momentum
 
 if TYPE_CHECKING:
     from ..cosmo.annihilation import Annihilation
@@ -30,17 +30,17 @@ if TYPE_CHECKING:
 DM_KINDS: tuple[str, ...] = ("none", "scalar", "fermion")
 
 
-def phi_to_mu_e_width(mass: float, h: float) -> float:
+def phi_to_mu_e_width(mass: ArrayLike, h: ArrayLike) -> Any:
     """Gamma(phi -> mu+ e-) = h^2 p_e/(8 pi) (1 - (m_e^2 + m_mu^2)/m_phi^2) (001 eq. (14)); 0 below m_mu + m_e.
 
     Check: the amplitude is M = -h ubar(e) P_R v(mu), so sum_spins |M|^2 = h^2 Tr[p_e-slash P_R p_mu-slash P_L]
     (the m_e m_mu term has Tr[P_R P_L] = 0) = 2 h^2 p_e.p_mu = h^2 (m_phi^2 - m_e^2 - m_mu^2); with
-    Gamma = p |M|^2/(8 pi m_phi^2) this is eq. (14). phi* -> mu- e+ has the same width.
+    Gamma = p |M|^2/(8 pi m_phi^2) this is eq. (14). phi* -> mu- e+ has the same width. Elementwise on arrays.
     """
-    p = momentum(mass, c.M_MU, c.M_E)
-    if p == 0.0:
-        return 0.0
-    return h * h * p / (8.0 * math.pi) * (1.0 - (c.M_E**2 + c.M_MU**2) / mass**2)
+    m = np.asarray(mass, dtype=float)
+    p = two_body_momentum(m, c.M_MU, c.M_E)
+    width = np.multiply(h, h) * p / (8.0 * math.pi) * (1.0 - (c.M_E**2 + c.M_MU**2) / m**2)
+    return scalar_or_array(np.where(p > 0.0, width, 0.0))
 
 
 def muon_to_electron_phi_width(m_phi: float, h: float) -> float:
@@ -56,25 +56,25 @@ def muon_to_electron_phi_width(m_phi: float, h: float) -> float:
     return h * h * (c.M_MU**2 + c.M_E**2 - m_phi**2) * p / (16.0 * math.pi * c.M_MU**2)
 
 
-def phi_to_scalars_width(mass: float, g: float, m1: float, m2: float) -> float:
+def phi_to_scalars_width(mass: ArrayLike, g: ArrayLike, m1: ArrayLike, m2: ArrayLike) -> Any:
     """Gamma(phi -> s1 s2) = g^2 p_1/(8 pi m_phi^2) (001 eq. (12)); g in GeV; 0 below m1 + m2.
 
-    |M|^2 = g^2 for L = g phi s1 s2 + h.c. (001 eq. (10)); distinct particles, no symmetry factor.
+    |M|^2 = g^2 for L = g phi s1 s2 + h.c. (001 eq. (10)); distinct particles, no symmetry factor. Elementwise.
     """
-    p = momentum(mass, m1, m2)
-    return g * g * p / (8.0 * math.pi * mass**2)
+    m = np.asarray(mass, dtype=float)
+    return scalar_or_array(np.multiply(g, g) * two_body_momentum(m, m1, m2) / (8.0 * math.pi * m**2))
 
 
-def phi_to_fermions_width(mass: float, g: float, m1: float, m2: float) -> float:
+def phi_to_fermions_width(mass: ArrayLike, g: ArrayLike, m1: ArrayLike, m2: ArrayLike) -> Any:
     """Gamma(phi -> psi1 psi2) = g^2 p_1/(4 pi) (1 - (m1 + m2)^2/m_phi^2) (001 eq. (13)); 0 below m1 + m2.
 
     Check: L = g phi psi1bar psi2 + h.c. (001 eq. (11)) gives sum |M|^2 = 4 g^2 (p1.p2 - m1 m2)
-    = 2 g^2 (m_phi^2 - (m1 + m2)^2); with Gamma = p |M|^2/(8 pi m_phi^2) this is eq. (13).
+    = 2 g^2 (m_phi^2 - (m1 + m2)^2); with Gamma = p |M|^2/(8 pi m_phi^2) this is eq. (13). Elementwise on arrays.
     """
-    p = momentum(mass, m1, m2)
-    if p == 0.0:
-        return 0.0
-    return g * g * p / (4.0 * math.pi) * (1.0 - (m1 + m2) ** 2 / mass**2)
+    m = np.asarray(mass, dtype=float)
+    p = two_body_momentum(m, m1, m2)
+    width = np.multiply(g, g) * p / (4.0 * math.pi) * (1.0 - np.add(m1, m2) ** 2 / m**2)
+    return scalar_or_array(np.where(p > 0.0, width, 0.0))
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class EmuScalar(Mediator):
     g_dm: float = 0.0
     m1: float | None = None
     m2: float | None = None
+    array_safe: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -4,9 +4,15 @@ integrals (array functions on four-momenta (E, px, py, pz) in GeV, shape (n, 4))
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+
+def scalar_or_array(x: Any) -> Any:
+    """A Python float for a 0-d result (widths of a model built at one mass), else the array unchanged."""
+    return float(x) if np.ndim(x) == 0 else x
 
 
 def kallen(a: float, b: float, c: float) -> float:
@@ -27,17 +33,19 @@ def momentum(mass: float, m1: float, m2: float) -> float:
     return math.sqrt(max(lam, 0.0)) / (2.0 * mass)
 
 
-def beta_pair(mass: float, m_daughter: float) -> float:
-    """Velocity of each daughter of a decay to two equal-mass particles, sqrt(1 - 4 m_d^2 / m^2); 0 if closed."""
-    if not is_open(mass, m_daughter, m_daughter):
-        return 0.0
-    return math.sqrt(1.0 - 4.0 * m_daughter * m_daughter / (mass * mass))
+def beta_pair(mass: ArrayLike, m_daughter: ArrayLike) -> Any:
+    """Velocity of each daughter of a decay to two equal-mass particles, sqrt(1 - 4 m_d^2 / m^2); 0 if closed.
+
+    Elementwise on arrays (a float for floats): 1 - 4 m_d^2/m^2 <= 0 exactly when the channel is closed."""
+    return np.sqrt(np.maximum(1.0 - 4.0 * np.multiply(m_daughter, m_daughter) / np.multiply(mass, mass), 0.0))
 
 
 def two_body_momentum(mass: ArrayLike, m1: ArrayLike, m2: ArrayLike) -> NDArray[np.float64]:
-    """:func:`momentum` on arrays: sqrt(lambda(M^2, m1^2, m2^2))/(2 M), 0 at and below threshold."""
+    """:func:`momentum` on arrays: sqrt(lambda(M^2, m1^2, m2^2))/(2 M), 0 at and below threshold (M <= m1 + m2;
+    lambda is also positive for M < |m1 - m2|, which is closed too)."""
     mass, m1, m2 = (np.asarray(v, dtype=float) for v in (mass, m1, m2))
-    return np.sqrt(np.maximum(kallen(mass * mass, m1 * m1, m2 * m2), 0.0)) / (2.0 * mass)
+    p = np.sqrt(np.maximum(kallen(mass * mass, m1 * m1, m2 * m2), 0.0)) / (2.0 * mass)
+    return np.where(mass > m1 + m2, p, 0.0)
 
 
 def boost(rest: NDArray, parent: NDArray, mass: ArrayLike) -> NDArray:

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from ..errors import InvalidParameter, UnknownName
 from ..parameters import Param, resolve
@@ -19,18 +23,29 @@ from .base import Mediator
 __all__ = ["ModelSpec", "Param", "build_model", "dm_mass", "get_model_spec", "model_specs", "register"]
 
 
+#: (mass, coupling, parameters) -> (model class, its other fields): elementwise in mass and coupling, so that the
+#: same function builds one model (floats) or describes many (arrays, :meth:`ModelSpec.build_many`).
+Fields = Callable[[Any, Any, dict], tuple[type[Mediator], dict[str, Any]]]
+
+
 @dataclass(frozen=True)
 class ModelSpec:
-    """How to build a named model from (mass, coupling, parameters)."""
+    """How to build a named model from (mass, coupling, parameters): a ``builder`` returning the model, or
+    ``fields`` (:data:`Fields`: the class and its fields, which also gives :meth:`build_many`)."""
 
     name: str
     description: str
     coupling: str
-    builder: Callable[[float, float, dict], Mediator]
+    builder: Callable[[float, float, dict], Mediator] | None = None
     params: Mapping[str, Param] = field(default_factory=dict)
     source: str = ""
     mass_symbol: str = "m"  # LaTeX (without $) of the mediator mass on figure axes, e.g. "m_{A'}"
     coupling_symbol: str = ""  # LaTeX of the scanned coupling; default: the coupling name
+    fields: Fields | None = None
+
+    def __post_init__(self) -> None:
+        if (self.builder is None) == (self.fields is None):
+            raise ValueError(f"model {self.name!r}: give a builder or fields, not both or neither")
 
     @property
     def coupling_label(self) -> str:
@@ -48,10 +63,36 @@ class ModelSpec:
 
     def build(self, mass: float, coupling: float, overrides: Mapping[str, object] | None = None) -> Mediator:
         """The model object at the given mediator mass (GeV) and coupling."""
-        m = finite("mass", mass)
-        if m <= 0.0:
-            raise InvalidParameter(f"mass must be positive, got {m:g}")
-        return self.builder(m, finite(self.coupling, coupling), self.resolve(overrides))
+        return self.builder_for(overrides)(mass, coupling)
+
+    def builder_for(self, overrides: Mapping[str, object] | None = None) -> Callable[[float, float], Mediator]:
+        """(mass, coupling) -> the model, with ``overrides`` resolved once (for building many models)."""
+        values = self.resolve(overrides)
+
+        def build(mass: float, coupling: float) -> Mediator:
+            m = finite("mass", mass)
+            if m <= 0.0:
+                raise InvalidParameter(f"mass must be positive, got {m:g}")
+            g = finite(self.coupling, coupling)
+            if self.builder is not None:
+                return self.builder(m, g, values)
+            assert self.fields is not None  # __post_init__
+            cls, fields = self.fields(m, g, values)
+            return cls(mass=m, **fields)
+
+        return build
+
+    def build_many(self, masses: NDArray[np.float64], couplings: NDArray[np.float64],
+                   overrides: Mapping[str, object] | None = None) -> Mediator | None:
+        """The models at ``masses`` and ``couplings`` (arrays broadcasting together) as one unchecked instance with
+        array fields (:meth:`Mediator.unchecked`), for evaluating widths and production couplings elementwise;
+        None for a model given by a ``builder`` or whose class is not array_safe. Nothing is validated: the
+        caller builds the same models with :meth:`build` where it needs the checks."""
+        if self.fields is None:
+            return None
+        cls, values = self.fields(np.asarray(masses, dtype=float), np.asarray(couplings, dtype=float),
+                                  self.resolve(overrides))
+        return cls.unchecked(mass=np.asarray(masses, dtype=float), **values) if cls.array_safe else None
 
 
 #: (explicit, ratio) parameter pairs of :func:`dm_mass`: at most one of each pair may be set.

@@ -26,11 +26,14 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from io import StringIO
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import DataRangeError, SpecError
 from ..validation import non_negative
+from .kinematics import scalar_or_array
 
 VMD_FILE = "darkcast_hadronicrpp.dat"
 PDG_FILE = "rpp2020-hadronicrpp_page1001_removed-duplicates.dat"
@@ -72,10 +75,15 @@ def r_values(sqrt_s: np.ndarray) -> np.ndarray:
     return np.interp(sqrt_s, x, r, left=0.0, right=float(r[-1]))
 
 
-def r_ratio(sqrt_s: float) -> float:
-    """R(sqrt s) from the joined VMD + PDG table (see module docstring); sqrt_s in GeV."""
-    e = non_negative("sqrt_s", sqrt_s)
+def r_ratio(sqrt_s: ArrayLike) -> Any:
+    """R(sqrt s) from the joined VMD + PDG table (see module docstring); sqrt_s in GeV, elementwise on arrays
+    (a float for a float). InvalidParameter for a negative or non-finite sqrt(s), DataRangeError above the table."""
+    e = np.asarray(sqrt_s, dtype=float)
+    bad = ~(np.isfinite(e) & (e >= 0.0))
+    if np.any(bad):
+        non_negative("sqrt_s", float(e[bad].flat[0]) if e.ndim else float(e))  # raises, with the one-line message
     low, high = sqrt_s_range()
-    if e > high:
-        raise DataRangeError(f"R ratio is tabulated for sqrt(s) <= {high:g} GeV (from {low:g} GeV), got {e:g} GeV")
-    return float(r_values(np.asarray(e)))
+    if np.any(e > high):
+        raise DataRangeError(f"R ratio is tabulated for sqrt(s) <= {high:g} GeV (from {low:g} GeV), got "
+                             f"{float(e.max()):g} GeV")
+    return scalar_or_array(r_values(e))

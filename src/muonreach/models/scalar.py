@@ -7,9 +7,11 @@ muon-specific g_e = g_tau = 0 (model B of 002).
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -20,35 +22,52 @@ from ..gm2 import loops
 from ..validation import coupling, positive
 from .base import Mediator, require_lepton
 from .diphoton import f_half_on_shell_parts
-from .kinematics import beta_pair
+from .kinematics import beta_pair, scalar_or_array
 
 if TYPE_CHECKING:
     from ..cosmo.annihilation import Annihilation
 
 
-def scalar_to_fermions_width(mass: float, g: float, m_f: float) -> float:
-    """Gamma(S -> f fbar) = g^2 m_S / (8 pi) (1 - 4 m_f^2/m_S^2)^(3/2) (002 eq. (4); 000 eq. (2.5)). 0 if closed."""
-    b = beta_pair(mass, m_f)
-    return g * g * mass / (8.0 * math.pi) * b**3
+def scalar_to_fermions_width(mass: ArrayLike, g: ArrayLike, m_f: ArrayLike) -> Any:
+    """Gamma(S -> f fbar) = g^2 m_S / (8 pi) (1 - 4 m_f^2/m_S^2)^(3/2) (002 eq. (4); 000 eq. (2.5)). 0 if closed.
+    Elementwise on arrays (a float for floats)."""
+    return scalar_or_array(np.multiply(g, g) * mass / (8.0 * math.pi) * beta_pair(mass, m_f) ** 3)
 
 
-def scalar_to_photons_width(mass: ArrayLike, couplings: dict[str, float]) -> float | NDArray[np.float64]:
-    """Gamma(S -> gamma gamma) through the lepton loops (002 eqs. (5)-(6)); vectorised over ``mass``.
+@functools.lru_cache(maxsize=4096)
+def _f_half_memo(tau: float) -> tuple[float, float]:
+    """(Re, Im) F_1/2(tau, 0) of :func:`f_half_on_shell_parts` for one tau, remembered: it depends on the mass
+    ratio only, and models are rebuilt at one mass with many couplings (bounds, supernova, coupling fits)."""
+    re, im = f_half_on_shell_parts(tau)
+    return float(re), float(im)
+
+
+def scalar_to_photons_width(mass: ArrayLike, couplings: Mapping[str, Any]) -> Any:
+    """Gamma(S -> gamma gamma) through the lepton loops (002 eqs. (5)-(6)); elementwise over ``mass`` and the
+    couplings (arrays broadcasting together; a float for floats).
 
     Gamma = alpha^2 m_S^3 / (256 pi^3) |sum_l (g_l/m_l) F_1/2(4 m_l^2/m_S^2, 0)|^2, which equals 002 eq. (5)
     since F_1/2 = -2 tau [1 + (1 - tau) f(tau)]. 000 eq. (2.5) prints g_l^2/m_l^2 inside the modulus; that is
     a misprint (dimensionally and against 002 eq. (5)): the amplitude is linear in g_l (DESIGN.md errata).
+    The loop factor of a single mass is remembered by tau (:func:`_f_half_memo`); the coupling enters linearly.
     """
     m = np.asarray(mass, dtype=float)
-    re, im = np.zeros(m.shape), np.zeros(m.shape)  # the amplitude, in real arithmetic (called on ~1e5 points)
+    re: Any = 0.0
+    im: Any = 0.0  # the amplitude, in real arithmetic (called on ~1e5 points)
     for lepton, g in couplings.items():
-        if g != 0.0:
+        if np.ndim(g) or g != 0.0:  # an array of couplings: its zeros add exactly 0
             m_l = c.LEPTON_MASSES[lepton]
-            f_re, f_im = f_half_on_shell_parts(4.0 * m_l**2 / m**2)
-            re += (g / m_l) * f_re
-            im += (g / m_l) * f_im
+            tau = 4.0 * m_l**2 / m**2
+            f_re, f_im = _f_half_memo(float(tau)) if m.ndim == 0 else f_half_on_shell_parts(tau)
+            re = re + np.multiply(g / m_l, f_re)
+            im = im + np.multiply(g / m_l, f_im)
     width = c.ALPHA**2 * m**3 / (256.0 * math.pi**3) * (re * re + im * im)
-    return float(width) if width.ndim == 0 else width
+    return scalar_or_array(width)
+
+
+def lepton_specific_couplings(g_mu: Any) -> dict[str, Any]:
+    """g_l = g_mu m_l / m_mu (000 eq. (2.3); model A of 002), elementwise."""
+    return {"g_e": g_mu * c.M_E / c.M_MU, "g_mu": g_mu, "g_tau": g_mu * c.M_TAU / c.M_MU}
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,7 @@ class LeptophilicScalar(Mediator):
     g_tau: float = 0.0
     g_chi: float = 0.0
     m_chi: float | None = None
+    array_safe: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -79,14 +99,7 @@ class LeptophilicScalar(Mediator):
     @classmethod
     def lepton_specific(cls, mass: float, g_mu: float, g_chi: float = 0.0, m_chi: float | None = None) -> LeptophilicScalar:
         """Lepton-specific scalar: g_l = g_mu m_l / m_mu (000 eq. (2.3); model A of 002)."""
-        return cls(
-            mass=mass,
-            g_e=g_mu * c.M_E / c.M_MU,
-            g_mu=g_mu,
-            g_tau=g_mu * c.M_TAU / c.M_MU,
-            g_chi=g_chi,
-            m_chi=m_chi,
-        )
+        return cls(mass=mass, **lepton_specific_couplings(g_mu), g_chi=g_chi, m_chi=m_chi)
 
     # --- physics --------------------------------------------------------------------------------------
     @property
@@ -95,7 +108,7 @@ class LeptophilicScalar(Mediator):
 
     def partial_widths(self) -> dict[str, float]:
         widths = {f"{l}_{l}": scalar_to_fermions_width(self.mass, g, c.LEPTON_MASSES[l]) for l, g in self.lepton_couplings.items()}
-        widths["gamma_gamma"] = float(scalar_to_photons_width(self.mass, self.lepton_couplings))
+        widths["gamma_gamma"] = scalar_to_photons_width(self.mass, self.lepton_couplings)
         if self.m_chi is not None:
             widths["chi_chi"] = scalar_to_fermions_width(self.mass, self.g_chi, self.m_chi)
         return widths

@@ -17,9 +17,13 @@ mixing (data-driven R ratio) are those of :mod:`muonreach.models.dark_photon`.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import constants as c
 from ..errors import DataRangeError, InvalidParameter
@@ -34,17 +38,17 @@ if TYPE_CHECKING:
 # --- widths ----------------------------------------------------------------------------------------
 
 
-def vector_width_from_coupling(mass: float, g: float, m_f: float) -> float:
+def vector_width_from_coupling(mass: ArrayLike, g: Any, m_f: ArrayLike) -> Any:
     """Gamma(V -> f fbar) = g^2 m_V/(12 pi) (1 + 2 m_f^2/m_V^2) sqrt(1 - 4 m_f^2/m_V^2) for a coupling g; 0 if closed.
 
     The formula lives once, in :func:`muonreach.models.dark_photon.vector_to_fermions_width` (in terms of
     alpha_V = g^2/(4 pi): 1902.07715 eq. (2), 004 lines ~3157-3184, with m_f for the printed m_mu, DESIGN.md
-    erratum); this wrapper takes the coupling g. Same form for Dirac dark matter (1902.07715 eq. (3)).
+    erratum); this wrapper takes the coupling g. Same form for Dirac dark matter (1902.07715 eq. (3)). Elementwise.
     """
     return vector_to_fermions_width(mass, g * g / (4.0 * math.pi), m_f)
 
 
-def vector_to_neutrinos_width(mass: float, g: float) -> float:
+def vector_to_neutrinos_width(mass: Any, g: Any) -> Any:
     """Gamma(V -> nu nubar) = g^2 m_V/(24 pi) per flavour (alpha_V m_V/6, 1902.07715 text after eq. (2)).
 
     The current nubar gamma P_L nu couples one helicity only: half the massless Dirac width. Massless nu.
@@ -105,10 +109,24 @@ def kinetic_mixing(g: float, q2: float) -> complex:
     theta(q^2 - 4 m_tau^2) beta_tau (1 + 2 m_tau^2/q^2)] > 0 (optical theorem: = e Gamma(Z'->mu mu)/(g M)).
     Valid at one loop for any real q^2 (GeV^2, space-like q^2 < 0 allowed), assuming no tree-level mixing.
     """
-    g = coupling("g", g)
-    q2 = finite("q2", q2)
+    return _kinetic_mixing(coupling("g", g), finite("q2", q2))
+
+
+@functools.lru_cache(maxsize=4096)
+def _mixing_bracket(q2: float) -> complex:
+    """The q^2-dependent bracket of :func:`kinetic_mixing` (remembered: Pi is linear in g)."""
     mu2, tau2 = c.M_MU**2, c.M_TAU**2
-    bracket = math.log(tau2 / mu2) / 6.0 + _vacuum_polarization(q2 / tau2) - _vacuum_polarization(q2 / mu2)
+    return math.log(tau2 / mu2) / 6.0 + _vacuum_polarization(q2 / tau2) - _vacuum_polarization(q2 / mu2)
+
+
+def _kinetic_mixing(g: Any, q2: Any) -> Any:
+    """:func:`kinetic_mixing` without the checks, elementwise in g and q2 (the bracket is evaluated per distinct
+    q^2: a loop over the masses of an array, as its series has a data-dependent length)."""
+    if np.ndim(q2) == 0:
+        bracket: Any = _mixing_bracket(float(q2))
+    else:
+        q2 = np.asarray(q2, dtype=float)
+        bracket = np.array([_mixing_bracket(float(x)) for x in q2.ravel()]).reshape(q2.shape)
     return c.E_CHARGE * g / (2.0 * math.pi**2) * bracket
 
 
@@ -154,6 +172,7 @@ class MuonVector(Mediator):
     eps: float = 0.0
     g_chi: float = 0.0
     m_chi: float | None = None
+    array_safe: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -245,6 +264,7 @@ class LmuLtau(Mediator):
     g_chi: float = 0.0
     m_chi: float | None = None
     loop_mixing: bool = True
+    array_safe: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -255,7 +275,7 @@ class LmuLtau(Mediator):
 
     def epsilon(self) -> complex:
         """Kinetic mixing at the Z' pole, Pi(m_Z'^2) (eq. (7) of Araki et al.: eps_Belle = Pi(M^2))."""
-        return kinetic_mixing(self.g, self.mass**2)
+        return _kinetic_mixing(self.g, np.square(self.mass))  # the fields are checked (or arrays: unchecked)
 
     def partial_widths(self) -> dict[str, float]:
         """'mu_mu', 'tau_tau', 'nu_mu_nu_mu', 'nu_tau_nu_tau' (+ 'chi_chi', + 'e_e', 'hadrons' with mixing)."""
@@ -268,8 +288,8 @@ class LmuLtau(Mediator):
         }
         if self.m_chi is not None:
             widths["chi_chi"] = vector_width_from_coupling(m, self.g_chi, self.m_chi)
-        if self.loop_mixing and g != 0.0:
-            eps = abs(self.epsilon())
+        if self.loop_mixing and (np.ndim(g) or g != 0.0):  # an array of couplings: its zeros add exactly 0
+            eps = np.abs(self.epsilon())
             widths["e_e"] = vector_width_from_coupling(m, eps * c.E_CHARGE, c.M_E)
             widths["hadrons"] = _hadronic_width(m, eps, "LmuLtau (use loop_mixing=False above the table)")
         return widths

@@ -7,7 +7,8 @@ vectorised pass: N = g_prod^2 sum_i w_i P_i with the same signature probability 
 
 * the width model: on the fast path of :mod:`muonreach.experiments.couplings` (g_prod affine, widths quadratic in
   g, each verified at a probe) the polynomials of all masses are evaluated as arrays, in the same Horner order
-  as numpy's ``polyval`` (the per-mass path); exact-path masses are rebuilt per coupling as there;
+  as numpy's ``polyval`` (the per-mass path); exact-path masses are rebuilt per coupling as there, all pairs of a
+  pass in one call of the model's array form (:meth:`CouplingDependence.exact_many`);
 * the kinematics: a signature bounds P_i by the branching ratios alone
   (:meth:`~muonreach.experiments.signatures.Signature.probability_bounds`); where P_max - P_min <= BOUND_RTOL
   P_max (an invisible signature; or one whose visible escape is negligible) N is g_prod^2 W (P_min + P_max)/2 with
@@ -24,6 +25,7 @@ from numpy.typing import NDArray
 
 from ..errors import ConvergenceError
 from ..experiments.calculator import EventCalculator
+from ..experiments.couplings import CouplingDependence
 from ..experiments.sample import BosonSample
 from ..experiments.signatures import Decays
 
@@ -115,11 +117,10 @@ class StackedYields:
             prod[fast] = _horner(c_prod, gf)
             inv[fast] = np.maximum(_horner(c_inv, gf), 0.0)
             vis[fast] = np.maximum(_horner(c_vis, gf), 0.0)
-        for i in np.flatnonzero(~fast):  # exact path: the model rebuilt at this coupling
-            deps, one = self.calcs[j[i]].couplings, np.array([g[i]])
-            prod[i] = deps.production_coupling(one)[0]
-            gi, gv = deps.widths(one)
-            inv[i], vis[i] = gi[0], gv[0]
+        exact = np.flatnonzero(~fast)
+        if exact.size:  # exact path: the models rebuilt at these couplings, all pairs in one array evaluation
+            deps = [self.calcs[k].couplings for k in j[exact]]
+            prod[exact], inv[exact], vis[exact] = CouplingDependence.exact_many(deps, g[exact])
         return prod, inv, vis
 
     def bounds(self, j: NDArray[np.int64], g: NDArray[np.float64]) -> tuple[NDArray, NDArray, tuple[NDArray, ...]]:
