@@ -31,6 +31,7 @@ class ChunkSummary:
     points: int
     n_failed: int
     seconds: float = 0.0  # compute and write time on the worker
+    compute_seconds: float = 0.0  # of which computing the values (the rest is writing them)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class ScanReport:
     seconds: float = 0.0  # wall time from submission to the last chunk (cluster start-up excluded)
     points_computed: int = 0
     task_seconds: float = 0.0  # summed time of the chunk tasks on the workers (store mode)
+    compute_seconds: float = 0.0  # of which computing the values (store mode; the rest is Zarr writes)
 
 
 def warm_up() -> None:
@@ -67,9 +69,10 @@ def run_chunk(cid: int, spec: ScanSpec, out: str | None) -> ChunkResult | ChunkS
         return res
     from .store import mark_done, write_chunk
 
+    t1 = time.perf_counter()
     digest = write_chunk(Path(out), spec, res, marker=False)
     mark_done(Path(out), cid, digest)
-    return ChunkSummary(cid, res.points, res.n_failed, time.perf_counter() - t0)
+    return ChunkSummary(cid, res.points, res.n_failed, time.perf_counter() - t0, t1 - t0)
 
 
 def _connect(address: str, timeout: float = 10.0):
@@ -228,6 +231,7 @@ def _run_here_while_small(spec: ScanSpec, todo: list[int], out_path: Path | None
                 place(arrays, spec, res)
             rep.computed += 1
             rep.task_seconds += getattr(res, "seconds", 0.0)
+            rep.compute_seconds += getattr(res, "compute_seconds", 0.0)
             rep.points_computed += res.points
         elapsed = time.perf_counter() - t0
         rep.seconds = base + elapsed
@@ -258,18 +262,19 @@ def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], out_path: Pat
     cid_of = {f.key: c for f, c in zip(futures, todo)}
     points = 0
     try:
-        for fut in as_completed(futures, loop=client.loop):
+        # results are fetched by the client's event loop as tasks finish, not one blocking call at a time
+        for fut, res in as_completed(futures, loop=client.loop, with_results=True, raise_errors=False):
             cid = cid_of[fut.key]
-            if fut.status == "error":
-                exc = fut.exception()
+            if fut.status != "finished":  # error (after the retries) or cancelled
+                exc = fut.exception() if fut.status == "error" else res
                 rep.chunk_errors[cid] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
                 _record_chunk_error(spec, cid, rep.chunk_errors[cid], out_path, arrays)
             else:
-                res = fut.result()
                 if arrays is not None:
                     place(arrays, spec, res)
                 rep.computed += 1
                 rep.task_seconds += getattr(res, "seconds", 0.0)
+                rep.compute_seconds += getattr(res, "compute_seconds", 0.0)
                 points += res.points
             fut.release()
             if bar is not None:
