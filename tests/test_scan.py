@@ -493,6 +493,26 @@ def test_a_chunk_whose_task_fails_is_reported_and_resumed(tmp_path, monkeypatch,
 # ------------------------------------------------------------------------------------------------------
 
 
+def test_markers_verify_with_failed_points_and_a_recreated_store(tmp_path):
+    """The marker's digest is taken from the values written; it must equal the digest of the values read back
+    (NaN events, failure strings and all), also when the store is deleted and created again at the same path
+    in the same process (whose open arrays are cached)."""
+    import shutil
+
+    from muonreach.scan.store import verified_chunks
+
+    out = tmp_path / "failing.zarr"
+    spec = load_spec(FAILING)
+    first = _data(run_scan(FAILING, out=out))
+    assert verified_chunks(out, spec) == set(range(spec.n_chunks))
+    assert int((first["status"] == STATUS_FAILED).sum()) == 3
+    shutil.rmtree(out)
+    again = run_scan(FAILING, out=out)
+    assert verified_chunks(out, spec) == set(range(spec.n_chunks))
+    for k, v in _data(again).items():
+        assert np.array_equal(v, first[k], equal_nan=v.dtype.kind == "f"), k
+
+
 @pytest.fixture(scope="module")
 def finished_store(tmp_path_factory):
     """A complete Zarr store of GRID (in-process cluster); tests damage copies of it."""

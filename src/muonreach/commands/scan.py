@@ -22,7 +22,8 @@ EXIT_INTERRUPTED = 130
 @click.command("scan")
 @click.argument("spec_file", metavar="SPEC.toml", type=click.Path(dir_okay=False))
 @click.option("--workers", type=click.IntRange(1, 4096), default=None,
-              help="worker processes of the local dask cluster (default: number of CPUs)")
+              help="worker processes of the local dask cluster, always started when given (default: none for a "
+                   "scan estimated under 3 s, which runs in this process; else the number of CPUs)")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="run on an existing dask cluster (tcp://host:port) instead of a local one")
 @click.option("--out", type=click.Path(file_okay=False), default=None,

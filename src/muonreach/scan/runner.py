@@ -31,6 +31,7 @@ class ChunkSummary:
     points: int
     n_failed: int
     seconds: float = 0.0  # compute and write time on the worker
+    compute_seconds: float = 0.0  # of which computing the values (the rest is writing them)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class ScanReport:
     seconds: float = 0.0  # wall time from submission to the last chunk (cluster start-up excluded)
     points_computed: int = 0
     task_seconds: float = 0.0  # summed time of the chunk tasks on the workers (store mode)
+    compute_seconds: float = 0.0  # of which computing the values (store mode; the rest is Zarr writes)
 
 
 def warm_up() -> None:
@@ -67,9 +69,10 @@ def run_chunk(cid: int, spec: ScanSpec, out: str | None) -> ChunkResult | ChunkS
         return res
     from .store import mark_done, write_chunk
 
+    t1 = time.perf_counter()
     digest = write_chunk(Path(out), spec, res, marker=False)
     mark_done(Path(out), cid, digest)
-    return ChunkSummary(cid, res.points, res.n_failed, time.perf_counter() - t0)
+    return ChunkSummary(cid, res.points, res.n_failed, time.perf_counter() - t0, t1 - t0)
 
 
 def _connect(address: str, timeout: float = 10.0):
@@ -228,6 +231,7 @@ def _run_here_while_small(spec: ScanSpec, todo: list[int], out_path: Path | None
                 place(arrays, spec, res)
             rep.computed += 1
             rep.task_seconds += getattr(res, "seconds", 0.0)
+            rep.compute_seconds += getattr(res, "compute_seconds", 0.0)
             rep.points_computed += res.points
         elapsed = time.perf_counter() - t0
         rep.seconds = base + elapsed
@@ -242,8 +246,11 @@ def _run_here_while_small(spec: ScanSpec, todo: list[int], out_path: Path | None
 def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], out_path: Path | None,
                arrays: dict[str, np.ndarray] | None, rep: ScanReport) -> None:
     """Submit one task per chunk of ``todo`` and collect them as they finish (into ``arrays`` or the store)."""
+    from concurrent.futures import CancelledError
+
     from distributed import as_completed
 
+    from .compute import chunk_shape
     from .store import place
 
     client.run(warm_up)
@@ -256,25 +263,28 @@ def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], out_path: Pat
     futures = client.map(run_chunk, todo, spec=spec_ref, out=None if out_path is None else str(out_path.absolute()),
                          key=[f"muonreach-scan-{token}-{c}" for c in todo], retries=spec.retries, pure=False)
     cid_of = {f.key: c for f, c in zip(futures, todo)}
-    points = 0
+    finished, points = [], 0
     try:
+        # completions only (the scheduler reports them anyway); the results are fetched in one batch at the
+        # end, not one round trip per chunk (a worker lost meanwhile: dask recomputes what the gather needs)
         for fut in as_completed(futures, loop=client.loop):
             cid = cid_of[fut.key]
-            if fut.status == "error":
-                exc = fut.exception()
+            if fut.status == "finished":
+                finished.append(fut)
+                points += int(np.prod(chunk_shape(spec, spec.chunk_slices(cid), spec.dims)))
+            else:  # error (after the retries) or cancelled
+                exc = fut.exception() if fut.status == "error" else CancelledError(f"chunk {cid} cancelled")
                 rep.chunk_errors[cid] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
                 _record_chunk_error(spec, cid, rep.chunk_errors[cid], out_path, arrays)
-            else:
-                res = fut.result()
-                if arrays is not None:
-                    place(arrays, spec, res)
-                rep.computed += 1
-                rep.task_seconds += getattr(res, "seconds", 0.0)
-                points += res.points
-            fut.release()
             if bar is not None:
                 rate = points / max(time.perf_counter() - t0, 1e-9)
                 bar.update(task, advance=1, rate=f"{rate:,.0f} points/s")
+        for res in client.gather(finished):
+            if arrays is not None:
+                place(arrays, spec, res)
+            rep.computed += 1
+            rep.task_seconds += getattr(res, "seconds", 0.0)
+            rep.compute_seconds += getattr(res, "compute_seconds", 0.0)
     finally:
         for fut in futures:
             fut.cancel()
