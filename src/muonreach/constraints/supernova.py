@@ -39,7 +39,7 @@ from ..models.base import Mediator
 from ..models.registry import ModelSpec
 from ..production import scalar_compton as sc
 from ..production.scalar_compton import compton_moments, photon_scattering_cross_section
-from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, register_bound, yukawa
+from .computed import RATE_SLOPE, BoundRows, ComputedBound, excluded_interval, input_fields, register_bound, yukawa
 
 _X, _W = np.polynomial.legendre.leggauss(48)
 _CX, _CW = np.polynomial.legendre.leggauss(16)
@@ -321,7 +321,7 @@ def _compute(treatment: _Treatment, spec: ModelSpec, masses: NDArray[np.float64]
                 return -math.inf
             return min(math.log(cooling / d["energy_loss_max"]), math.log(path / d["core_radius"]))
 
-        low[i], high[i] = excluded_interval(excess)
+        low[i], high[i] = excluded_interval(excess, max_slope=RATE_SLOPE)
     return BoundRows(masses, low, high, tuple(notes))
 
 
