@@ -26,6 +26,7 @@ GAMMA5: NDArray[np.complex128] = 1j * GAMMA[0] @ GAMMA[1] @ GAMMA[2] @ GAMMA[3]
 #: Minkowski metric diag(1, -1, -1, -1).
 METRIC: NDArray[np.float64] = np.diag([1.0, -1.0, -1.0, -1.0])
 IDENTITY: NDArray[np.complex128] = np.eye(4, dtype=complex)
+_BAR_SIGNS = np.outer(np.diag(GAMMA[0]).real, np.diag(GAMMA[0]).real)  # (gamma^0)_ii (gamma^0)_jj
 
 
 def slash(p: NDArray[np.float64]) -> NDArray[np.complex128]:
@@ -41,7 +42,7 @@ def dot(p: NDArray[np.float64], q: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def bar(a: NDArray[np.complex128]) -> NDArray[np.complex128]:
     """Dirac conjugate gamma^0 A^dagger gamma^0 of matrices of shape (..., 4, 4)."""
-    return GAMMA[0] @ np.conj(np.swapaxes(a, -1, -2)) @ GAMMA[0]
+    return np.conj(np.swapaxes(a, -1, -2)) * _BAR_SIGNS  # gamma^0 = diag(1, 1, -1, -1): a sign per element
 
 
 def vector_current_trace(left: NDArray[np.complex128], currents: NDArray[np.complex128],
