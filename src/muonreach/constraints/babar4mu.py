@@ -36,7 +36,7 @@ from ..errors import InvalidParameter
 from ..models.base import Mediator
 from ..models.registry import ModelSpec, build_model
 from ..production.z_radiation import radiation_ratio
-from .computed import BoundRows, ComputedBound, dimuon_fraction, excluded_interval, input_fields, register_bound
+from .computed import RATE_SLOPE, BoundRows, ComputedBound, dimuon_fraction, excluded_interval, input_fields, register_bound
 from .registry import get_limit
 
 _KINDS = ("scalar", "vector")
@@ -108,7 +108,7 @@ def recast(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mapping[str,
             rate = g_mu**2 * muon_ratio(kind, sqrt_s, m) * dimuon_fraction(model) if kind else 0.0
             return math.log(rate / target) if rate > 0.0 else -math.inf
 
-        low[i], high[i] = excluded_interval(excess)
+        low[i], high[i] = excluded_interval(excess, max_slope=RATE_SLOPE)
     return BoundRows(masses, low, high)
 
 

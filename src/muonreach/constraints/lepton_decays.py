@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from ..models.registry import ModelSpec
 from ..production.lepton_decay_radiation import DAUGHTERS, interpolated_ratios
-from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, invisible_fraction, register_bound, yukawa
+from .computed import RATE_SLOPE, BoundRows, ComputedBound, excluded_interval, input_fields, invisible_fraction, register_bound, yukawa
 
 
 @cache
@@ -58,7 +58,7 @@ def _compute(parent: str):
                 rate = d["br_sm"] * ratios.ratio(yukawa(model, parent), yukawa(model, daughter)) * invisible_fraction(model)
                 return math.log(rate / d["limit"]) if rate > 0.0 else -math.inf
 
-            low[i], high[i] = excluded_interval(excess)
+            low[i], high[i] = excluded_interval(excess, max_slope=RATE_SLOPE)
         return BoundRows(masses, low, high)
 
     return compute

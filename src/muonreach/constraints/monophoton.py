@@ -27,7 +27,7 @@ from .. import constants as c
 from ..errors import InvalidParameter, KinematicallyForbidden
 from ..models.registry import ModelSpec
 from ..production.monophoton import acceptance_integral, signal_cross_section, vector_dsigma_dcos
-from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, register_bound
+from .computed import RATE_SLOPE, BoundRows, ComputedBound, excluded_interval, input_fields, register_bound
 from .registry import get_limit
 
 
@@ -76,7 +76,7 @@ def recast(limit_name: str, spec: ModelSpec, masses: NDArray[np.float64], overri
             rate = signal_cross_section(model, s, cos_min, cos_max) * br
             return math.log(rate / target) if rate > 0.0 else -math.inf
 
-        low[i], high[i] = excluded_interval(excess)
+        low[i], high[i] = excluded_interval(excess, max_slope=RATE_SLOPE)
     return BoundRows(masses, low, high)
 
 

@@ -39,7 +39,7 @@ from ..models.base import Mediator
 from ..models.registry import ModelSpec
 from ..production import scalar_compton as sc
 from ..production.scalar_compton import compton_moments, photon_scattering_cross_section
-from .computed import BoundRows, ComputedBound, excluded_interval, input_fields, register_bound, yukawa
+from .computed import RATE_SLOPE, BoundRows, ComputedBound, excluded_interval, input_fields, register_bound, yukawa
 
 _X, _W = np.polynomial.legendre.leggauss(48)
 _CX, _CW = np.polynomial.legendre.leggauss(16)
@@ -128,13 +128,7 @@ def compton_emission(core: Core, m_s: float, method: str = "table", lepton: str 
     """
     t, m, mu = core.temperature, c.LEPTON_MASSES[lepton], core.chemical_potential(lepton)
     s_th = (m + m_s) ** 2
-    p, wp = _momentum_nodes(m, mu, t)
-    w, ww = _nodes(_SPAN * t)
-    e = np.hypot(p, m)[:, None, None]
-    v = (p[:, None, None] / e)
-    om = w[None, :, None]
-    cos = _CX[None, None, :]
-    s = m * m + 2.0 * om * (e - p[:, None, None] * cos)
+    e, om, s, thermal = _thermal_grid(t, m, mu)
     if method == "table":  # both vanish at threshold: linear in log(s - s_th) from there
         grid = s_th + np.geomspace(1e-9 * s_th, float(s.max()) - s_th + 1e-12, 48)
         table_sig, table_cos = compton_moments(grid, m, m_s, 1.0)
@@ -155,13 +149,36 @@ def compton_emission(core: Core, m_s: float, method: str = "table", lepton: str 
     total = e + om
     sig_energy = sig * e_star * total / root + sig_cos * p_star / k_star * (om - (s - m * m) * total / (2.0 * s))
     mean_energy = np.where(sig > 0.0, sig_energy / np.where(sig > 0.0, sig, 1.0), 0.0)
-    weight = (wp * p * p)[:, None, None] * _fermi(e, mu, t) * (ww * w * w * _bose(w, t))[None, :, None] \
-        * (0.5 * _CW)[None, None, :] * (1.0 - v * cos) * (1.0 - _fermi(e + om - mean_energy, mu, t)) / math.pi**4
+    weight = thermal * (1.0 - _fermi(e + om - mean_energy, mu, t))
     q = float(np.sum(weight * sig_energy))
     rate = float(np.sum(weight * sig))
     if rate <= 0.0:
         return 0.0, 0.0
     return q * _GEV4_TO_ERG_PER_CM3_S / core.density, q / rate
+
+
+@cache
+def _thermal_grid(t: float, m: float, mu: float) -> tuple[NDArray[np.float64], ...]:
+    """The m_S-independent part of :func:`compton_emission`'s 48 x 48 x 16 nodes (lepton |p|, photon energy,
+    cos of their angle): (E_l, omega, s, the thermal weight without the final-state Pauli blocking), computed once
+    per core and lepton (the arrays are shared: not to be modified)."""
+    p, wp = _momentum_nodes(m, mu, t)
+    w, ww = _nodes(_SPAN * t)
+    e = np.hypot(p, m)[:, None, None]
+    om = w[None, :, None]
+    cos = _CX[None, None, :]
+    s = m * m + 2.0 * om * (e - p[:, None, None] * cos)
+    thermal = (wp * p * p)[:, None, None] * _fermi(e, mu, t) * (ww * w * w * _bose(w, t))[None, :, None] \
+        * (0.5 * _CW)[None, None, :] * (1.0 - p[:, None, None] / e * cos) / math.pi**4
+    for a in (e, om, s, thermal):
+        a.flags.writeable = False
+    return e, om, s, thermal
+
+
+@cache
+def _shipped_emission(m_s: float, lepton: str) -> tuple[float, float]:
+    """:func:`compton_emission` in the shipped core (memoised: sn1987a-muon and sn1987a-lepton share the muons')."""
+    return compton_emission(_inputs()[0], m_s, lepton=lepton)
 
 
 def photon_scattering_rate(core: Core, m_chi: float, m_s: float, energy: float) -> float:
@@ -293,7 +310,7 @@ def _compute(treatment: _Treatment, spec: ModelSpec, masses: NDArray[np.float64]
         if g_chi == 0.0:
             notes.append(f"m = {m:g} GeV: no S -> chi chi decay, the dark-matter trapping estimate does not apply")
             continue
-        emission = {lep: compton_emission(core, m, lepton=lep) for lep in treatment.producers}
+        emission = {lep: _shipped_emission(m, lep) for lep in treatment.producers}
         if all(eps <= 0.0 for eps, _ in emission.values()):
             continue
         ratio = {lep: yukawa(reference, lep) / 1e-6 for lep in treatment.producers}  # g_l / g at this model
@@ -321,7 +338,7 @@ def _compute(treatment: _Treatment, spec: ModelSpec, masses: NDArray[np.float64]
                 return -math.inf
             return min(math.log(cooling / d["energy_loss_max"]), math.log(path / d["core_radius"]))
 
-        low[i], high[i] = excluded_interval(excess)
+        low[i], high[i] = excluded_interval(excess, max_slope=RATE_SLOPE)
     return BoundRows(masses, low, high, tuple(notes))
 
 

@@ -25,7 +25,17 @@ from .. import constants as c
 from ..models.base import Mediator
 from ..models.registry import ModelSpec
 from ..production.z_radiation import photon_scalar_width, radiation_ratio
-from .computed import BoundRows, ComputedBound, dimuon_fraction, excluded_interval, input_fields, invisible_fraction, register_bound, yukawa
+from .computed import (
+    RATE_SLOPE,
+    BoundRows,
+    ComputedBound,
+    dimuon_fraction,
+    excluded_interval,
+    input_fields,
+    invisible_fraction,
+    register_bound,
+    yukawa,
+)
 
 
 @cache
@@ -71,7 +81,7 @@ def _bound(lepton: str, limit: float, decay_fraction: Callable[[Mediator], float
                 rate = ratio * yukawa(model, lepton) ** 2 * decay_fraction(model)
                 return math.log(rate / limit) if rate > 0.0 else -math.inf
 
-            low[i], high[i] = excluded_interval(excess)
+            low[i], high[i] = excluded_interval(excess, max_slope=RATE_SLOPE)
         return BoundRows(masses, low, high)
 
     return compute
@@ -93,7 +103,7 @@ def _photon_bound(spec: ModelSpec, masses: NDArray[np.float64], overrides: Mappi
             br = photon_scalar_width(c.M_Z, m, couplings, d["sw2"]) / d["ph_width"] * invisible_fraction(model)
             return math.log(br / d["ph_br"]) if br > 0.0 else -math.inf
 
-        low[i], high[i] = excluded_interval(excess)
+        low[i], high[i] = excluded_interval(excess, max_slope=RATE_SLOPE)
     return BoundRows(masses, low, high)
 
 
