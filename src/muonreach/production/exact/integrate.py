@@ -42,8 +42,7 @@ from ...validation import positive
 from .. import form_factors as ff
 from ..kinematics import emission_threshold
 from .amplitudes import KINDS, lepton_trace
-from .phase_space import (Kinematics, azimuth_parts_a, delta_cut, emission, invariants_a, invariants_b, jacobian,
-                          two_body)
+from .phase_space import Kinematics, azimuth_parts_a, delta_cut, emission, invariants_a, invariants_b, jacobian, two_body
 
 #: Nuclear form factors of the exact calculation: elastic + inelastic G2 of 002 App. A, elastic only, or an
 #: unscreened point nucleus (G2 = Z^2, for validation against Bethe-Heitler).
