@@ -328,8 +328,9 @@ def _dsigma_dx_rule(proc: Process, energy: float, x: NDArray, rule: str) -> NDAr
     return out
 
 
-# x values per vectorised call: one keeps the (u, t, psi) arrays (~2e4 points) in the processor cache, which is
-# faster than larger batches (memory-bound products of the trace polynomials).
+# x values per vectorised call. With psi on the leading axis (no short broadcast rows) the per-call overhead
+# dominates at one x per call: 4-10 per call were all ~1.8x faster than 1 and ~1.4x faster than 20 (LDMX 0.1 GeV
+# table, docs/speed.md, section exacttab); the numbers change only by rounding (zero-width segments kept).
 _X_CHUNK = 5
 
 
