@@ -154,23 +154,68 @@ def _specialised_sum(base: str, masses: tuple[tuple[float, float, float], ...]
 
 def _trace_sum(base: str, inv: Invariants, *m_signs: float) -> NDArray:
     """The sum of T over ``m_signs`` (the sign of the beam lepton's mass in the spin sum), evaluated as one
-    polynomial in the varying invariants over the propagator denominators."""
+    polynomial in the varying invariants over the propagator denominators: T = A / D1^2 + B / D1 + C with
+    A = N11, B = 2 N12 / D2 and C = N22 / D2^2 (the pieces of :func:`trace_polynomials`).
+
+    The same monomials are summed, grouped by the invariants that vary over the whole array (on a quadrature
+    grid pq, kq, ep, ek vary with the azimuth, t, kp, ee and D2 do not): the other factors, and 1/D2, are
+    multiplied out on their smaller arrays first (:func:`_grouped`), which changes only the rounding."""
     monomials, coef = _specialised_sum(base, tuple((sign * inv.m, inv.mp, inv.mx) for sign in m_signs))
     values = (inv.t, inv.pq, inv.kq, inv.kp, inv.ep, inv.ek, inv.ee)
-    powers: dict[tuple[int, int], NDArray] = {}
-    pieces = [0.0, 0.0, 0.0]
+    size = np.broadcast(*values, inv.d1, inv.d2).size
+    wide = tuple(i for i, v in enumerate(values) if np.size(v) == size)
+    groups = _grouped(monomials, coef, wide)
+    d2 = np.asarray(inv.d2)
+    row_factor = (1.0, 1.0 / (d2 * d2), 2.0 / d2)  # rows 11, 22, 12 (12 further over D1)
+    small_powers: dict[tuple[int, int], NDArray] = {}
+    wide_monomials: dict[tuple[int, ...], NDArray] = {}
+
+    def small(i: int, n: int) -> NDArray:
+        if (i, n) not in small_powers:
+            small_powers[(i, n)] = values[i] ** n if n > 1 else np.asarray(values[i])
+        return small_powers[(i, n)]
+
+    def wide_monomial(key: tuple[int, ...]) -> NDArray:
+        if key not in wide_monomials:  # one product per new monomial: key = (key with one power less) x value
+            j = max(i for i, n in enumerate(key) if n)
+            lower = tuple(n - (i == j) for i, n in enumerate(key))
+            v = np.asarray(values[wide[j]])
+            wide_monomials[key] = v if not any(lower) else wide_monomial(lower) * v
+        return wide_monomials[key]
+
+    pieces: list[NDArray | float] = [0.0, 0.0, 0.0]
+    for row, terms in enumerate(groups):
+        for key, parts in terms.items():
+            factor: NDArray | float = 0.0
+            for c, rest in parts:
+                term: NDArray | float = c
+                for i, n in rest:
+                    term = term * small(i, n)
+                factor = factor + term
+            factor = factor * row_factor[row]
+            pieces[row] = pieces[row] + (factor * wide_monomial(key) if any(key) else factor)
+    d1 = np.asarray(inv.d1)
+    return np.asarray(pieces[0] / (d1 * d1) + pieces[2] / d1 + pieces[1])
+
+
+@lru_cache(maxsize=256)
+def _grouped_cached(monomials: tuple[tuple[int, ...], ...], coef: tuple[tuple[float, ...], ...], wide: tuple[int, ...]
+                    ) -> tuple[dict[tuple[int, ...], list[tuple[float, tuple[tuple[int, int], ...]]]], ...]:
+    out: tuple[dict[tuple[int, ...], list[tuple[float, tuple[tuple[int, int], ...]]]], ...] = ({}, {}, {})
     for j, mono in enumerate(monomials):
-        term: NDArray | float = 1.0
-        for i, n in enumerate(mono):
-            if n:
-                if (i, n) not in powers:
-                    powers[(i, n)] = values[i] ** n if n > 1 else values[i]
-                term = term * powers[(i, n)]
+        key = tuple(mono[i] for i in wide)
+        rest = tuple((i, n) for i, n in enumerate(mono) if n and i not in wide)
         for row in range(3):
-            if coef[row, j] != 0.0:
-                pieces[row] = pieces[row] + coef[row, j] * term
-    t11, t22, t12 = (np.asarray(p) for p in pieces)
-    return t11 / inv.d1**2 + t22 / inv.d2**2 + 2.0 * t12 / (inv.d1 * inv.d2)
+            if coef[row][j] != 0.0:
+                out[row].setdefault(key, []).append((coef[row][j], rest))
+    return out
+
+
+def _grouped(monomials: tuple[tuple[int, ...], ...], coef: NDArray, wide: tuple[int, ...]
+             ) -> tuple[dict[tuple[int, ...], list[tuple[float, tuple[tuple[int, int], ...]]]], ...]:
+    """Per row (11, 22, 12): {exponents of the ``wide`` invariants: [(coefficient, ((index, power) of the other
+    invariants))]}, the terms of each row grouped by their wide part."""
+    return _grouped_cached(monomials, tuple(map(tuple, coef.tolist())), wide)
 
 
 def lepton_trace(kind: str, inv: Invariants, flavour_changing: bool = False) -> NDArray:

@@ -42,7 +42,7 @@ from ...validation import positive
 from .. import form_factors as ff
 from ..kinematics import emission_threshold
 from .amplitudes import KINDS, lepton_trace
-from .phase_space import Kinematics, delta_cut, emission, invariants_a, invariants_b, jacobian, two_body
+from .phase_space import Kinematics, azimuth_parts_a, delta_cut, emission, invariants_a, invariants_b, jacobian, two_body
 
 #: Nuclear form factors of the exact calculation: elastic + inelastic G2 of 002 App. A, elastic only, or an
 #: unscreened point nucleus (G2 = Z^2, for validation against Bethe-Heitler).
@@ -200,14 +200,12 @@ def _psi_map(psi: NDArray, r: NDArray) -> tuple[NDArray, NDArray]:
     half = 0.5 * psi
     s, c = np.sin(half), np.cos(half)
     c2 = c * c
-    den = c2 + r * r * s * s
-    return 2.0 * c2 / den - 1.0, r / den
+    den = c2 + (r * r) * (s * s)
+    return (2.0 * c2) / den - 1.0, r / den
 
 
-def _azimuth_ratio(kin: Kinematics, em, tb, t: NDArray, invariants) -> NDArray:
+def _azimuth_ratio(d_0: NDArray, d_pi: NDArray) -> NDArray:
     """r = sqrt(D1(phi = 0) / D1(phi = pi)) of the psi map (only its accuracy as a map matters)."""
-    d_0 = invariants(kin, em, tb, t, np.ones_like(t)).d1
-    d_pi = invariants(kin, em, tb, t, -np.ones_like(t)).d1
     return np.sqrt(np.clip(d_0, 1e-300, None) / np.clip(d_pi, 1e-300, None))
 
 
@@ -215,21 +213,20 @@ def _ratio_and_density(proc: Process, kin: Kinematics, nuc: Nucleus, em, tb, t: 
                        parametrisation: str = "A", x_cut: float | None = None) -> NDArray:
     """2 * dsigma/(dE_emit dDelta dt dpsi) at psi in [0, pi] (the factor 2: phi and -phi)."""
     if parametrisation == "A":
-        inv_fn = invariants_a
+        parts = azimuth_parts_a(kin, em, tb, t)  # p.q = a - b cos phi: D1 = 2 p.q - t at phi = 0 and pi
+        r = _azimuth_ratio(2.0 * (parts[0] - parts[1]) - t, 2.0 * (parts[0] + parts[1]) - t)
+        cos_phi, dphi = _psi_map(psi, r)
+        inv = invariants_a(kin, em, tb, t, cos_phi, parts)
+        keep = None
     else:
-        def inv_fn(k, e, b, tt, c):
-            return invariants_b(k, e, b, tt, c)[0]
-    r = _azimuth_ratio(kin, em, tb, t, inv_fn)
-    cos_phi, dphi = _psi_map(psi, r)
-    if parametrisation == "A":
-        inv = invariants_a(kin, em, tb, t, cos_phi)
-        keep: float | NDArray = 1.0
-    else:
+        ones = np.ones_like(t)
+        r = _azimuth_ratio(invariants_b(kin, em, tb, t, ones)[0].d1, invariants_b(kin, em, tb, t, -ones)[0].d1)
+        cos_phi, dphi = _psi_map(psi, r)
         inv, e_k = invariants_b(kin, em, tb, t, cos_phi)
         keep = (e_k >= x_cut * kin.energy) & (e_k > kin.mx) if x_cut is not None else (e_k > kin.mx)
     trace = lepton_trace(proc.kind, inv, proc.flavour_changing)
-    value = 2.0 * dphi * jacobian(kin, tb) * nuc.g2(t, proc.form_factor) / (t * t) * trace
-    return np.where(keep, value, 0.0)
+    value = (2.0 * jacobian(kin, tb) * nuc.g2(t, proc.form_factor) / (t * t)) * dphi * trace
+    return value if keep is None else np.where(keep, value, 0.0)
 
 
 def _t_floor(proc: Process, nuc: Nucleus) -> float:
@@ -304,13 +301,14 @@ def _inner(proc: Process, energy: float, nuc: Nucleus, e_k: NDArray, delta: NDAr
     u_t, w_t = _segment_nodes(edges, n_t)  # (..., n)
     t = np.exp(u_t)
     psi, w_psi = _gl(n_psi)
-    psi = 0.5 * math.pi * (psi + 1.0)
+    # psi on the leading axis: the arrays that do not depend on it then broadcast along long contiguous rows
+    psi = (0.5 * math.pi * (psi + 1.0)).reshape((n_psi,) + (1,) * t.ndim)
     w_psi = 0.5 * math.pi * w_psi
-    expand = lambda a: np.asarray(a)[..., None, None]
+    expand = lambda a: np.asarray(a)[..., None]
     em_b = type(em)(*(expand(getattr(em, f)) for f in ("e_emit", "k", "c0", "delta_min", "delta_max")))
     tb_b = type(tb)(*(expand(getattr(tb, f)) for f in ("v", "e_v", "delta", "w", "a2", "t_min", "t_plus")))
-    dens = _ratio_and_density(proc, kin, nuc, em_b, tb_b, t[..., None], psi)  # (..., n_t, n_psi)
-    inner = np.einsum("...tp,p->...t", dens, w_psi)
+    dens = _ratio_and_density(proc, kin, nuc, em_b, tb_b, t, psi)  # (n_psi, ..., n_t)
+    inner = np.tensordot(w_psi, dens, axes=1)
     return np.einsum("...t,...t->...", inner * t, w_t)
 
 
@@ -330,9 +328,10 @@ def _dsigma_dx_rule(proc: Process, energy: float, x: NDArray, rule: str) -> NDAr
     return out
 
 
-# x values per vectorised call: one keeps the (u, t, psi) arrays (~2e4 points) in the processor cache, which is
-# faster than larger batches (memory-bound products of the trace polynomials).
-_X_CHUNK = 1
+# x values per vectorised call. With psi on the leading axis (no short broadcast rows) the per-call overhead
+# dominates at one x per call: 4-10 per call were all ~1.8x faster than 1 and ~1.4x faster than 20 (LDMX 0.1 GeV
+# table, docs/speed.md, section exacttab); the numbers change only by rounding (zero-width segments kept).
+_X_CHUNK = 5
 
 
 def dsigma_dx(proc: Process, energy: float, x: ArrayLike, *, with_error: bool = True,

@@ -135,12 +135,22 @@ def _projections(kin: Kinematics, em: Emission, tb: TwoBody) -> tuple[NDArray, N
     return p_v, k_v, p * k * sin_t / tb.v
 
 
-def invariants_a(kin: Kinematics, em: Emission, tb: TwoBody, t: NDArray, cos_phi: NDArray) -> Invariants:
-    """Invariants of parametrisation A (X emitted first; ``em`` built with m_emit = m_X, m_other = m')."""
+def azimuth_parts_a(kin: Kinematics, em: Emission, tb: TwoBody, t: NDArray) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """(p.q at cos phi = 0, its cos phi coefficient, the same for k.q) of parametrisation A: p.q = a - b cos phi,
+    k.q = c - d cos phi, with everything that does not depend on phi computed once (arrays of the shape of t)."""
     q0, q_par, q_perp = _q_components(kin, tb, t)
     p_v, k_v, perp = _projections(kin, em, tb)
-    pq = kin.energy * q0 - (q_par * p_v + q_perp * cos_phi * perp)
-    kq = em.e_emit * q0 - (q_par * k_v + q_perp * cos_phi * perp)
+    q_perp_perp = q_perp * perp
+    return kin.energy * q0 - q_par * p_v, q_perp_perp, em.e_emit * q0 - q_par * k_v, q_perp_perp
+
+
+def invariants_a(kin: Kinematics, em: Emission, tb: TwoBody, t: NDArray, cos_phi: NDArray,
+                 parts: tuple[NDArray, NDArray, NDArray, NDArray] | None = None) -> Invariants:
+    """Invariants of parametrisation A (X emitted first; ``em`` built with m_emit = m_X, m_other = m');
+    ``parts``: :func:`azimuth_parts_a` at these points when the caller already has them."""
+    pq_0, pq_1, kq_0, kq_1 = azimuth_parts_a(kin, em, tb, t) if parts is None else parts
+    pq = pq_0 - pq_1 * cos_phi
+    kq = kq_0 - kq_1 * cos_phi
     kp = 0.5 * (kin.m * kin.m + kin.mx * kin.mx - kin.mp * kin.mp + tb.delta)
     two_m = 2.0 * kin.M
     return Invariants(kin.m, kin.mp, kin.mx, t, pq, kq, kp, kin.energy - pq / two_m, em.e_emit - kq / two_m,
