@@ -29,6 +29,7 @@ from .spec import Experiment
 
 if TYPE_CHECKING:
     from ..mc.displaced import DisplacedCalculator
+    from ..models.base import Mediator
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,12 @@ def calculators(exp: Experiment, spec: ModelSpec, masses: NDArray[np.float64],
                 channel.check_mass(exp, float(m))
                 allowed.append(i)
         deps: dict[int, CouplingDependence] = {}
-        many = CouplingDependence.many(spec, [float(masses[i]) for i in allowed], overrides,
-                                       lambda model: channel.coupling(exp, model)[1])  # all masses at once
+        def production(model: Mediator) -> float:
+            return channel.coupling(exp, model)[1]
+        allowed_masses = [float(masses[i]) for i in allowed]
+        many = (CouplingDependence.many(spec, allowed_masses, overrides, production)  # all masses at once
+                if channel.array_coupling else
+                [CouplingDependence(spec, m, overrides, production) for m in allowed_masses])
         for i, d in zip(allowed, many):
             with contextlib.suppress(KinematicallyForbidden):
                 deps[i] = _coupled(d, exp)

@@ -78,6 +78,9 @@ class ProductionChannel(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    #: True when :meth:`coupling` works elementwise on a model whose fields are arrays
+    #: (:meth:`muonreach.models.base.Mediator.unchecked`): then the coupling dependence of all masses is fitted at once
+    array_coupling: ClassVar[bool] = False
 
     @abstractmethod
     def coupling(self, exp, model: Mediator) -> tuple[str, float]:
@@ -105,6 +108,7 @@ class ProductionChannel(ABC):
 
 class Bremsstrahlung(ProductionChannel):
     name = "bremsstrahlung"
+    array_coupling = True
     description = "radiation off the beam lepton in the target field, l N -> l N X (002 eq. (14), 000 eq. (3.1))"
 
     def coupling(self, exp, model: Mediator) -> tuple[str, float]:
