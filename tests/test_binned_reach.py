@@ -62,6 +62,23 @@ def test_per_bin_nodes_converged(monkeypatch):
     assert base == pytest.approx(fine, rel=1e-4)  # the N_PER_BIN comment's claim
 
 
+@pytest.mark.parametrize("statistic", ["asimov", "cut_and_count"])
+def test_binned_t_nodes_converged(monkeypatch, statistic):
+    # N_T_BINNED t nodes against the count path's N_T = 12: the convergence study of the N_T_BINNED comment found
+    # edges within 2.1e-6 over 1902-fig5's masses; 1e-5 leaves room for the root finder yet fails at 4 nodes (8.5e-3)
+    exp = load_experiment("na62-future").with_overrides({"statistic": statistic})
+    masses = np.array([0.003, 0.05, 0.3])  # below and above 2 m_mu (visible decays: the escape factor matters)
+    rows = reach(exp, get_model_spec("scalar-muon"), masses)
+    monkeypatch.setattr(meson_decay, "N_T_BINNED", meson_decay.N_T)
+    ref = reach(exp, get_model_spec("scalar-muon"), masses)
+    pairs = [(row.coupling_low, r.coupling_low) for row, r in zip(rows, ref, strict=True)]
+    assert all((a is None) == (b is None) for a, b in pairs)
+    edges = [(a, b) for a, b in pairs if b is not None]
+    assert len(edges) >= 2
+    for a, b in edges:
+        assert a == pytest.approx(b, rel=1e-5)
+
+
 def test_asimov_reach_edge():
     # at the lower edge of the reach Lambda = 4; for the invisible V (m = 10 MeV) S_i = g^2 W_i, so the edge is where
     # the engine's per-bin spectrum needs signal_for_lambda events (root finding and quadrature: 1e-4)

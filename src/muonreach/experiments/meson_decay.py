@@ -37,6 +37,11 @@ N_S, N_T, N_COS, N_DEPTH = 24, 12, 6, 10
 #: s nodes per analysis bin of the binned statistics (bins of 4e-3 GeV^2: the per-bin yields agree with 3x the
 #: nodes to < 1e-4, tests/test_meson_channel.py).
 N_PER_BIN = 3
+#: t nodes at each s node of the binned statistics (narrow bins). Convergence study (docs/speed.md, figcold): over
+#: the 24 masses of 1902-fig5 (na62-2015 / na62-future, Asimov and cut-and-count, L_mu - L_tau and scalar) the
+#: edges move by at most 2.1e-6 from N_T = 12 (9.3e-8 at 8, 8.5e-3 at 4); the plain count (visible X, E949) keeps
+#: N_T, where 8 nodes already move an edge by 1.5e-3.
+N_T_BINNED = 6
 #: Relative tolerance on E/m - 1 below which the meson counts as at rest (energies given as the rounded mass).
 AT_REST = 1e-6
 #: Shortest distance to the end of the region resolved by the depth nodes, as a fraction of the region (the
@@ -76,9 +81,12 @@ class MesonDecay(ProductionChannel):
         if window[0] >= window[1]:
             raise KinematicallyForbidden(f"{exp.name}: the m_miss^2 window [{exp.m_miss2_min:g}, {exp.m_miss2_max:g}] GeV^2 "
                                          f"misses K -> {decay.lepton} nu X at m_X = {mass:g} GeV")
-        s, w_s = _s_nodes(window) if exp.statistic == "count" else _binned_s_nodes(exp, window, (m_k - m_l) ** 2)
+        if exp.statistic == "count":
+            (s, w_s), n_t = _s_nodes(window), N_T
+        else:
+            (s, w_s), n_t = _binned_s_nodes(exp, window, (m_k - m_l) ** 2), N_T_BINNED
         t_lo, t_hi = t_limits(m_k, 0.0, mass, m_l, s)
-        t, w_t = t_nodes(t_lo, t_hi, decay.poles[1], N_T)
+        t, w_t = t_nodes(t_lo, t_hi, decay.poles[1], n_t)
         s2 = np.broadcast_to(s[:, None], t.shape)
         dbr = (w_s[:, None] * w_t * decay.msq(s2, t) / (256.0 * math.pi**3 * m_k**3)
                / _two_body(decay) * meson.br_lnu[decay.lepton])  # dBR per node at unit coupling
