@@ -51,3 +51,16 @@ def _isolated_cache(tmp_path_factory):
         os.environ.pop(cache.ENV_DIR, None)
     else:
         os.environ[cache.ENV_DIR] = previous
+
+
+@pytest.fixture(autouse=True)
+def _one_figure_worker_under_xdist(monkeypatch):
+    """Under pytest-xdist (`make test` runs `-n 2`) each test worker is one of the CPUs already: figures drawn
+    by tests use one process (no pool of their own on top), as `--workers 1` would; the numbers do not depend on
+    the worker count (tests/test_figure_pool.py checks that with explicit counts)."""
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        from muonreach.plot import pool
+
+        monkeypatch.setattr(pool, "default_workers", lambda: 1)
