@@ -29,7 +29,6 @@ from .spec import Experiment
 
 if TYPE_CHECKING:
     from ..mc.displaced import DisplacedCalculator
-    from ..models.base import Mediator
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,8 @@ class EventCalculator:
 def _dependence(exp: Experiment, spec: ModelSpec, mass: float, overrides: Mapping[str, object] | None) -> CouplingDependence:
     """The coupling dependence in ``exp``'s production channel; KinematicallyForbidden if the model does not couple."""
     channel = production_channel(exp.channel)
-    return _coupled(CouplingDependence(spec, mass, overrides, lambda model: channel.coupling(exp, model)[1]), exp)
+    return _coupled(CouplingDependence(spec, mass, overrides, lambda model: channel.coupling(exp, model)[1],
+                                       array_production=channel.array_coupling), exp)
 
 
 def _coupled(deps: CouplingDependence, exp: Experiment) -> CouplingDependence:
@@ -161,12 +161,9 @@ def calculators(exp: Experiment, spec: ModelSpec, masses: NDArray[np.float64],
                 channel.check_mass(exp, float(m))
                 allowed.append(i)
         deps: dict[int, CouplingDependence] = {}
-        def production(model: Mediator) -> float:
-            return channel.coupling(exp, model)[1]
-        allowed_masses = [float(masses[i]) for i in allowed]
-        many = (CouplingDependence.many(spec, allowed_masses, overrides, production)  # all masses at once
-                if channel.array_coupling else
-                [CouplingDependence(spec, m, overrides, production) for m in allowed_masses])
+        many = CouplingDependence.many(spec, [float(masses[i]) for i in allowed], overrides,  # all masses at once
+                                       lambda model: channel.coupling(exp, model)[1],
+                                       array_production=channel.array_coupling)
         for i, d in zip(allowed, many):
             with contextlib.suppress(KinematicallyForbidden):
                 deps[i] = _coupled(d, exp)

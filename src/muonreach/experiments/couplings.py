@@ -127,9 +127,12 @@ class CouplingDependence:
     """Production coupling and visible/invisible widths of a named model at one mass, for any scanned g."""
 
     def __init__(self, spec: ModelSpec, mass: float, overrides: Mapping[str, object] | None,
-                 production: Callable[[Mediator], float]) -> None:
+                 production: Callable[[Mediator], float], *, array_production: bool = True) -> None:
+        """``array_production``: ``production`` also works elementwise on a model with array fields (then
+        :meth:`many` and :meth:`exact_many` may evaluate it for many masses at once)."""
         self.spec, self.mass, self.overrides = spec, mass, dict(overrides or {})
         self._production = production
+        self.array_production = array_production
         self.reference = spec.build(mass, G_REF, self.overrides)
         self.invisible = self.reference.invisible_channels()
         self.g_max = _largest_valid_coupling(spec.builder_for(self.overrides), mass)
@@ -154,17 +157,18 @@ class CouplingDependence:
 
     @classmethod
     def many(cls, spec: ModelSpec, masses: Sequence[float], overrides: Mapping[str, object] | None,
-             production: Callable[[Mediator], float]) -> list[CouplingDependence]:
+             production: Callable[[Mediator], float], *, array_production: bool = True) -> list[CouplingDependence]:
         """The dependence at each of ``masses``: the same probes, fits and checks as the constructor, with the
         widths and production couplings of all masses evaluated at once on the model's array form
-        (:meth:`ModelSpec.build_many`). A model without one, or a mass whose fits fail (the exact path, with its
-        reason), gets the constructor. The models at G_REF (:attr:`reference`) and at the largest valid coupling
-        are still built one by one: they validate the fields. Fit coefficients agree with the constructor's to
-        ~1e-16 relative (sums in extended precision instead of math.fsum)."""
+        (:meth:`ModelSpec.build_many`). A model without one, a ``production`` that is not ``array_production``, or
+        a mass whose fits fail (the exact path, with its reason), gets the constructor. The models at G_REF
+        (:attr:`reference`) and at the largest valid coupling are still built one by one: they validate the fields.
+        Fit coefficients agree with the constructor's to ~1e-16 relative (sums in extended precision instead of
+        math.fsum)."""
         ov = dict(overrides or {})
-        arrays = spec.build_many(np.zeros(1), np.zeros(1), ov) if len(masses) else None
+        arrays = spec.build_many(np.zeros(1), np.zeros(1), ov) if len(masses) and array_production else None
         if arrays is None:
-            return [cls(spec, float(m), ov, production) for m in masses]
+            return [cls(spec, float(m), ov, production, array_production=array_production) for m in masses]
         m = np.asarray(masses, dtype=float)
         build = spec.builder_for(ov)
         references = [build(float(x), G_REF) for x in m]
@@ -197,6 +201,7 @@ class CouplingDependence:
                 continue
             dep = object.__new__(cls)
             dep.spec, dep.mass, dep.overrides, dep._production = spec, float(x), ov, production
+            dep.array_production = True
             dep.reference, dep.invisible, dep.g_max = references[j], references[j].invisible_channels(), float(g_max[j])
             dep._prod_fit = _Polynomial(tuple(float(v) for v in prod_c[:, j]))
             dep._width_fits = (_Polynomial(tuple(float(v) for v in inv_c[:, j])),
@@ -265,12 +270,13 @@ class CouplingDependence:
     @staticmethod
     def exact_many(deps: Sequence[CouplingDependence], g: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
         """(g_prod, Gamma_inv, Gamma_vis) at the pairs (deps[k], g[k]) with the model rebuilt at each coupling (the
-        exact path): in one call of the model's array form when the dependences share model, parameters and
-        production (the same sums in the same channel order as :meth:`widths`), else pair by pair."""
+        exact path): in one call of the model's array form when the dependences share model, parameters and an
+        array-capable production (the same sums in the same channel order as :meth:`widths`), else pair by pair."""
         g = np.asarray(g, dtype=float)
         first = deps[0]
-        same = all(d.spec is first.spec and d.overrides == first.overrides and d._production is first._production
-                   and d.invisible == first.invisible for d in deps)
+        same = first.array_production and all(
+            d.spec is first.spec and d.overrides == first.overrides and d._production is first._production
+            and d.invisible == first.invisible for d in deps)
         model = first.spec.build_many(np.array([d.mass for d in deps]), g, first.overrides) if same else None
         if model is None:
             out = [(d.production_coupling(np.array([x]))[0], *(w[0] for w in d.widths(np.array([x]))))

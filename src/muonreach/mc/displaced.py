@@ -170,7 +170,8 @@ class DisplacedCalculator:
         self.experiment, self.mass, self.spec = exp, mass, spec
         self.overrides = dict(overrides or {})
         channel = production_channel(exp.channel)
-        self.couplings = CouplingDependence(spec, mass, self.overrides, lambda m: channel.coupling(exp, m)[1])
+        self.couplings = CouplingDependence(spec, mass, self.overrides, lambda m: channel.coupling(exp, m)[1],
+                                            array_production=channel.array_coupling)
         reference = self.couplings.reference
         self.channel, _, self.state = decaying_channel(reference)
         n, seed = int(exp.signature.values["mc_events"]), int(exp.signature.values["mc_seed"])
