@@ -151,6 +151,9 @@ def excluded_interval(excess: Callable[[float], float], g_min: float = 1e-9, g_m
     scan = _Scan(excess, grid)
     if max_slope is not None:
         edges = scan.edges(max_slope)
+        for e in edges:  # the points below the edges (the brackets of the refinement) go into the slope check too
+            if e:
+                scan.value(e - 1)
         if scan.slopes_within(max_slope):
             return scan.refined(edges, rtol)
         scan = _Scan(excess, grid)
