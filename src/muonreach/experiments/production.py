@@ -182,9 +182,10 @@ class Bremsstrahlung(ProductionChannel):
                 spectrum = self.spectrum(exp, kind, float(m), (float(e.min()), float(e.max())))
                 dsdx[j, open_[j]] = spectrum(e[:, None], x[j, open_[j]])
         arrays = _grid_arrays(exp, masses[:, None, None], energy, track_cm, depth, x, w_x * dsdx)
-        ends = np.cumsum(open_.sum(axis=1))[:-1] * x.shape[-1]  # the open (E, x) nodes of mass j, in order
-        rows = [np.split(a[open_].ravel(), ends) for a in arrays]
-        return [BosonSample(*(r[j] for r in rows)) for j in range(masses.size)]
+        ends = np.cumsum(open_.sum(axis=1)) * x.shape[-1]  # the open (E, x) nodes of mass j, in order
+        bounds = list(zip([0, *ends[:-1].tolist()], ends.tolist()))
+        flat = [a[open_].ravel() for a in arrays]
+        return [BosonSample(*(f[lo:hi] for f in flat)) for lo, hi in bounds]
 
     def event_production(self, exp, kind: str, mass: float):
         if exp.approximation == "exact":  # sampled from the exact cross section's own tables (mc/exact.py)

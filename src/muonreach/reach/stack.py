@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,6 +58,8 @@ class _EntryDecays(Decays):
 
 def _padded(coefficients: Sequence[tuple[float, ...]], degree: int) -> NDArray[np.float64]:
     """(n_masses, degree + 1) coefficient array, zero-padded."""
+    if all(len(c) == degree + 1 for c in coefficients):
+        return np.array(coefficients, dtype=float).reshape(len(coefficients), degree + 1)
     out = np.zeros((len(coefficients), degree + 1))
     for j, c in enumerate(coefficients):
         out[j, : len(c)] = c
@@ -76,11 +79,10 @@ _FIELDS: tuple[str, ...] = ("energy", "momentum", "depth", "beam_energy")
 
 @dataclass(frozen=True)
 class StackedYields:
-    """The samples of all masses as rows of padded (n_masses, n_entries) arrays; padding entries have weight 0
-    (and momentum 1 GeV, depth 0: finite probabilities)."""
+    """The samples of all masses as rows of padded (n_masses, n_entries) arrays (:attr:`rows`); padding entries have
+    weight 0 (and momentum 1 GeV, depth 0: finite probabilities)."""
 
     calcs: tuple[EventCalculator, ...]
-    rows: dict[str, NDArray[np.float64]]  # energy, momentum, depth, beam_energy, weight (sample weight), w (x eff.)
     masses: NDArray[np.float64]
     total: NDArray[np.float64]  # W_j = sum of the weights of mass j
     polynomial: NDArray[np.bool_]  # mass j on the polynomial fast path
@@ -90,14 +92,6 @@ class StackedYields:
     def build(cls, calcs: Sequence[EventCalculator]) -> StackedYields:
         """Stack calculators of one experiment (at different masses; each with a non-empty sample)."""
         calcs = tuple(calcs)
-        width = max(len(c.sample) for c in calcs)
-        fill = {"momentum": 1.0}
-        rows = {name: np.full((len(calcs), width), fill.get(name, 0.0)) for name in (*_FIELDS, "weight", "w")}
-        for j, c in enumerate(calcs):
-            n = len(c.sample)
-            for name in (*_FIELDS, "weight"):
-                rows[name][j, :n] = getattr(c.sample, name)
-            rows["w"][j, :n] = c.weight
         polys = [c.couplings.polynomials() for c in calcs]
         fast = np.array([p is not None for p in polys], dtype=bool)
         zero = ((0.0,), (0.0,), (0.0,))
@@ -105,7 +99,21 @@ class StackedYields:
         coefficients = (_padded([p[0] for p in chosen], 1), _padded([p[1] for p in chosen], 2),
                         _padded([p[2] for p in chosen], 2))
         total = np.array([c.weight.sum() for c in calcs])
-        return cls(calcs, rows, np.array([c.mass for c in calcs]), total, fast, coefficients)
+        return cls(calcs, np.array([c.mass for c in calcs]), total, fast, coefficients)
+
+    @cached_property
+    def rows(self) -> dict[str, NDArray[np.float64]]:
+        """energy, momentum, depth, beam_energy, weight (sample weight) and w (times the efficiency) as padded
+        (n_masses, n_entries) arrays; stacked on first use (only entry sums need them)."""
+        width = max(len(c.sample) for c in self.calcs)
+        fill = {"momentum": 1.0}
+        rows = {name: np.full((len(self.calcs), width), fill.get(name, 0.0)) for name in (*_FIELDS, "weight", "w")}
+        for j, c in enumerate(self.calcs):
+            n = len(c.sample)
+            for name in (*_FIELDS, "weight"):
+                rows[name][j, :n] = getattr(c.sample, name)
+            rows["w"][j, :n] = c.weight
+        return rows
 
     def couplings(self, j: NDArray[np.int64], g: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
         """(g_prod, Gamma_inv, Gamma_vis) at the pairs (mass index j, coupling g), 1-D arrays."""
