@@ -35,7 +35,7 @@ from ..errors import InvalidParameter, KinematicallyForbidden, UnknownName
 from ..models.base import Mediator
 from ..production.cross_sections import dsigma_dx, iww_per_chi_grid
 from ..production.flavour_changing import FlavourChangingWW
-from ..production.flux import iww_photon_flux
+from ..production.flux import iww_t_limits, photon_flux_rows
 from .beam import depth_at, energy_range, energy_ranges, final_energy_floor, lepton_track, x_lower
 from .sample import BosonSample
 
@@ -216,9 +216,12 @@ class Bremsstrahlung(ProductionChannel):
 
 
 def _iww(exp, kind: str, mass: float | NDArray, energy: NDArray, x: NDArray) -> NDArray:
-    """IWW dsigma/dx (002 eqs. (12)-(13)) on an (E, x) grid: ``energy`` (..., 1) against ``x`` (..., n_x), one
-    photon flux per energy; ``mass`` a float or broadcasting with ``energy`` (several masses at once)."""
-    chi = np.asarray(iww_photon_flux(exp.target, mass, exp.lepton, energy))
+    """IWW dsigma/dx (002 eqs. (12)-(13)) on an (E, x) grid: ``energy`` (..., n_E, 1) against ``x`` (..., n_E, n_x),
+    one photon flux per energy; ``mass`` a float or broadcasting with ``energy`` (several masses at once), one
+    mass per row of n_E energies (the fluxes of a row share their nodes: :func:`photon_flux_rows`)."""
+    e = np.asarray(energy, dtype=float)[..., 0]
+    t_min, t_max = iww_t_limits(np.broadcast_to(mass, np.shape(energy))[..., 0], exp.lepton, e)
+    chi = photon_flux_rows(exp.target, t_min, t_max[..., 0])[..., None]
     return iww_per_chi_grid(kind, x, energy, mass, 1.0, LEPTON_MASSES[exp.lepton]) * chi
 
 
