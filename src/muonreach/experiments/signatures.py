@@ -126,6 +126,12 @@ def _beyond(decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool
 
 def _escape(sample: BosonSample, geometry: Geometry, decays: Decays, extra: float) -> NDArray[np.float64]:
     """exp(-(z_rem + extra)/L): the probability to decay beyond z_rem + extra behind the production point."""
+    return _escapes(sample, geometry, decays, (extra,))[0]
+
+
+def _escapes(sample: BosonSample, geometry: Geometry, decays: Decays,
+             extras: tuple[float, ...]) -> list[NDArray[np.float64]]:
+    """:func:`_escape` at several distances ``extras``, 1/L and z_rem computed once (the same numbers)."""
     inv_length = decays.inverse_decay_length(sample.momentum[None, :])
     remaining = geometry.target_length - sample.depth[None, :]
     # The distance is >= 0 (production inside the target) and finite, and 0 <= 1/L <= 1e300 (the finite p = 0
@@ -133,8 +139,7 @@ def _escape(sample: BosonSample, geometry: Geometry, decays: Decays, extra: floa
     # placeholder times a distance beyond 1.8e8 cm), where exp(-inf) = 0 is the exact limit: the overflow flag is
     # silenced for this product only. exp of a large negative argument underflows to 0 silently (numpy default).
     with np.errstate(over="ignore"):
-        exponent = (remaining + extra) * inv_length
-    return np.exp(-exponent)
+        return [np.exp(-((remaining + extra) * inv_length)) for extra in extras]
 
 
 class Invisible(Signature):
@@ -179,8 +184,8 @@ class DecayInVolume(Signature):
 
     def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
         _, br_vis, _ = decays.branching()
-        start = _escape(sample, geometry, decays, geometry.detector_distance)
-        end = _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
+        start, end = _escapes(sample, geometry, decays, (geometry.detector_distance,
+                                                         geometry.detector_distance + geometry.detector_length))
         return br_vis * (start - end)
 
     def probability_bounds(self, decays: Decays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
