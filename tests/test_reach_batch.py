@@ -13,7 +13,7 @@ from muonreach.errors import InvalidParameter
 from muonreach.experiments import couplings
 from muonreach.experiments.calculator import calculator, calculators
 from muonreach.experiments.sample import BosonSample
-from muonreach.experiments.signatures import SIGNATURES, Decays, Geometry
+from muonreach.experiments.signatures import SIGNATURES, Decays, Geometry, SampleRanges
 from muonreach.experiments.spec import load_experiment
 from muonreach.models.registry import get_model_spec
 from muonreach.reach.batch import batch_edges
@@ -126,9 +126,17 @@ def test_probability_bounds_hold(name):
         gamma_inv = 10.0 ** rng.uniform(-22, -8, (30, 1)) * (rng.uniform(size=(30, 1)) > 0.3)
         gamma_vis = 10.0 ** rng.uniform(-22, -8, (30, 1)) * (rng.uniform(size=(30, 1)) > 0.3)
         decays = Decays(0.1, gamma_inv, gamma_vis)
-        p = signature.probability(sample, Geometry(50.0, 100.0, 300.0), decays)
+        geometry = Geometry(50.0, 100.0, 300.0)
+        p = signature.probability(sample, geometry, decays)
         lo, hi = signature.probability_bounds(decays)
         assert np.all(lo <= p + 1e-15) and np.all(p <= hi + 1e-15)
+        # the bounds from the sample's momentum and depth ranges: inside the plain ones, around every entry
+        ranges = SampleRanges(*(np.array([f(a)]) for a in (sample.momentum, sample.depth) for f in (np.min, np.max)))
+        s_lo, s_hi = signature.sample_bounds(decays, geometry, ranges)
+        assert np.all(s_lo <= p * (1 + 1e-14) + 1e-300) and np.all(p <= s_hi * (1 + 1e-14) + 1e-300)
+        assert np.all(lo <= s_lo * (1 + 1e-14)) and np.all(s_hi <= hi * (1 + 1e-14))
+        if name in ("decay_beyond", "decay_in_volume"):  # the kinematics tighten them for some widths
+            assert np.any(s_hi - s_lo < 0.5 * (hi - lo))
 
 
 def test_auto_method_batches_from_six_masses(monkeypatch):

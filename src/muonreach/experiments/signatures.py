@@ -81,6 +81,17 @@ class Decays:
         return np.divide(rate, denominator, out=np.full(denominator.shape, 1e300), where=denominator > 0.0)
 
 
+@dataclass(frozen=True)
+class SampleRanges:
+    """Ranges of the weighted entries of a sample (one value per row of a stacked batch): momentum and production
+    depth (GeV, cm), for bounds on the signature probability without the entries (:meth:`Signature.sample_bounds`)."""
+
+    momentum_min: NDArray[np.float64]
+    momentum_max: NDArray[np.float64]
+    depth_min: NDArray[np.float64]
+    depth_max: NDArray[np.float64]
+
+
 class Signature(ABC):
     """A signal definition; subclasses set ``name``, ``description``, ``params`` and :meth:`probability`."""
 
@@ -113,6 +124,12 @@ class Signature(ABC):
         shape = np.broadcast_shapes(np.shape(decays.gamma_inv), np.shape(decays.gamma_vis))
         return np.zeros(shape), np.ones(shape)
 
+    def sample_bounds(self, decays: Decays, geometry: Geometry,
+                      ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(P_min, P_max) for the bosons of a sample whose weighted entries lie within ``ranges`` (per element of
+        ``decays``' widths): tighter than :meth:`probability_bounds` where the kinematics enter; default: those."""
+        return self.probability_bounds(decays)
+
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         """Per-event selection of generated events (:mod:`muonreach.mc`): ``invisible`` marks bosons that are stable
         or decayed into an invisible channel, ``decay_z`` is the decay vertex along the beam from the target's
@@ -142,6 +159,26 @@ def _escapes(sample: BosonSample, geometry: Geometry, decays: Decays,
         return [np.exp(-((remaining + extra) * inv_length)) for extra in extras]
 
 
+def _escape_bounds(geometry: Geometry, decays: Decays, extra: float,
+                   ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(min, max) of :func:`_escape` over entries within ``ranges``: it falls with z_rem and with 1/L, and 1/L falls
+    with the momentum, so the extremes are at (largest z_rem, smallest p) and (smallest z_rem, largest p)."""
+    longest = decays.inverse_decay_length(ranges.momentum_max)  # smallest 1/L
+    shortest = decays.inverse_decay_length(ranges.momentum_min)
+    with np.errstate(over="ignore"):  # as _escapes: only the 1e300 placeholder times a distance can overflow
+        low = np.exp(-((geometry.target_length - ranges.depth_min + extra) * shortest))
+        high = np.exp(-((geometry.target_length - ranges.depth_max + extra) * longest))
+    return low, high
+
+
+def _beyond_bounds(decays: Decays, geometry: Geometry,
+                   ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Bounds of BR_inv + BR_vis exp(-(z_rem + d + L_det)/L) (decay_beyond; invisible with visible_escape)."""
+    br_inv, br_vis, _ = decays.branching()
+    low, high = _escape_bounds(geometry, decays, geometry.detector_distance + geometry.detector_length, ranges)
+    return br_inv + br_vis * low, br_inv + br_vis * high
+
+
 class Invisible(Signature):
     name = "invisible"
     description = "missing energy/momentum: invisible decays (000 eq. (3.1)), optionally visible decays beyond the detector"
@@ -158,6 +195,12 @@ class Invisible(Signature):
         br_inv, br_vis, _ = decays.branching()
         return br_inv, br_inv + br_vis if self.values["visible_escape"] else br_inv
 
+    def sample_bounds(self, decays: Decays, geometry: Geometry,
+                      ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        if not self.values["visible_escape"]:
+            return self.probability_bounds(decays)
+        return _beyond_bounds(decays, geometry, ranges)
+
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         return invisible | (_beyond(decay_z, geometry) if self.values["visible_escape"] else False)
 
@@ -173,6 +216,10 @@ class DecayBeyond(Signature):
     def probability_bounds(self, decays: Decays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         br_inv, br_vis, _ = decays.branching()
         return br_inv, br_inv + br_vis
+
+    def sample_bounds(self, decays: Decays, geometry: Geometry,
+                      ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        return _beyond_bounds(decays, geometry, ranges)
 
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         return invisible | _beyond(decay_z, geometry)
@@ -191,6 +238,15 @@ class DecayInVolume(Signature):
     def probability_bounds(self, decays: Decays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         _, br_vis, _ = decays.branching()
         return np.zeros(br_vis.shape), br_vis
+
+    def sample_bounds(self, decays: Decays, geometry: Geometry,
+                      ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """start - end = start (1 - exp(-L_det/L)) <= 1 - exp(-L_det / L_min) (start <= 1); and >= 0."""
+        _, br_vis, _ = decays.branching()
+        shortest = decays.inverse_decay_length(ranges.momentum_min)
+        with np.errstate(over="ignore"):
+            inside = -np.expm1(-(geometry.detector_length * shortest))
+        return np.zeros(br_vis.shape), br_vis * np.minimum(inside, 1.0)
 
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         start = geometry.target_length + geometry.detector_distance
