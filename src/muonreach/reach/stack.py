@@ -80,13 +80,18 @@ _FIELDS: tuple[str, ...] = ("energy", "momentum", "depth", "beam_energy")
 
 def _ranges(calcs: Sequence[EventCalculator]) -> SampleRanges:
     """Momentum and depth ranges of each calculator's entries with non-zero weight (1 GeV and 0 cm without any:
-    its yield is 0)."""
-    values = []
-    for c in calcs:
-        used = c.weight != 0.0
-        p, z = c.sample.momentum[used], c.sample.depth[used]
-        values.append((p.min(), p.max(), z.min(), z.max()) if p.size else (1.0, 1.0, 0.0, 0.0))
-    return SampleRanges(*(np.array(v, dtype=float) for v in zip(*values)))
+    its yield is 0); all calculators in one pass (reductions over the concatenated entries)."""
+    starts = np.cumsum([0] + [len(c.sample) for c in calcs[:-1]])
+    used = np.concatenate([c.weight for c in calcs]) != 0.0
+    out = []
+    for name in ("momentum", "depth"):
+        values = np.concatenate([getattr(c.sample, name) for c in calcs])
+        low = np.minimum.reduceat(np.where(used, values, np.inf), starts)
+        high = np.maximum.reduceat(np.where(used, values, -np.inf), starts)
+        empty = ~np.isfinite(low)
+        fill = 1.0 if name == "momentum" else 0.0
+        out += [np.where(empty, fill, low), np.where(empty, fill, high)]
+    return SampleRanges(*out)
 
 
 @dataclass(frozen=True)
