@@ -241,12 +241,16 @@ class DecayInVolume(Signature):
 
     def sample_bounds(self, decays: Decays, geometry: Geometry,
                       ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """start - end = start (1 - exp(-L_det/L)) <= 1 - exp(-L_det / L_min) (start <= 1); and >= 0."""
+        """start - end = start (1 - exp(-L_det/L)): both factors positive, each between its extremes over the
+        entries (start: :func:`_escape_bounds` at the detector distance; the second grows with 1/L)."""
         _, br_vis, _ = decays.branching()
+        start_low, start_high = _escape_bounds(geometry, decays, geometry.detector_distance, ranges)
+        longest = decays.inverse_decay_length(ranges.momentum_max)
         shortest = decays.inverse_decay_length(ranges.momentum_min)
         with np.errstate(over="ignore"):
-            inside = -np.expm1(-(geometry.detector_length * shortest))
-        return np.zeros(br_vis.shape), br_vis * np.minimum(inside, 1.0)
+            inside_low = -np.expm1(-(geometry.detector_length * longest))
+            inside_high = -np.expm1(-(geometry.detector_length * shortest))
+        return br_vis * start_low * inside_low, br_vis * start_high * inside_high
 
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         start = geometry.target_length + geometry.detector_distance
