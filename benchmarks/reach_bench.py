@@ -12,7 +12,10 @@ masses 10 MeV-10 GeV; issue goal <= 0.1 ms/mass), the same without visible_escap
 signature: one integral per mass), na64mu-2017 (decay_beyond, IWW) and fnal-mu-dump (decay_in_volume, exact
 2 -> 3 production), 100 masses 1 MeV-1 GeV of 002 Fig. 5 model B (issue goal <= 0.5 ms/mass).
 Then the width model alone (:func:`bench_width_model`): the coupling fits of all masses at once next to the
-per-mass construction they replace, in the same run.
+per-mass construction they replace, in the same run; and two parts of the batch path next to the methods they
+replaced (:func:`bench_parts`): the IWW photon fluxes of the yield grid (one row of beam energies per mass sharing
+its G2 nodes, production.flux.photon_flux_rows, vs the per-point rule photon_flux_fast) and the edges' roots
+(reach.batch.chandrupatla in numpy vs scipy.optimize.elementwise.find_root, the same brackets and tolerances).
 """
 
 from __future__ import annotations
@@ -72,6 +75,78 @@ def bench_reach_batch() -> None:
               f"speed-up {wall_old / wall_new:.1f}x | max edge difference {max_edge_difference(new, old):.1e} "
               f"(goal <= 1e-4)")
     bench_width_model()
+    bench_parts()
+
+
+def _best(fn, *args, repeat: int = 5) -> tuple[object, float]:
+    """(result, best process CPU s of ``repeat`` calls)."""
+    best = math.inf
+    for _ in range(repeat):
+        out, _wall, cpu = _timed(fn, *args)
+        best = min(best, cpu)
+    return out, best
+
+
+def bench_parts() -> None:
+    """The photon fluxes of the na64mu-2018 yield grid (200 masses x 8 energies) and the roots of the batch edges
+    (na64mu-2017 decay_beyond, 100 masses: the brackets the scan leaves), new next to old, alternated."""
+    from scipy.optimize import elementwise
+
+    from muonreach.experiments.beam import energy_ranges
+    from muonreach.experiments.production import _GL_E
+    from muonreach.experiments.spec import load_experiment
+    from muonreach.production.flux import iww_t_limits, photon_flux_fast, photon_flux_rows
+    from muonreach.reach import batch
+
+    exp = load_experiment("na64mu-2018")
+    masses = np.geomspace(0.01, 10.0, 200)
+    lo = energy_ranges(exp, masses)[0][:, None]
+    energy = 0.5 * (exp.energy + lo) + 0.5 * (exp.energy - lo) * _GL_E[0]
+    t_min, t_max = iww_t_limits(masses[:, None], exp.lepton, energy)
+    for _ in range(2):  # alternated
+        rows, cpu_rows = _best(photon_flux_rows, exp.target, t_min, t_max[:, 0])
+        point, cpu_point = _best(photon_flux_fast, exp.target, t_min, t_max)
+    print(f"  IWW photon flux of the yield grid, 200 masses x {energy.shape[1]} energies: rows {1e3 * cpu_rows / 200:.4f} "
+          f"CPU ms/mass | per point {1e3 * cpu_point / 200:.4f} | speed-up {cpu_point / cpu_rows:.1f}x | max relative "
+          f"difference {np.max(np.abs(rows / point - 1.0)):.1e}")
+    brackets = _root_brackets()
+    if brackets is None:
+        return
+    f, a, b, fa, fb = brackets
+    scipy_root = lambda: elementwise.find_root(f, (a, b), args=(np.arange(a.size),), tolerances={
+        "xatol": batch.ROOT_XATOL, "xrtol": batch.ROOT_XRTOL}).x
+    numpy_root = lambda: batch.chandrupatla(f, a, b, fa, fb, batch.ROOT_XATOL, batch.ROOT_XRTOL)
+    for _ in range(2):
+        new, cpu_new = _best(numpy_root)
+        old, cpu_old = _best(scipy_root)
+    print(f"  edge roots na64mu-2017 ({a.size} brackets): numpy Chandrupatla {1e3 * cpu_new:.2f} CPU ms | scipy "
+          f"find_root {1e3 * cpu_old:.2f} (its two end evaluations included) | speed-up {cpu_old / cpu_new:.1f}x | max "
+          f"difference {np.max(np.abs(np.asarray(new) - np.asarray(old))):.1e} in log10 g")
+
+
+def _root_brackets():
+    """(f(x, k), a, b, f(a), f(b)) of the edge brackets of the na64mu-2017 batch reach (captured from the search)."""
+    from muonreach.experiments.calculator import calculators
+    from muonreach.experiments.spec import load_experiment
+    from muonreach.models.registry import get_model_spec
+    from muonreach.reach import batch
+    from muonreach.reach.contour import _batch, events_threshold
+
+    exp = load_experiment("na64mu-2017")
+    calcs = calculators(exp, get_model_spec("scalar-muon"), np.geomspace(1e-3, 1.0, 100), {})
+    seen: list = []
+    original = batch.chandrupatla
+
+    def capture(f, a, b, fa, fb, *args, **kwargs):
+        seen.append((f, a.copy(), b.copy(), fa.copy(), fb.copy()))
+        return original(f, a, b, fa, fb, *args, **kwargs)
+
+    batch.chandrupatla = capture
+    try:
+        _batch(calcs, events_threshold(exp))
+    finally:
+        batch.chandrupatla = original
+    return seen[0] if seen else None
 
 
 def _mass_by_mass(spec, masses, overrides, production) -> list:

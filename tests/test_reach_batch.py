@@ -9,14 +9,14 @@ issue-16 goal (1e-4)."""
 import numpy as np
 import pytest
 
-from muonreach.errors import InvalidParameter
+from muonreach.errors import ConvergenceError, InvalidParameter
 from muonreach.experiments import couplings
 from muonreach.experiments.calculator import calculator, calculators
 from muonreach.experiments.sample import BosonSample
-from muonreach.experiments.signatures import SIGNATURES, Decays, Geometry
+from muonreach.experiments.signatures import SIGNATURES, Decays, Geometry, SampleRanges
 from muonreach.experiments.spec import load_experiment
 from muonreach.models.registry import get_model_spec
-from muonreach.reach.batch import batch_edges
+from muonreach.reach.batch import batch_edges, chandrupatla
 from muonreach.reach.contour import _scan_range, events_threshold, reach
 from muonreach.reach.stack import StackedYields
 
@@ -126,9 +126,17 @@ def test_probability_bounds_hold(name):
         gamma_inv = 10.0 ** rng.uniform(-22, -8, (30, 1)) * (rng.uniform(size=(30, 1)) > 0.3)
         gamma_vis = 10.0 ** rng.uniform(-22, -8, (30, 1)) * (rng.uniform(size=(30, 1)) > 0.3)
         decays = Decays(0.1, gamma_inv, gamma_vis)
-        p = signature.probability(sample, Geometry(50.0, 100.0, 300.0), decays)
+        geometry = Geometry(50.0, 100.0, 300.0)
+        p = signature.probability(sample, geometry, decays)
         lo, hi = signature.probability_bounds(decays)
         assert np.all(lo <= p + 1e-15) and np.all(p <= hi + 1e-15)
+        # the bounds from the sample's momentum and depth ranges: inside the plain ones, around every entry
+        ranges = SampleRanges(*(np.array([f(a)]) for a in (sample.momentum, sample.depth) for f in (np.min, np.max)))
+        s_lo, s_hi = signature.sample_bounds(decays, geometry, ranges)
+        assert np.all(s_lo <= p * (1 + 1e-14) + 1e-300) and np.all(p <= s_hi * (1 + 1e-14) + 1e-300)
+        assert np.all(lo <= s_lo * (1 + 1e-14)) and np.all(s_hi <= hi * (1 + 1e-14))
+        if name in ("decay_beyond", "decay_in_volume"):  # the kinematics tighten them for some widths
+            assert np.any(s_hi - s_lo < 0.5 * (hi - lo))
 
 
 def test_auto_method_batches_from_six_masses(monkeypatch):
@@ -158,3 +166,18 @@ def test_a_mass_beyond_the_exact_tables_leaves_the_others():
     new = reach(exp, spec, masses, method="batch")
     _assert_same_edges(new, reach(exp, spec, masses, method="per-mass"))
     assert all(r.coupling_low is None for r in new)
+
+
+def test_numpy_chandrupatla_finds_known_roots():
+    # roots of x^3 - c (analytic: c^(1/3)) and of a flat-then-steep function, all brackets at once; the stopping rule
+    # |x2 - x1| < xrtol |x| + xatol bounds the error; maxiter too small raises ConvergenceError
+    c = np.array([1e-6, 0.3, 1.0, 7.9])
+    f = lambda x, k: x**3 - c[k]
+    a, b = np.zeros(4), np.full(4, 2.0)
+    roots = chandrupatla(f, a, b, f(a, np.arange(4)), f(b, np.arange(4)), 1e-12, 1e-14)
+    assert roots == pytest.approx(np.cbrt(c), rel=0.0, abs=2e-12)
+    g = lambda x, k: np.expm1(20.0 * (x - 0.3))
+    root = chandrupatla(g, np.array([-1.0]), np.array([1.0]), g(np.array([-1.0]), 0), g(np.array([1.0]), 0), 1e-12, 0.0)
+    assert root[0] == pytest.approx(0.3, abs=2e-12)
+    with pytest.raises(ConvergenceError):
+        chandrupatla(f, a, b, f(a, np.arange(4)), f(b, np.arange(4)), 1e-12, 1e-14, maxiter=2)

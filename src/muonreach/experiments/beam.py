@@ -60,17 +60,26 @@ def final_energy_floor(exp) -> float:
 def energy_range(exp, mass: float) -> tuple[float, float]:
     """[E_min, E_beam] of the lepton energies integrated over; KinematicallyForbidden (with the threshold)
     if no energy in the target can radiate a boson of this mass with x >= x_min."""
-    m_l = final_energy_floor(exp)  # the outgoing lepton keeps at least its mass (or the selection's lowest energy)
-    e_min = max(exp.energy_min, exit_energy(exp), 0.0)
-    # the x range [max(x_min, m/E), 1 - m_l'/E] is non-empty only above this energy
-    threshold = emission_threshold(mass, m_l, exp.x_min)
-    e_min = max(e_min, threshold)
-    if e_min >= exp.energy:
+    e_min, allowed = energy_ranges(exp, np.array([mass]))
+    if not allowed[0]:
+        threshold = emission_threshold(mass, final_energy_floor(exp), exp.x_min)
         raise KinematicallyForbidden(
             f"{exp.name}: a {mass:g} GeV boson with x >= {exp.x_min:g} cannot be radiated by a {exp.energy:g} GeV "
             f"{exp.lepton} beam (needs a beam energy above {threshold:.4g} GeV)"
         )
-    return e_min, exp.energy
+    return float(e_min[0]), exp.energy
+
+
+def energy_ranges(exp, masses: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """(E_min, allowed) of :func:`energy_range` at each mass (E_max is the beam energy): the experiment's part of
+    E_min found once, the emission threshold per mass; ``allowed`` False where E_min >= E_beam (forbidden)."""
+    m_l = final_energy_floor(exp)  # the outgoing lepton keeps at least its mass (or the selection's lowest energy)
+    e_min = max(exp.energy_min, exit_energy(exp), 0.0)
+    # the x range [max(x_min, m/E), 1 - m_l'/E] is non-empty only above this energy
+    x_min = exp.x_min
+    thresholds = np.array([emission_threshold(float(m), m_l, x_min) for m in masses], dtype=float)
+    lows = np.maximum(e_min, thresholds)
+    return lows, lows < exp.energy
 
 
 def depth_at(exp, energies: NDArray) -> tuple[NDArray, NDArray]:

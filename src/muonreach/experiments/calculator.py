@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from ..errors import ConvergenceError, InvalidParameter, KinematicallyForbidden
 from ..models.registry import ModelSpec
-from .couplings import G_REF, CouplingDependence
+from .couplings import CouplingDependence
 from .production import production_channel
 from .sample import BosonSample
 from .signatures import Decays
@@ -120,7 +120,7 @@ def _dependence(exp: Experiment, spec: ModelSpec, mass: float, overrides: Mappin
 
 def _coupled(deps: CouplingDependence, exp: Experiment) -> CouplingDependence:
     """``deps``, or KinematicallyForbidden if its model does not couple to the beam (g_prod = 0 at G_REF and g_max)."""
-    if not np.any(deps.production_coupling(np.array([G_REF, deps.g_max])) != 0.0):
+    if not deps.couples():
         raise KinematicallyForbidden(f"{deps.spec.name} does not couple to the {exp.lepton} beam of {exp.name}")
     return deps
 
@@ -155,18 +155,11 @@ def calculators(exp: Experiment, spec: ModelSpec, masses: NDArray[np.float64],
                 continue
     else:
         channel = production_channel(exp.channel)
-        allowed = []
-        for i, m in enumerate(masses):
-            with contextlib.suppress(KinematicallyForbidden):
-                channel.check_mass(exp, float(m))
-                allowed.append(i)
-        deps: dict[int, CouplingDependence] = {}
-        many = CouplingDependence.many(spec, [float(masses[i]) for i in allowed], overrides,  # all masses at once
+        allowed = np.flatnonzero(channel.allowed_masses(exp, masses))  # all masses at once
+        many = CouplingDependence.many(spec, [float(masses[i]) for i in allowed], overrides,
                                        lambda model: channel.coupling(exp, model)[1],
                                        array_production=channel.array_coupling)
-        for i, d in zip(allowed, many):
-            with contextlib.suppress(KinematicallyForbidden):
-                deps[i] = _coupled(d, exp)
+        deps = {int(i): d for i, d in zip(allowed, many) if d.couples()}  # _coupled without its message
         try:
             samples: dict[int, BosonSample] = dict(zip(deps, channel.samples(
                 exp, [d.reference for d in deps.values()], np.array([masses[i] for i in deps]))))

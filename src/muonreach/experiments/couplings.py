@@ -303,6 +303,13 @@ class CouplingDependence:
         inv, vis = self._width_fits
         return self._prod_fit.coefficients, inv.coefficients, vis.coefficients
 
+    def couples(self) -> bool:
+        """Whether the model couples to the beam: g_prod != 0 at G_REF or at g_max (plain floats on the fast path)."""
+        if self._prod_fit is not None:
+            a, b = self._prod_fit.coefficients
+            return a + b * G_REF != 0.0 or a + b * self.g_max != 0.0  # Horner, as production_coupling
+        return bool(np.any(self.production_coupling(np.array([G_REF, self.g_max])) != 0.0))
+
     def production_is_linear(self) -> float | None:
         """b if g_prod = b g exactly (no constant part), else None (used for the reach floor)."""
         if self._prod_fit is None:

@@ -31,12 +31,12 @@ from numpy.typing import NDArray
 
 from .. import units
 from ..constants import LEPTON_MASSES
-from ..errors import InvalidParameter, UnknownName
+from ..errors import InvalidParameter, KinematicallyForbidden, UnknownName
 from ..models.base import Mediator
 from ..production.cross_sections import dsigma_dx, iww_per_chi_grid
 from ..production.flavour_changing import FlavourChangingWW
-from ..production.flux import iww_photon_flux
-from .beam import depth_at, energy_range, final_energy_floor, lepton_track, x_lower
+from ..production.flux import iww_t_limits, photon_flux_rows
+from .beam import depth_at, energy_range, energy_ranges, final_energy_floor, lepton_track, x_lower
 from .sample import BosonSample
 
 #: Gauss-Legendre orders: lepton energies in the target, and x on each of the two x pieces. Chosen by a
@@ -95,6 +95,16 @@ class ProductionChannel(ABC):
         default loops."""
         return [self.sample(exp, model, float(m)) for model, m in zip(models, masses)]
 
+    def allowed_masses(self, exp, masses: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Whether :meth:`check_mass` passes at each mass (the default asks it mass by mass)."""
+        out = np.ones(len(masses), dtype=bool)
+        for i, m in enumerate(masses):
+            try:
+                self.check_mass(exp, float(m))
+            except KinematicallyForbidden:
+                out[i] = False
+        return out
+
     def check_experiment(self, exp) -> None:  # noqa: B027 (an optional hook: most channels need no check)
         """Cross-field checks of an experiment using this channel (InvalidParameter); none by default."""
 
@@ -129,6 +139,9 @@ class Bremsstrahlung(ProductionChannel):
     def check_mass(self, exp, mass: float) -> None:
         energy_range(exp, mass)
 
+    def allowed_masses(self, exp, masses: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return energy_ranges(exp, np.asarray(masses, dtype=float))[1]
+
     def sample(self, exp, model: Mediator, mass: float) -> BosonSample:
         kind, _ = self.coupling(exp, model)
         energy, track_cm, depth, x_lo = lepton_track(exp, mass, _GL_E)
@@ -148,8 +161,10 @@ class Bremsstrahlung(ProductionChannel):
             return super().samples(exp, models, masses)
         kind = kinds.pop()
         masses = np.asarray(masses, dtype=float)
-        ranges = np.array([energy_range(exp, float(m)) for m in masses])  # (n_m, 2)
-        lo, hi = ranges[:, :1], ranges[:, 1:]
+        e_min, allowed = energy_ranges(exp, masses)
+        if not np.all(allowed):  # energy_range's message
+            energy_range(exp, float(masses[np.flatnonzero(~allowed)[0]]))
+        lo, hi = e_min[:, None], np.full((masses.size, 1), float(exp.energy))
         energy = 0.5 * (hi + lo) + 0.5 * (hi - lo) * _GL_E[0]  # (n_m, N_E), as lepton_track
         depth, dedx = depth_at(exp, energy)
         track_cm = 0.5 * (hi - lo) * _GL_E[1] / dedx
@@ -167,7 +182,10 @@ class Bremsstrahlung(ProductionChannel):
                 spectrum = self.spectrum(exp, kind, float(m), (float(e.min()), float(e.max())))
                 dsdx[j, open_[j]] = spectrum(e[:, None], x[j, open_[j]])
         arrays = _grid_arrays(exp, masses[:, None, None], energy, track_cm, depth, x, w_x * dsdx)
-        return [BosonSample(*(a[j][open_[j]].ravel() for a in arrays)) for j in range(masses.size)]
+        ends = np.cumsum(open_.sum(axis=1)) * x.shape[-1]  # the open (E, x) nodes of mass j, in order
+        bounds = list(zip([0, *ends[:-1].tolist()], ends.tolist()))
+        flat = [a[open_].ravel() for a in arrays]
+        return [BosonSample(*(f[lo:hi] for f in flat)) for lo, hi in bounds]
 
     def event_production(self, exp, kind: str, mass: float):
         if exp.approximation == "exact":  # sampled from the exact cross section's own tables (mc/exact.py)
@@ -198,9 +216,12 @@ class Bremsstrahlung(ProductionChannel):
 
 
 def _iww(exp, kind: str, mass: float | NDArray, energy: NDArray, x: NDArray) -> NDArray:
-    """IWW dsigma/dx (002 eqs. (12)-(13)) on an (E, x) grid: ``energy`` (..., 1) against ``x`` (..., n_x), one
-    photon flux per energy; ``mass`` a float or broadcasting with ``energy`` (several masses at once)."""
-    chi = np.asarray(iww_photon_flux(exp.target, mass, exp.lepton, energy))
+    """IWW dsigma/dx (002 eqs. (12)-(13)) on an (E, x) grid: ``energy`` (..., n_E, 1) against ``x`` (..., n_E, n_x),
+    one photon flux per energy; ``mass`` a float or broadcasting with ``energy`` (several masses at once), one
+    mass per row of n_E energies (the fluxes of a row share their nodes: :func:`photon_flux_rows`)."""
+    e = np.asarray(energy, dtype=float)[..., 0]
+    t_min, t_max = iww_t_limits(np.broadcast_to(mass, np.shape(energy))[..., 0], exp.lepton, e)
+    chi = photon_flux_rows(exp.target, t_min, t_max[..., 0])[..., None]
     return iww_per_chi_grid(kind, x, energy, mass, 1.0, LEPTON_MASSES[exp.lepton]) * chi
 
 

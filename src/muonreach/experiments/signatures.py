@@ -81,6 +81,17 @@ class Decays:
         return np.divide(rate, denominator, out=np.full(denominator.shape, 1e300), where=denominator > 0.0)
 
 
+@dataclass(frozen=True)
+class SampleRanges:
+    """Ranges of the weighted entries of a sample (one value per row of a stacked batch): momentum and production
+    depth (GeV, cm), for bounds on the signature probability without the entries (:meth:`Signature.sample_bounds`)."""
+
+    momentum_min: NDArray[np.float64]
+    momentum_max: NDArray[np.float64]
+    depth_min: NDArray[np.float64]
+    depth_max: NDArray[np.float64]
+
+
 class Signature(ABC):
     """A signal definition; subclasses set ``name``, ``description``, ``params`` and :meth:`probability`."""
 
@@ -113,6 +124,12 @@ class Signature(ABC):
         shape = np.broadcast_shapes(np.shape(decays.gamma_inv), np.shape(decays.gamma_vis))
         return np.zeros(shape), np.ones(shape)
 
+    def sample_bounds(self, decays: Decays, geometry: Geometry,
+                      ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(P_min, P_max) for the bosons of a sample whose weighted entries lie within ``ranges`` (per element of
+        ``decays``' widths): tighter than :meth:`probability_bounds` where the kinematics enter; default: those."""
+        return self.probability_bounds(decays)
+
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         """Per-event selection of generated events (:mod:`muonreach.mc`): ``invisible`` marks bosons that are stable
         or decayed into an invisible channel, ``decay_z`` is the decay vertex along the beam from the target's
@@ -126,6 +143,12 @@ def _beyond(decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool
 
 def _escape(sample: BosonSample, geometry: Geometry, decays: Decays, extra: float) -> NDArray[np.float64]:
     """exp(-(z_rem + extra)/L): the probability to decay beyond z_rem + extra behind the production point."""
+    return _escapes(sample, geometry, decays, (extra,))[0]
+
+
+def _escapes(sample: BosonSample, geometry: Geometry, decays: Decays,
+             extras: tuple[float, ...]) -> list[NDArray[np.float64]]:
+    """:func:`_escape` at several distances ``extras``, 1/L and z_rem computed once (the same numbers)."""
     inv_length = decays.inverse_decay_length(sample.momentum[None, :])
     remaining = geometry.target_length - sample.depth[None, :]
     # The distance is >= 0 (production inside the target) and finite, and 0 <= 1/L <= 1e300 (the finite p = 0
@@ -133,8 +156,27 @@ def _escape(sample: BosonSample, geometry: Geometry, decays: Decays, extra: floa
     # placeholder times a distance beyond 1.8e8 cm), where exp(-inf) = 0 is the exact limit: the overflow flag is
     # silenced for this product only. exp of a large negative argument underflows to 0 silently (numpy default).
     with np.errstate(over="ignore"):
-        exponent = (remaining + extra) * inv_length
-    return np.exp(-exponent)
+        return [np.exp(-((remaining + extra) * inv_length)) for extra in extras]
+
+
+def _escape_bounds(geometry: Geometry, decays: Decays, extra: float,
+                   ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(min, max) of :func:`_escape` over entries within ``ranges``: it falls with z_rem and with 1/L, and 1/L falls
+    with the momentum, so the extremes are at (largest z_rem, smallest p) and (smallest z_rem, largest p)."""
+    longest = decays.inverse_decay_length(ranges.momentum_max)  # smallest 1/L
+    shortest = decays.inverse_decay_length(ranges.momentum_min)
+    with np.errstate(over="ignore"):  # as _escapes: only the 1e300 placeholder times a distance can overflow
+        low = np.exp(-((geometry.target_length - ranges.depth_min + extra) * shortest))
+        high = np.exp(-((geometry.target_length - ranges.depth_max + extra) * longest))
+    return low, high
+
+
+def _beyond_bounds(decays: Decays, geometry: Geometry,
+                   ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Bounds of BR_inv + BR_vis exp(-(z_rem + d + L_det)/L) (decay_beyond; invisible with visible_escape)."""
+    br_inv, br_vis, _ = decays.branching()
+    low, high = _escape_bounds(geometry, decays, geometry.detector_distance + geometry.detector_length, ranges)
+    return br_inv + br_vis * low, br_inv + br_vis * high
 
 
 class Invisible(Signature):
@@ -153,6 +195,12 @@ class Invisible(Signature):
         br_inv, br_vis, _ = decays.branching()
         return br_inv, br_inv + br_vis if self.values["visible_escape"] else br_inv
 
+    def sample_bounds(self, decays: Decays, geometry: Geometry,
+                      ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        if not self.values["visible_escape"]:
+            return self.probability_bounds(decays)
+        return _beyond_bounds(decays, geometry, ranges)
+
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         return invisible | (_beyond(decay_z, geometry) if self.values["visible_escape"] else False)
 
@@ -169,6 +217,10 @@ class DecayBeyond(Signature):
         br_inv, br_vis, _ = decays.branching()
         return br_inv, br_inv + br_vis
 
+    def sample_bounds(self, decays: Decays, geometry: Geometry,
+                      ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        return _beyond_bounds(decays, geometry, ranges)
+
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         return invisible | _beyond(decay_z, geometry)
 
@@ -179,13 +231,26 @@ class DecayInVolume(Signature):
 
     def probability(self, sample: BosonSample, geometry: Geometry, decays: Decays) -> NDArray[np.float64]:
         _, br_vis, _ = decays.branching()
-        start = _escape(sample, geometry, decays, geometry.detector_distance)
-        end = _escape(sample, geometry, decays, geometry.detector_distance + geometry.detector_length)
+        start, end = _escapes(sample, geometry, decays, (geometry.detector_distance,
+                                                         geometry.detector_distance + geometry.detector_length))
         return br_vis * (start - end)
 
     def probability_bounds(self, decays: Decays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         _, br_vis, _ = decays.branching()
         return np.zeros(br_vis.shape), br_vis
+
+    def sample_bounds(self, decays: Decays, geometry: Geometry,
+                      ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """start - end = start (1 - exp(-L_det/L)): both factors positive, each between its extremes over the
+        entries (start: :func:`_escape_bounds` at the detector distance; the second grows with 1/L)."""
+        _, br_vis, _ = decays.branching()
+        start_low, start_high = _escape_bounds(geometry, decays, geometry.detector_distance, ranges)
+        longest = decays.inverse_decay_length(ranges.momentum_max)
+        shortest = decays.inverse_decay_length(ranges.momentum_min)
+        with np.errstate(over="ignore"):
+            inside_low = -np.expm1(-(geometry.detector_length * longest))
+            inside_high = -np.expm1(-(geometry.detector_length * shortest))
+        return br_vis * start_low * inside_low, br_vis * start_high * inside_high
 
     def select(self, invisible: NDArray[np.bool_], decay_z: NDArray[np.float64], geometry: Geometry) -> NDArray[np.bool_]:
         start = geometry.target_length + geometry.detector_distance

@@ -8,7 +8,7 @@ the beam lepton's mass and energy) and G2 the form factor of
 :mod:`muonreach.production.form_factors`. chi is dimensionless, like G2; for t_min << 1/a^2 and
 t_max >> d its elastic part tends to Z^2 (ln(d a^2) - 2), i.e. chi/Z^2 ~ 14 for Pb.
 
-Three evaluations, checked against each other in the tests:
+Four evaluations, checked against each other in the tests:
 
 - :func:`photon_flux_quad` (reference): ``scipy.integrate.quad`` in u = ln t with break points at
   the form-factor scales 1/a^2, 1/a'^2, d, 0.71 GeV^2; raises ConvergenceError if quad warns.
@@ -17,6 +17,8 @@ Three evaluations, checked against each other in the tests:
   (poles at t = -1/a^2, -d, ...), so G-L on segments of bounded length converges geometrically: each
   [ln t_min, ln t_max] is cut into ``_N_UNIFORM`` equal pieces plus the form-factor scales, with
   ``_N_NODES`` nodes per piece.
+- :func:`photon_flux_rows` (the yield's rule): the same rule for a row of lower limits sharing one upper limit
+  (the beam energies of one boson mass), the G2 nodes shared by the row.
 - :func:`chi_elastic_analytic`: closed form of the elastic part (partial fractions of the rational
   integrand; cf. Bjorken, Essig, Schuster, Toro arXiv:0906.0580 App. A), an independent check.
 """
@@ -115,6 +117,39 @@ def photon_flux_fast(
     for start in range(0, lo.size, _CHUNK):  # bounded memory for large scans
         part = slice(start, start + _CHUNK)
         chi[part] = _gauss_legendre(mat, lo[part], hi[part])
+    return chi.reshape(shape)
+
+
+def photon_flux_rows(material: Material | str, t_min: ArrayLike, t_max: ArrayLike) -> NDArray[np.float64]:
+    """chi at the lower limits ``t_min`` (..., k) that share the upper limit ``t_max`` (..., ) of their row (GeV^2;
+    the k beam energies of one boson mass), with the G2 nodes shared by the row: [ln min t_min, ln t_max] is cut at
+    every t_min of the row, at the form-factor scales and into ``_N_UNIFORM`` equal pieces above the largest t_min,
+    ``_N_NODES`` Gauss-Legendre nodes per piece. Then chi_i = sum over the pieces above t_min_i of S0 - t_min_i S1
+    (S0, S1: a piece's rule applied to G2 and G2/t, the two parts of (1 - t_min/t) G2; no cancellation beyond a
+    factor ~2 / ln(t_max/t_min), <= 1.5 for IWW limits, where t_max/t_min >= 4). Each piece is no longer than
+    the pieces :func:`photon_flux_fast` uses for the same integral, with the same breaks, so the rule is at
+    least as accurate (tests: against :func:`photon_flux_quad` to 1e-9) with ~k/2 times fewer G2 evaluations.
+    KinematicallyForbidden where t_min >= t_max."""
+    mat = _as_material(material)
+    hi_b = np.asarray(t_max, dtype=float)[..., None]
+    lo, hi, _ = _check_limits(t_min, hi_b, allow_forbidden=False)
+    shape = lo.shape
+    lo = lo.reshape(-1, shape[-1])
+    u_lo, u_hi = np.log(lo), np.log(hi.reshape(-1, shape[-1])[:, :1])  # (n, k), (n, 1)
+    top = u_lo.max(axis=1, keepdims=True)
+    uniform = top + (u_hi - top) * np.linspace(0.0, 1.0, _N_UNIFORM + 1)[None, :]
+    scales = np.clip(_log_scales(mat)[None, :], u_lo.min(axis=1, keepdims=True), u_hi)
+    edges = np.sort(np.concatenate([u_lo, uniform, scales], axis=1), axis=1)
+    half = 0.5 * (edges[:, 1:] - edges[:, :-1])  # (n, pieces)
+    u = 0.5 * (edges[:, 1:] + edges[:, :-1])[..., None] + half[..., None] * _GL_X  # (n, pieces, nodes)
+    t = np.exp(u)
+    wg = half[..., None] * _GL_W * g2_material(t, mat)
+    s0, s1 = wg.sum(axis=2), (wg / t).sum(axis=2)
+    # sums over the pieces from each t_min up: suffix sums, read at the piece that starts at t_min (its edge index)
+    c0 = np.cumsum(s0[:, ::-1], axis=1)[:, ::-1]
+    c1 = np.cumsum(s1[:, ::-1], axis=1)[:, ::-1]
+    start = (edges[:, None, :] < u_lo[..., None]).sum(axis=2)  # (n, k)
+    chi = np.take_along_axis(c0, start, axis=1) - lo * np.take_along_axis(c1, start, axis=1)
     return chi.reshape(shape)
 
 

@@ -2,7 +2,7 @@
 
 Same construction and the same answer (tests/test_reach_batch.py): per mass a 0.1-decade grid in log g from the
 reach floor to g_max; the connected run of grid points with N >= N_CL that holds the grid maximum; its edges by a
-bracketed root of ln N - ln N_CL (Chandrupatla's method, scipy.optimize.elementwise.find_root, to 1e-10 in
+bracketed root of ln N - ln N_CL (Chandrupatla's method, :func:`chandrupatla`, vectorised here, to 1e-10 in
 log10 g like find_edges' brentq); with no grid point above N_CL the maximum is refined between its neighbours
 (bounded golden section to 1e-6 in log10 g, find_edges uses scipy's bounded Brent: both only decide whether a
 narrow island between grid points reaches N_CL). Every step evaluates all masses in one call of
@@ -28,8 +28,8 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import elementwise
 
+from ..errors import ConvergenceError
 from .edges import GRID_STEP, Edges
 from .stack import BOUND_RTOL, StackedYields
 
@@ -144,14 +144,60 @@ def _refine(yields: StackedYields, j: NDArray, a: NDArray, b: NDArray, n_cl: flo
     return ends[pick, cols], values[pick, cols]
 
 
-def _roots(yields: StackedYields, j: NDArray, a: NDArray, b: NDArray, n_cl: float) -> NDArray:
-    """g at ln N = ln N_CL in [10^a, 10^b] for each pair (sign change guaranteed by the scan)."""
+def _roots(yields: StackedYields, j: NDArray, a: NDArray, b: NDArray, fa: NDArray, fb: NDArray,
+           n_cl: float) -> NDArray:
+    """g at ln N = ln N_CL in [10^a, 10^b] for each pair (sign change guaranteed by the scan); ``fa``, ``fb``: f at
+    the ends where already known (from the scan), else nan (evaluated here)."""
     if j.size == 0:
         return np.zeros(0)
-    f = lambda x, jj: _log_excess(yields.events(jj.astype(np.int64), 10.0**x), n_cl)
-    res = elementwise.find_root(f, (a, b), args=(j.astype(float),),
-                                tolerances={"xatol": ROOT_XATOL, "xrtol": ROOT_XRTOL})
-    return 10.0 ** np.asarray(res.x)
+    f = lambda x, k: _log_excess(yields.events(j[k], 10.0**x), n_cl)
+    fa, fb = fa.copy(), fb.copy()
+    for x, fx in ((a, fa), (b, fb)):
+        unknown = np.flatnonzero(np.isnan(fx))
+        if unknown.size:
+            fx[unknown] = f(x[unknown], unknown)
+    return 10.0 ** chandrupatla(f, a, b, fa, fb, ROOT_XATOL, ROOT_XRTOL)
+
+
+def chandrupatla(f, a: NDArray, b: NDArray, fa: NDArray, fb: NDArray, xatol: float, xrtol: float,
+                 maxiter: int = 100) -> NDArray:
+    """Roots of f in the brackets [a, b] (f(a) f(b) <= 0), all at once: Chandrupatla's method (T. R. Chandrupatla,
+    Adv. Eng. Softw. 28 (1997) 145; the steps and the stopping rule |x2 - x1| < xrtol |x| + xatol of
+    scipy.optimize.elementwise.find_root, without its per-call overhead). ``f(x, k)`` evaluates the pairs k at x;
+    each step evaluates only the unfinished pairs. Returns the bracket end with the smaller |f|; ConvergenceError
+    if a bracket does not close in ``maxiter`` steps."""
+    x1, x2, f1, f2 = a.astype(float), b.astype(float), fa.astype(float), fb.astype(float)
+    x3, f3 = x2.copy(), f2.copy()
+    t = np.full(x1.shape, 0.5)
+    k = np.arange(x1.size)  # the unfinished pairs
+    out = np.where(np.abs(f1) < np.abs(f2), x1, x2)
+    for step in range(maxiter):
+        xm = np.where(np.abs(f1) < np.abs(f2), x1, x2)
+        fm = np.minimum(np.abs(f1), np.abs(f2))
+        dx, tol = np.abs(x2 - x1), np.abs(xm) * xrtol + xatol
+        done = (fm == 0.0) | (dx < tol)
+        out[k[done]] = xm[done]
+        if done.all():
+            return out
+        live = ~done
+        k, x1, x2, x3, f1, f2, f3, t = (v[live] for v in (k, x1, x2, x3, f1, f2, f3, t))
+        dx, tol = dx[live], tol[live]
+        if step:  # the first step bisects (no third point yet)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                xi = (x1 - x2) / (x3 - x2)
+                phi = (f1 - f2) / (f3 - f2)
+                alpha = (x3 - x1) / (x2 - x1)
+                iqi = ((1.0 - np.sqrt(1.0 - xi)) < phi) & (phi < np.sqrt(xi))  # inverse quadratic step is safe
+                t = np.where(iqi, f1 / (f1 - f2) * f3 / (f3 - f2) - alpha * f1 / (f3 - f1) * f2 / (f2 - f3), 0.5)
+        tl = 0.5 * tol / dx
+        t = np.clip(t, tl, 1.0 - tl)
+        xt = x1 + t * (x2 - x1)
+        ft = f(xt, k)
+        same = np.sign(ft) == np.sign(f1)
+        x3, f3 = np.where(same, x1, x2), np.where(same, f1, f2)
+        x2, f2 = np.where(same, x2, x1), np.where(same, f2, f1)
+        x1, f1 = xt, ft
+    raise ConvergenceError(f"edge search: {k.size} root brackets still open after {maxiter} steps")
 
 
 def batch_edges(yields: StackedYields, n_cl: float, log_g_min: NDArray, log_g_max: NDArray,
@@ -174,8 +220,8 @@ def batch_edges(yields: StackedYields, n_cl: float, log_g_min: NDArray, log_g_ma
         reached = fx >= 0.0
         sensitive[flat[reached]] = True
         peak[flat[reached]] = x[reached]
-    low_pairs: list[tuple[int, float, float]] = []
-    high_pairs: list[tuple[int, float, float]] = []
+    low_pairs: list[tuple[int, float, float, float, float]] = []  # (mass, a, b, f(a), f(b)): f nan where unknown
+    high_pairs: list[tuple[int, float, float, float, float]] = []
     low = np.full(n_m, np.nan)
     high = np.full(n_m, np.nan)
     for m in (int(k) for k in np.flatnonzero(sensitive)):
@@ -185,15 +231,19 @@ def batch_edges(yields: StackedYields, n_cl: float, log_g_min: NDArray, log_g_ma
             low[m] = 10.0 ** log_g_min[m]
         else:
             i = below[-1]
-            low_pairs.append((m, float(row[i]), float(min(row[i + 1], peak[m]))))
+            on_grid = row[i + 1] <= peak[m]
+            low_pairs.append((m, float(row[i]), float(row[i + 1] if on_grid else peak[m]), float(f[m, i]),
+                              float(f[m, i + 1]) if on_grid else math.nan))
         above = np.nonzero((row > peak[m]) & neg)[0]
         if len(above):
             k = above[0]
-            high_pairs.append((m, float(max(row[k - 1], peak[m])), float(row[k])))
+            on_grid = row[k - 1] >= peak[m]
+            high_pairs.append((m, float(row[k - 1] if on_grid else peak[m]), float(row[k]),
+                               float(f[m, k - 1]) if on_grid else math.nan, float(f[m, k])))
     pairs = low_pairs + high_pairs
     if pairs:
-        jj, a, b = (np.array(v) for v in zip(*pairs))
-        roots = _roots(yields, jj.astype(np.int64), a, b, n_cl)
+        jj, a, b, fa, fb = (np.array(v) for v in zip(*pairs))
+        roots = _roots(yields, jj.astype(np.int64), a, b, fa, fb, n_cl)
         n_low = len(low_pairs)
         low[jj[:n_low].astype(int)] = roots[:n_low]
         high[jj[n_low:].astype(int)] = roots[n_low:]

@@ -9,8 +9,9 @@ vectorised pass: N = g_prod^2 sum_i w_i P_i with the same signature probability 
   g, each verified at a probe) the polynomials of all masses are evaluated as arrays, in the same Horner order
   as numpy's ``polyval`` (the per-mass path); exact-path masses are rebuilt per coupling as there, all pairs of a
   pass in one call of the model's array form (:meth:`CouplingDependence.exact_many`);
-* the kinematics: a signature bounds P_i by the branching ratios alone
-  (:meth:`~muonreach.experiments.signatures.Signature.probability_bounds`); where P_max - P_min <= BOUND_RTOL
+* the kinematics: a signature bounds P_i by the branching ratios and the ranges of momentum and depth of a mass's
+  weighted entries (:meth:`~muonreach.experiments.signatures.Signature.sample_bounds`: a decay beyond the detector
+  of a boson that lives long enough is certain to 1e-12 for every entry); where P_max - P_min <= BOUND_RTOL
   P_max (an invisible signature; or one whose visible escape is negligible) N is g_prod^2 W (P_min + P_max)/2 with
   W = sum_i w_i, one integral per mass, to a relative 5e-13, else the entries are summed.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,7 +29,7 @@ from ..errors import ConvergenceError
 from ..experiments.calculator import EventCalculator
 from ..experiments.couplings import CouplingDependence
 from ..experiments.sample import BosonSample
-from ..experiments.signatures import Decays
+from ..experiments.signatures import Decays, SampleRanges
 
 #: Bounds of the signature probability closer than this (relative) fix N without summing the entries: the
 #: midpoint is within 5e-13 of N, far below the edges' root tolerance (1e-10 in log10 g) and the 1e-4 goal.
@@ -57,6 +59,8 @@ class _EntryDecays(Decays):
 
 def _padded(coefficients: Sequence[tuple[float, ...]], degree: int) -> NDArray[np.float64]:
     """(n_masses, degree + 1) coefficient array, zero-padded."""
+    if all(len(c) == degree + 1 for c in coefficients):
+        return np.array(coefficients, dtype=float).reshape(len(coefficients), degree + 1)
     out = np.zeros((len(coefficients), degree + 1))
     for j, c in enumerate(coefficients):
         out[j, : len(c)] = c
@@ -74,30 +78,38 @@ def _horner(c: NDArray[np.float64], g: NDArray[np.float64]) -> NDArray[np.float6
 _FIELDS: tuple[str, ...] = ("energy", "momentum", "depth", "beam_energy")
 
 
+def _ranges(calcs: Sequence[EventCalculator]) -> SampleRanges:
+    """Momentum and depth ranges of each calculator's entries with non-zero weight (1 GeV and 0 cm without any:
+    its yield is 0); all calculators in one pass (reductions over the concatenated entries)."""
+    starts = np.cumsum([0] + [len(c.sample) for c in calcs[:-1]])
+    used = np.concatenate([c.weight for c in calcs]) != 0.0
+    out = []
+    for name in ("momentum", "depth"):
+        values = np.concatenate([getattr(c.sample, name) for c in calcs])
+        low = np.minimum.reduceat(np.where(used, values, np.inf), starts)
+        high = np.maximum.reduceat(np.where(used, values, -np.inf), starts)
+        empty = ~np.isfinite(low)
+        fill = 1.0 if name == "momentum" else 0.0
+        out += [np.where(empty, fill, low), np.where(empty, fill, high)]
+    return SampleRanges(*out)
+
+
 @dataclass(frozen=True)
 class StackedYields:
-    """The samples of all masses as rows of padded (n_masses, n_entries) arrays; padding entries have weight 0
-    (and momentum 1 GeV, depth 0: finite probabilities)."""
+    """The samples of all masses as rows of padded (n_masses, n_entries) arrays (:attr:`rows`); padding entries have
+    weight 0 (and momentum 1 GeV, depth 0: finite probabilities)."""
 
     calcs: tuple[EventCalculator, ...]
-    rows: dict[str, NDArray[np.float64]]  # energy, momentum, depth, beam_energy, weight (sample weight), w (x eff.)
     masses: NDArray[np.float64]
     total: NDArray[np.float64]  # W_j = sum of the weights of mass j
     polynomial: NDArray[np.bool_]  # mass j on the polynomial fast path
     coefficients: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]  # g_prod, Gamma_inv, Gamma_vis
+    ranges: SampleRanges  # momentum and depth ranges of each mass's weighted entries (the signature's sample bounds)
 
     @classmethod
     def build(cls, calcs: Sequence[EventCalculator]) -> StackedYields:
         """Stack calculators of one experiment (at different masses; each with a non-empty sample)."""
         calcs = tuple(calcs)
-        width = max(len(c.sample) for c in calcs)
-        fill = {"momentum": 1.0}
-        rows = {name: np.full((len(calcs), width), fill.get(name, 0.0)) for name in (*_FIELDS, "weight", "w")}
-        for j, c in enumerate(calcs):
-            n = len(c.sample)
-            for name in (*_FIELDS, "weight"):
-                rows[name][j, :n] = getattr(c.sample, name)
-            rows["w"][j, :n] = c.weight
         polys = [c.couplings.polynomials() for c in calcs]
         fast = np.array([p is not None for p in polys], dtype=bool)
         zero = ((0.0,), (0.0,), (0.0,))
@@ -105,7 +117,21 @@ class StackedYields:
         coefficients = (_padded([p[0] for p in chosen], 1), _padded([p[1] for p in chosen], 2),
                         _padded([p[2] for p in chosen], 2))
         total = np.array([c.weight.sum() for c in calcs])
-        return cls(calcs, rows, np.array([c.mass for c in calcs]), total, fast, coefficients)
+        return cls(calcs, np.array([c.mass for c in calcs]), total, fast, coefficients, _ranges(calcs))
+
+    @cached_property
+    def rows(self) -> dict[str, NDArray[np.float64]]:
+        """energy, momentum, depth, beam_energy, weight (sample weight) and w (times the efficiency) as padded
+        (n_masses, n_entries) arrays; stacked on first use (only entry sums need them)."""
+        width = max(len(c.sample) for c in self.calcs)
+        fill = {"momentum": 1.0}
+        rows = {name: np.full((len(self.calcs), width), fill.get(name, 0.0)) for name in (*_FIELDS, "weight", "w")}
+        for j, c in enumerate(self.calcs):
+            n = len(c.sample)
+            for name in (*_FIELDS, "weight"):
+                rows[name][j, :n] = getattr(c.sample, name)
+            rows["w"][j, :n] = c.weight
+        return rows
 
     def couplings(self, j: NDArray[np.int64], g: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
         """(g_prod, Gamma_inv, Gamma_vis) at the pairs (mass index j, coupling g), 1-D arrays."""
@@ -127,8 +153,10 @@ class StackedYields:
         """(N_min, N_max, (g_prod, Gamma_inv, Gamma_vis)) at the pairs (mass index j, coupling g): N bounded by the signature's
         branching-ratio bounds, g_prod^2 W P_min <= N <= g_prod^2 W P_max, without summing the entries."""
         prod, inv, vis = self.couplings(j, g)
-        signature = self.calcs[0].experiment.signature
-        p_min, p_max = signature.probability_bounds(Decays(self.masses[j], inv, vis))
+        exp = self.calcs[0].experiment
+        r = self.ranges
+        p_min, p_max = exp.signature.sample_bounds(Decays(self.masses[j], inv, vis), exp.geometry, SampleRanges(
+            r.momentum_min[j], r.momentum_max[j], r.depth_min[j], r.depth_max[j]))
         scale = prod**2 * self.total[j]
         return scale * np.broadcast_to(p_min, g.shape), scale * np.broadcast_to(p_max, g.shape), (prod, inv, vis)
 
