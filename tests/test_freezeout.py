@@ -387,6 +387,24 @@ def test_freeze_out_below_the_geff_table_raises() -> None:
     assert fo.relic_density(constant_sigma_v_sector(1e-4, 3e-26)) > 0
 
 
+@pytest.mark.parametrize("a", [0.0, 1e-3, 1.0, 1e4, 1e12])
+@pytest.mark.parametrize("b", [-1.5, 0.0, 2.0])
+@pytest.mark.parametrize("ch", [1e-4, 0.05, 0.3])
+def test_stage_solver_finds_the_root(a, b, ch) -> None:
+    # fo._newton stops after a step <= 1e-7 (1 + |y|) and returns f(y) by a Taylor step (one sinh fewer).
+    # Independent check: stage equations y = base + ch f(y) built around a known root y*, started 0.1 (1 + |y*|)
+    # away on either side. Tolerances: the docstring's bound on the error left, 5e-15 (1 + |y|)^2 <= 5e-13 here
+    # (measured <= 5e-14 relative to 1 + |y*|); f(y) to 1e-13 of the scale of the terms it is the difference
+    # of, |b| + a cosh y (cosh >= |sinh|; it also covers y's rounding, a cosh y * ulp, next to y = 0)
+    for root in (-3.0, -1e-3, 0.0, 1e-9, 0.4, 2.0, 9.0):
+        base = root - ch * (-a * math.sinh(root) - b)
+        for guess in (root - 0.1 * (1.0 + abs(root)), root + 0.1 * (1.0 + abs(root))):
+            y, f = fo._newton(a, b, base, ch, guess)
+            assert abs(y - root) <= 5e-13 * (1.0 + abs(root))
+            exact = -a * math.sinh(y) - b
+            assert abs(f - exact) <= 1e-13 * (abs(b) + a * math.cosh(y))
+
+
 def test_solver_failure_raises_convergence_error(monkeypatch: pytest.MonkeyPatch) -> None:
     class Failed:
         status = -1
