@@ -558,6 +558,22 @@ def test_shared_thermal_grid_is_converged(monkeypatch: pytest.MonkeyPatch, name,
     assert np.max(np.abs(rate / fine - 1.0)) < tol
 
 
+@pytest.mark.parametrize("sector, pls", [
+    (constant_sigma_v_sector(0.1, 3e-26), ()),  # sigma ~ 1/v: sigma p^2 s ~ sqrt(v), the steepest head
+    (p_wave_sector(1.0, 1e-8), ()),
+    (resonance_sector(1.0, 2.0 + 1e-6, 1e-8), ((2.0 + 1e-6, 1e-8),)),  # a narrow peak inside every head
+])
+def test_thermal_head_as_one_node(monkeypatch: pytest.MonkeyPatch, sector, pls) -> None:
+    # _pair_integral sums the nodes below v = _HEAD T as one node at their weighted mean; against the sum over
+    # every node (_HEAD = 0). Tolerance 1e-10: the docstring's estimate is 2e-11 of J (measured 1.1e-12 for 1/v,
+    # 5e-12 with the peak 1e-6 GeV above threshold: the head stops half-way to it)
+    x = np.geomspace(1.0, 1e5, 81)
+    rate = fo.annihilation_rate(sector, x, pls)
+    monkeypatch.setattr(fo, "_HEAD", 0.0)
+    every_node = fo.annihilation_rate(sector, x, pls)
+    assert np.max(np.abs(rate / every_node - 1.0)) < 1e-10
+
+
 def test_channel_thresholds_are_needed_as_break_points(monkeypatch: pytest.MonkeyPatch) -> None:
     # Without the mu+ mu- threshold as a break point (the pole only) the same comparison fails by 3.4e-3 at
     # 0.3 GeV (x ~ 1-3, where the channel opens at u ~ 1-10 inside a panel): the break points are what makes

@@ -67,6 +67,7 @@ _PANEL_RATIO = 1.5  # geometric panels in v = sqrt(s) - threshold above _FINE_ST
 _FINE_START = 0.1
 _GRADING = 3.0  # geometric grading of panels towards thresholds and poles
 _W_MIN = 1e-6  # smallest panel (in u at T_min) at a threshold or a zero-width break point
+_HEAD = 1e-3  # nodes below v = _HEAD T enter J(T) as one node (see _pair_integral)
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(_GL_ORDER)
 _EXP_MAX = 700.0
 
@@ -168,8 +169,14 @@ def _pair_integral(
     rewritten with ds = 2 sqrt(s) T du and the scaled Bessel function k1e(z) = e^z K1(z), so that nothing
     under- or overflows at large x. Composite Gauss-Legendre (order 8) in v = T u on the panels of
     :func:`_edges`, the same nodes for every temperature: sigma(s) p_ij^2 s is evaluated once per node, and
-    each temperature sums the nodes of the panels that start below u = U_MAX (e^-80). Checked against adaptive
-    quadrature in tests/test_freezeout.py.
+    each temperature sums the nodes of the panels that start below u = U_MAX (e^-80). The nodes below
+    v = _HEAD T and below half the first pole or break point above threshold (the head: a grid made for the
+    lowest temperature) enter as one node at their mean v weighted by sigma p_ij^2 s w >= 0: the rest of the
+    integrand, F(v) = e^{-v/T} k1e((M + v)/T)/T, varies on the scale T there, so the error is about
+    (1/2) |F''/F| Var(v) <~ _HEAD^2/2 of the head's share of J, a share <= 3e-5 with no break point inside
+    (sigma ~ 1/v, the steepest threshold; s-wave p-wave less): <~ 2e-11 of J. It removes half of the
+    (T, node) pairs. Checked against adaptive quadrature and against the sum over every node in
+    tests/test_freezeout.py.
     """
     threshold = m_i + m_j
     delta2 = (m_i - m_j) ** 2
@@ -184,14 +191,25 @@ def _pair_integral(
     if not np.all(np.isfinite(sig)) or np.any(sig < 0.0):
         raise InvalidParameter(f"cross section {label} returned negative or non-finite values")
     weighted = w * sig * p2 * s
-    # temperature k sums the nodes of the panels starting below U_MAX T_k: a prefix of the sorted nodes
-    counts = _GL_X.size * np.searchsorted(edges[:-1], U_MAX * temperatures, side="left")
-    rows = np.repeat(np.arange(temperatures.size), counts)
-    nodes = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    # temperature k sums the nodes of the panels starting below U_MAX T_k (a prefix of the sorted nodes), those
+    # below v = _HEAD T_k and half-way to the first pole or break point (the head) as one node at their mean
+    first_break = min((m - threshold for m, _ in poles if m > threshold), default=math.inf)
+    ends = _GL_X.size * np.searchsorted(edges[:-1], U_MAX * temperatures, side="left")
+    starts = np.minimum(np.searchsorted(v, np.minimum(_HEAD * temperatures, 0.5 * first_break), side="left"), ends)
+    lengths = ends - starts
+    rows = np.repeat(np.arange(temperatures.size), lengths)
+    nodes = np.arange(rows.size) - np.repeat(np.cumsum(lengths) - lengths - starts, lengths)
     inv_t = 1.0 / temperatures[rows]
     vn = v[nodes]
     f = weighted[nodes] * inv_t * np.exp(-vn * inv_t) * k1e((threshold + vn) * inv_t)
-    return np.bincount(rows, weights=f, minlength=temperatures.size).astype(float)
+    out = np.bincount(rows, weights=f, minlength=temperatures.size).astype(float)
+    head = np.concatenate(([0.0], np.cumsum(weighted)))[starts]
+    moment = np.concatenate(([0.0], np.cumsum(weighted * v)))[starts]
+    has = head > 0.0
+    v_mean = moment[has] / head[has]
+    t = temperatures[has]
+    out[has] += head[has] / t * np.exp(-v_mean / t) * k1e((threshold + v_mean) / t)
+    return out
 
 
 def _weights(sector: DarkSector, temperatures: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
