@@ -567,7 +567,7 @@ def test_thermal_head_as_one_node(monkeypatch: pytest.MonkeyPatch, sector, pls) 
     # _pair_integral sums the nodes below v = _HEAD T as one node at their weighted mean; against the sum over
     # every node (_HEAD = 0). Tolerance 1e-10: the docstring's estimate is 2e-11 of J (measured 1.1e-12 for 1/v,
     # 5e-12 with the peak 1e-6 GeV above threshold: the head stops half-way to it)
-    x = np.geomspace(1.0, 1e5, 81)
+    x = np.geomspace(1e-2, 1e5, 91)  # x < 1 too: there the head ends at 1e-3 (m_i + m_j) < 1e-3 T
     rate = fo.annihilation_rate(sector, x, pls)
     monkeypatch.setattr(fo, "_HEAD", 0.0)
     every_node = fo.annihilation_rate(sector, x, pls)

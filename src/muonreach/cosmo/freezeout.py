@@ -170,12 +170,12 @@ def _pair_integral(
     under- or overflows at large x. Composite Gauss-Legendre (order 8) in v = T u on the panels of
     :func:`_edges`, the same nodes for every temperature: sigma(s) p_ij^2 s is evaluated once per node, and
     each temperature sums the nodes of the panels that start below u = U_MAX (e^-80). The nodes below
-    v = _HEAD T and below half the first pole or break point above threshold (the head: a grid made for the
-    lowest temperature) enter as one node at their mean v weighted by sigma p_ij^2 s w >= 0: the rest of the
-    integrand, F(v) = e^{-v/T} k1e((M + v)/T)/T, varies on the scale T there, so the error is about
-    (1/2) |F''/F| Var(v) <~ _HEAD^2/2 of the head's share of J, a share <= 3e-5 with no break point inside
-    (sigma ~ 1/v, the steepest threshold; s-wave p-wave less): <~ 2e-11 of J. It removes half of the
-    (T, node) pairs. Checked against adaptive quadrature and against the sum over every node in
+    v = _HEAD min(T, M), M = m_i + m_j, and below half the first pole or break point above threshold (the
+    head: a grid made for the lowest temperature) enter as one node at their mean v weighted by
+    sigma p_ij^2 s w >= 0: the rest of the integrand, F(v) = e^{-v/T} k1e((M + v)/T)/T, varies on the scale
+    min(T, M) there, so the error is about (1/2) |F''/F| Var(v) <~ _HEAD^2/2 of the head's share of J, a share
+    <= 3e-5 with no break point inside (s-wave, sigma ~ 1/v, the steepest threshold; p-wave far less): <~ 2e-11
+    of J. It removes half of the (T, node) pairs. Checked against adaptive quadrature and against the sum over every node in
     tests/test_freezeout.py.
     """
     threshold = m_i + m_j
@@ -192,10 +192,11 @@ def _pair_integral(
         raise InvalidParameter(f"cross section {label} returned negative or non-finite values")
     weighted = w * sig * p2 * s
     # temperature k sums the nodes of the panels starting below U_MAX T_k (a prefix of the sorted nodes), those
-    # below v = _HEAD T_k and half-way to the first pole or break point (the head) as one node at their mean
+    # below v = _HEAD min(T_k, M) and half-way to the first pole or break point (the head) as one node
     first_break = min((m - threshold for m, _ in poles if m > threshold), default=math.inf)
     ends = _GL_X.size * np.searchsorted(edges[:-1], U_MAX * temperatures, side="left")
-    starts = np.minimum(np.searchsorted(v, np.minimum(_HEAD * temperatures, 0.5 * first_break), side="left"), ends)
+    head_end = np.minimum(_HEAD * np.minimum(temperatures, threshold), 0.5 * first_break)
+    starts = np.minimum(np.searchsorted(v, head_end, side="left"), ends)
     lengths = ends - starts
     rows = np.repeat(np.arange(temperatures.size), lengths)
     nodes = np.arange(rows.size) - np.repeat(np.cumsum(lengths) - lengths - starts, lengths)
