@@ -33,8 +33,8 @@ In the order they run:
 - (g-2) measurement side (gm2meas_bench.py): the extended omega_a fit (iminuit with the analytic gradient vs
   numerical gradients and vs scipy BFGS on the same deviance), 200-toy pull studies of the 5-parameter and
   extended fits, the LO HVP integral vs quad.
-- Speed issue (speed_bench.py): relic set-up (thermal-integral grid) and solve (TR-BDF2 vs Radau), the 000-fig5
-  layers from the disk cache vs computed.
+- Speed issue (speed_bench.py): relic set-up (thermal-integral grid) and solve (TR-BDF2 vs its previous stage solver and Radau),
+  the 000-fig5 layers from the disk cache vs computed.
 - Figures (figures_bench.py): `muonreach figure 000-fig5` in a fresh interpreter, cold (empty cache) and warm, next
   to the one-process baseline (--workers 1) cold; wall and CPU seconds with the load (every figure: run the file).
 - Exact 2 -> 3 production (exact_bench.py): sigma at one point against vegas of the same |M|^2, and an exact

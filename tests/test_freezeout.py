@@ -387,6 +387,24 @@ def test_freeze_out_below_the_geff_table_raises() -> None:
     assert fo.relic_density(constant_sigma_v_sector(1e-4, 3e-26)) > 0
 
 
+@pytest.mark.parametrize("a", [0.0, 1e-3, 1.0, 1e4, 1e12])
+@pytest.mark.parametrize("b", [-1.5, 0.0, 2.0])
+@pytest.mark.parametrize("ch", [1e-4, 0.05, 0.3])
+def test_stage_solver_finds_the_root(a, b, ch) -> None:
+    # fo._newton stops after a step <= 1e-7 (1 + |y|) and returns f(y) by a Taylor step (one sinh fewer).
+    # Independent check: stage equations y = base + ch f(y) built around a known root y*, started 0.1 (1 + |y*|)
+    # away on either side. Tolerances: the docstring's bound on the error left, 5e-15 (1 + |y|)^2 <= 5e-13 here
+    # (measured <= 5e-14 relative to 1 + |y*|); f(y) to 1e-13 of the scale of the terms it is the difference
+    # of, |b| + a cosh y (cosh >= |sinh|; it also covers y's rounding, a cosh y * ulp, next to y = 0)
+    for root in (-3.0, -1e-3, 0.0, 1e-9, 0.4, 2.0, 9.0):
+        base = root - ch * (-a * math.sinh(root) - b)
+        for guess in (root - 0.1 * (1.0 + abs(root)), root + 0.1 * (1.0 + abs(root))):
+            y, f = fo._newton(a, b, base, ch, guess)
+            assert abs(y - root) <= 5e-13 * (1.0 + abs(root))
+            exact = -a * math.sinh(y) - b
+            assert abs(f - exact) <= 1e-13 * (abs(b) + a * math.cosh(y))
+
+
 def test_solver_failure_raises_convergence_error(monkeypatch: pytest.MonkeyPatch) -> None:
     class Failed:
         status = -1
@@ -538,6 +556,22 @@ def test_shared_thermal_grid_is_converged(monkeypatch: pytest.MonkeyPatch, name,
     _finer_grid(monkeypatch)
     fine = fo.annihilation_rate(sector, x, pls)
     assert np.max(np.abs(rate / fine - 1.0)) < tol
+
+
+@pytest.mark.parametrize("sector, pls", [
+    (constant_sigma_v_sector(0.1, 3e-26), ()),  # sigma ~ 1/v: sigma p^2 s ~ sqrt(v), the steepest head
+    (p_wave_sector(1.0, 1e-8), ()),
+    (resonance_sector(1.0, 2.0 + 1e-6, 1e-8), ((2.0 + 1e-6, 1e-8),)),  # a narrow peak inside every head
+])
+def test_thermal_head_as_one_node(monkeypatch: pytest.MonkeyPatch, sector, pls) -> None:
+    # _pair_integral sums the nodes below v = _HEAD T as one node at their weighted mean; against the sum over
+    # every node (_HEAD = 0). Tolerance 1e-10: the docstring's estimate is 2e-11 of J (measured 1.1e-12 for 1/v,
+    # 5e-12 with the peak 1e-6 GeV above threshold: the head stops half-way to it)
+    x = np.geomspace(1e-2, 1e5, 91)  # x < 1 too: there the head ends at 1e-3 (m_i + m_j) < 1e-3 T
+    rate = fo.annihilation_rate(sector, x, pls)
+    monkeypatch.setattr(fo, "_HEAD", 0.0)
+    every_node = fo.annihilation_rate(sector, x, pls)
+    assert np.max(np.abs(rate / every_node - 1.0)) < 1e-10
 
 
 def test_channel_thresholds_are_needed_as_break_points(monkeypatch: pytest.MonkeyPatch) -> None:
