@@ -161,7 +161,7 @@ class Process:
         plus = m * m - (mp + mx) ** 2 + 2.0 * big_m * (e - mp - mx)
         minus = m * m - (mp - mx) ** 2 + 2.0 * big_m * (e - mp + mx)
         num = m * m - mp * mp + mx * mx + 2.0 * big_m * (e - mp)
-        e_x = (num * (e + big_m) + p * np.sqrt(np.clip(plus * minus, 0.0, None))) / (2.0 * s)
+        e_x = (num * (e + big_m) + p * np.sqrt(np.maximum(plus * minus, 0.0))) / (2.0 * s)
         return np.minimum(e_x / e, 1.0 - mp / e)
 
 

@@ -27,6 +27,7 @@ whenever the code changes.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -65,12 +66,14 @@ NAMESPACE = "exact-dsigma-dx"
 _E_SLACK = 1e-9
 
 
+@lru_cache(maxsize=64)
 def _chebyshev(n: int) -> tuple[NDArray, NDArray]:
-    """Chebyshev points of the first kind on [0, 1] and their barycentric weights."""
+    """Chebyshev points of the first kind on [0, 1] and their barycentric weights (read-only, shared)."""
     k = np.arange(n)
     theta = (2 * k + 1) * math.pi / (2 * n)
     nodes = 0.5 * (1.0 - np.cos(theta))
     weights = (-1.0) ** k * np.sin(theta)
+    nodes.flags.writeable = weights.flags.writeable = False
     return nodes, weights
 
 
@@ -86,12 +89,15 @@ def _barycentric(nodes: NDArray, weights: NDArray, values: NDArray, s: NDArray) 
     return out
 
 
-def _barycentric_rows(nodes: NDArray, weights: NDArray, rows: NDArray, s: NDArray) -> NDArray:
+def _barycentric_rows(nodes: NDArray, weights: NDArray, rows: NDArray, s: NDArray,
+                      rows_and_ones: NDArray | None = None) -> NDArray:
     """Interpolate every row of ``rows`` (m, n), given at ``nodes``, to points ``s``: (..., m). The barycentric
-    weights w_j / (s - s_j) are computed once for all rows, and their sum comes out of the same contraction."""
+    weights w_j / (s - s_j) are computed once for all rows, and their sum comes out of the same contraction
+    (``rows_and_ones``: ``rows`` with a row of ones appended, when the caller keeps it)."""
     diff = s[..., None] - nodes
+    extended = np.vstack([rows, np.ones(nodes.size)]) if rows_and_ones is None else rows_and_ones
     with np.errstate(divide="ignore", invalid="ignore"):  # s on a node: fixed below
-        sums = np.einsum("...j,mj->...m", weights / diff, np.vstack([rows, np.ones(nodes.size)]))
+        sums = np.matmul(weights / diff, extended.T)
         out = sums[..., :-1] / sums[..., -1:]
     hit = diff == 0.0
     if np.any(hit):
@@ -162,6 +168,7 @@ class ExactSpectrum:
                   "energies": self.energies.tolist(), "x_min": self.x_min, "n_x": n_x, "rule": _RULES["fine"]}
         tables = cached_arrays(NAMESPACE, inputs, self._compute, enabled=use_cache)
         self._log_g = tables["log_g"]
+        self._rows_and_ones = np.vstack([self._log_g, np.ones(n_x)])
         #: The largest estimated relative error of a table node (|fine - coarse| of :mod:`.integrate`).
         self.node_error = float(np.max(tables["node_error"]))
 
@@ -185,11 +192,11 @@ class ExactSpectrum:
 
     def _thresholds(self, energy: NDArray, x: NDArray, end: NDArray | None = None) -> NDArray:
         proc = self.process
-        bx = np.sqrt(np.clip(1.0 - (proc.m_x / (x * energy)) ** 2, 0.0, None))
-        bl = np.sqrt(np.clip(1.0 - (proc.mp / ((1.0 - x) * energy)) ** 2, 0.0, None))
+        bx = np.sqrt(np.maximum(1.0 - (proc.m_x / (x * energy)) ** 2, 0.0))
+        bl = np.sqrt(np.maximum(1.0 - (proc.mp / ((1.0 - x) * energy)) ** 2, 0.0))
         b = proc.x_end(energy) if end is None else end
         w = 1.0 - proc.mp / energy - b  # the recoil shift of the end point
-        gap = np.clip(b - x, 0.0, None)
+        gap = np.maximum(b - x, 0.0)
         return bx * bl * gap / (gap + w)
 
     def _compute(self) -> dict[str, NDArray]:
@@ -245,18 +252,20 @@ class ExactSpectrum:
     def dsigma_dx_and_s(self, energy: ArrayLike, x: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """:meth:`dsigma_dx` and the grid coordinate s of each point (module docstring; mid-window outside the
         kinematic range), for callers that interpolate further tables on the same grid."""
-        e, xa = np.broadcast_arrays(np.asarray(energy, dtype=float), np.asarray(x, dtype=float))
+        # everything that depends on the energy alone is computed on the energies' own shape (e.g. (n_E, 1)
+        # against x (n_E, n_x)), the rest on the broadcast shape
+        e, xa = np.asarray(energy, dtype=float), np.asarray(x, dtype=float)
         lo, hi = self.energy_range
         if np.any(e < lo * (1 - _E_SLACK)) or np.any(e > hi * (1 + _E_SLACK)):
             raise InvalidParameter(f"energy outside the tabulated range [{lo:g}, {hi:g}] GeV")
         a, b = self._x_window(e)
-        if np.any((xa < a) & (xa > self.process.m_x / e) & (xa < self.x_min * (1 - 1e-12))):
+        if self.x_min > 0.0 and np.any((xa < a) & (xa > self.process.m_x / e) & (xa < self.x_min * (1 - 1e-12))):
             raise InvalidParameter(f"x below the tabulated x_min = {self.x_min:g}")
         inside = (xa > a) & (xa < b)
         xs = np.where(inside, xa, 0.5 * (a + b))
         s = self._s_of_x(e, xs, (a, b))
         # ln g in s at every tabulated energy, then in ln E
-        per_energy = _barycentric_rows(self._s_nodes, self._s_weights, self._log_g, s)
+        per_energy = _barycentric_rows(self._s_nodes, self._s_weights, self._log_g, s, self._rows_and_ones)
         if self.energies.size == 1:
             log_g = per_energy[..., 0]
         else:
