@@ -39,8 +39,8 @@ In the order they run:
   to the one-process baseline (--workers 1) cold; wall and CPU seconds with the load (every figure: run the file).
 - Exact 2 -> 3 production (exact_bench.py): sigma at one point against vegas of the same |M|^2, and an exact
   reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline; one LDMX and one NA64-mu table build,
-  the current grid next to the previous one; the lepton trace against its naive monomial sum and the table
-  interpolation against the previous all-broadcast evaluation.
+  the current grid next to the previous one; the lepton trace against its naive monomial sum and the tables'
+  interpolation for many masses at once against table by table.
 - Neutrino trident and N_eff (trident_bench.py): the CCFR exclusion over 50 masses (one cached sample scaled in
   g') vs a sample per mass + brentq; the Delta N_eff 30 x 30 grid vs a Radau phase 1.
 """
