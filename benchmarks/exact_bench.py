@@ -15,6 +15,12 @@
    relative difference of the two tables on a 9 x 41 (E, x) grid where dsigma/dx > 1e-3 of its maximum; and the
    current grid with one x value per vectorised call (integrate._X_CHUNK = 1, the batching before branch
    exacttab) against the current batching, with the largest relative change of the table's nodes.
+4. (branch exactfast) The lepton trace T (amplitudes._trace_sum) on the invariants of one LDMX call (5 x values,
+   the fine rule's grid), against the naive evaluation of the same polynomials (every monomial of
+   trace_polynomials summed on the full arrays), CPU ms per call and the largest relative difference; and the
+   interpolation of 40 exact tables (one per mass) at the shapes the reach uses ((8, 1) energies against (8, 32)
+   x each, experiments/production.py): tables.dsigma_dx_many (all at once) against the table-by-table calls it
+   replaced there, CPU microseconds per mass and the largest relative difference.
 """
 
 from __future__ import annotations
@@ -31,9 +37,9 @@ from muonreach import units
 from muonreach.constants import E_CHARGE
 from muonreach.experiments.spec import load_experiment
 from muonreach.models.registry import get_model_spec
-from muonreach.production.exact import integrate
+from muonreach.production.exact import amplitudes, integrate
 from muonreach.production.exact.integrate import make_process, sigma_quadrature, sigma_vegas
-from muonreach.production.exact.tables import N_X, ExactSpectrum, energy_points
+from muonreach.production.exact.tables import N_X, ExactSpectrum, dsigma_dx_many, energy_points
 from muonreach.reach.contour import events_threshold, reach
 
 DM = {"alpha_D": 0.1, "m_chi_ratio": 1.0 / 3.0}
@@ -142,7 +148,65 @@ def bench_exact_table_build() -> None:
               f"{t_one / t_new:.2f}x | max node change {change:.1e}")
 
 
+def _alternated(new, old, n_new: int, n_old: int, rounds: int = 5) -> tuple[float, float]:
+    """Process CPU seconds per call of ``new`` and ``old``, best of ``rounds`` alternated rounds (after a warm-up)."""
+    new(), old()
+    best = [math.inf, math.inf]
+    for _ in range(rounds):
+        for i, (f, n) in enumerate(((new, n_new), (old, n_old))):
+            t0 = time.process_time()
+            for _ in range(n):
+                f()
+            best[i] = min(best[i], (time.process_time() - t0) / n)
+    return best[0], best[1]
+
+
+def _naive_trace(inv: amplitudes.Invariants) -> np.ndarray:
+    """T of the scalar (m_sign +1) summed monomial by monomial on the full arrays: N11/D1^2 + 2 N12/(D1 D2) +
+    N22/D2^2 with the pieces of amplitudes.trace_polynomials (the straightforward evaluation)."""
+    values = inv.values()
+    pieces = amplitudes.trace_polynomials("scalar")
+    sums = {}
+    for name, poly in pieces.items():
+        total = 0.0
+        for mono, c in poly.items():
+            term = c
+            for sym in mono:
+                term = term * values[sym]
+            total = total + term
+        sums[name] = total
+    return sums["11"] / inv.d1**2 + 2.0 * sums["12"] / (inv.d1 * inv.d2) + sums["22"] / inv.d2**2
+
+
+def bench_exact_evaluation() -> None:
+    captured = []
+    trace = integrate.lepton_trace
+    try:
+        integrate.lepton_trace = lambda kind, inv, fc=False: captured.append(inv) or trace(kind, inv, fc)
+        proc = make_process("scalar", 0.1, "W", "e")
+        integrate.dsigma_dx(proc, 16.0, np.linspace(0.75, 0.95, 5), with_error=False)
+    finally:
+        integrate.lepton_trace = trace
+    inv = captured[0]
+    t_new, t_naive = _alternated(lambda: amplitudes.lepton_trace("scalar", inv), lambda: _naive_trace(inv), 10, 5)
+    diff = float(np.max(np.abs(amplitudes.lepton_trace("scalar", inv) / _naive_trace(inv) - 1.0)))
+    print(f"exact lepton trace (scalar, LDMX grid {np.shape(inv.pq)}): grouped in place {1e3 * t_new:.2f} CPU-ms | "
+          f"naive monomial sum {1e3 * t_naive:.2f} CPU-ms | {t_naive / t_new:.1f}x | max relative difference "
+          f"{diff:.1e} | load {os.getloadavg()[0]:.1f}")
+    masses = np.geomspace(0.002, 1.0, 40)
+    tables = [ExactSpectrum("scalar", float(m), "Pb", "mu", energy_range=(150.0, 160.0)) for m in masses]
+    energies = [np.geomspace(150.0, 160.0, 8)] * masses.size
+    xs = [np.linspace(0.001, 0.98, 32) * np.ones((8, 1))] * masses.size
+    t_new, t_old = _alternated(lambda: dsigma_dx_many(tables, energies, xs),
+                               lambda: [t.dsigma_dx(e[:, None], x) for t, e, x in zip(tables, energies, xs)], 20, 20)
+    one = [t.dsigma_dx(e[:, None], x) for t, e, x in zip(tables, energies, xs)]
+    diff = max(float(np.max(np.abs(a[b > 0] / b[b > 0] - 1.0))) for a, b in zip(dsigma_dx_many(tables, energies, xs), one))
+    print(f"    table interpolation, {masses.size} tables (one per mass, (8, 1) E x (8, 32) x each, as the reach): "
+          f"dsigma_dx_many {1e6 * t_new / masses.size:.0f} CPU-us/mass | table by table {1e6 * t_old / masses.size:.0f} "
+          f"CPU-us/mass | {t_old / t_new:.2f}x | max relative difference {diff:.1e}")
+
 if __name__ == "__main__":
+    bench_exact_evaluation()
     bench_exact_table_build()
     bench_exact_sigma()
     bench_exact_reach()

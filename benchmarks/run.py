@@ -39,7 +39,8 @@ In the order they run:
   to the one-process baseline (--workers 1) cold; wall and CPU seconds with the load (every figure: run the file).
 - Exact 2 -> 3 production (exact_bench.py): sigma at one point against vegas of the same |M|^2, and an exact
   reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline; one LDMX and one NA64-mu table build,
-  the current grid next to the previous one.
+  the current grid next to the previous one; the lepton trace against its naive monomial sum and the tables'
+  interpolation for many masses at once against table by table.
 - Neutrino trident and N_eff (trident_bench.py): the CCFR exclusion over 50 masses (one cached sample scaled in
   g') vs a sample per mass + brentq; the Delta N_eff 30 x 30 grid vs a Radau phase 1.
 """
@@ -153,7 +154,7 @@ if __name__ == "__main__":
     from bounds_bench import bench_bounds, bench_supernova, bench_tau_decay
     from electron_bench import bench_na64e_reach
     from events_bench import bench_events
-    from exact_bench import bench_exact_reach, bench_exact_sigma, bench_exact_table_build
+    from exact_bench import bench_exact_evaluation, bench_exact_reach, bench_exact_sigma, bench_exact_table_build
     from figures_bench import bench_figures
     from gm2meas_bench import bench_gm2meas
     from heavy_bench import bench_heavy
@@ -185,6 +186,7 @@ if __name__ == "__main__":
     bench_gm2meas()
     bench_speed()
     bench_figures(["000-fig5"])  # the main figure; every figure: python benchmarks/figures_bench.py
+    bench_exact_evaluation()
     bench_exact_table_build()
     bench_exact_sigma()
     bench_exact_reach()

@@ -10,7 +10,7 @@ from muonreach import cache
 from muonreach.errors import InvalidParameter, KinematicallyForbidden
 from muonreach.production.exact import ExactSpectrum, dsigma_dx_exact, sigma_exact
 from muonreach.production.exact.integrate import make_process
-from muonreach.production.exact.tables import ACCURACY, N_X, N_X_FAR, NAMESPACE, exact_spectrum_direct
+from muonreach.production.exact.tables import ACCURACY, N_X, N_X_FAR, NAMESPACE, dsigma_dx_many, exact_spectrum_direct
 
 CASES = [
     # kind, mass, material, lepton, final lepton, energy range, x_min: NA64-mu-like (narrow energy range),
@@ -106,6 +106,33 @@ def test_api_tabulated_and_direct_agree():
     direct = dsigma_dx_exact("scalar", e, x, "Pb", 0.1, tabulated=False)
     np.testing.assert_allclose(tab, direct, rtol=ACCURACY)
     assert np.all(direct > 0)
+
+
+def test_many_tables_at_once_equal_table_by_table():
+    # dsigma_dx_many (the reach's path: one table per mass, interpolated together) against each table's own
+    # dsigma_dx: the same formula, so equal to rounding (1e-12: the batched matrix product sums in another order);
+    # tables of two grid sizes (near and far above threshold), x_min > 0, points outside the window (0), a point
+    # exactly on a node (the node's value) and more tables than one vectorised block
+    spectra, energies, xs = [], [], []
+    for i, (kind, m, material, lepton, final, energy_range, x_min) in enumerate(CASES * 5):
+        spectrum = ExactSpectrum(kind, m, material, lepton, final, energy_range=energy_range, x_min=x_min)
+        e = np.geomspace(*energy_range, 4)
+        e[1] = spectrum.energies[1]  # a tabulated energy: with x on an s node below, a node of the table
+        a, b = np.maximum(x_min, m / e), spectrum.process.x_end(e)
+        x = a[:, None] + (b - a)[:, None] * np.linspace(0.0 if x_min else -0.1, 1.1, 9 + i % 2)
+        x[1, 2] = spectrum._x_of_s(np.array(e[1]), spectrum._s_nodes[3])
+        spectra.append(spectrum), energies.append(e), xs.append(x)
+    assert {s.n_x for s in spectra} == {N_X, N_X_FAR}
+    for spectrum, e, x, many in zip(spectra, energies, xs, dsigma_dx_many(spectra, energies, xs)):
+        one = spectrum.dsigma_dx(e[:, None], x)
+        assert many.shape == x.shape and np.all((many == 0.0) == (one == 0.0)) and np.any(one == 0.0)
+        np.testing.assert_allclose(many, one, rtol=1e-12, atol=0.0)
+        node = np.exp(spectrum._log_g[1, 3]) * spectrum._thresholds(np.array(e[1]), np.array(x[1, 2]))
+        assert many[1, 2] == pytest.approx(node, rel=1e-14)
+    with pytest.raises(InvalidParameter, match="x_min"):
+        dsigma_dx_many(spectra[:1], [energies[0]], [np.full((4, 3), 0.3)])
+    with pytest.raises(InvalidParameter, match="tabulated range"):
+        dsigma_dx_many(spectra[:1], [energies[0] * 0.9], [xs[0]])
 
 
 def test_end_point_includes_the_nuclear_recoil():

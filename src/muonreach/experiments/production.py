@@ -175,6 +175,17 @@ class Bremsstrahlung(ProductionChannel):
         x, w_x = x_nodes(safe_lo, safe_hi)  # (n_m, N_E, 2 N_X)
         if exp.approximation == "iww":
             dsdx = _iww(exp, kind, masses[:, None, None], energy[..., None], x)
+        elif exp.approximation == "exact":  # one table per mass, interpolated together
+            from ..production.exact.tables import dsigma_dx_many
+
+            dsdx = np.zeros(x.shape)
+            rows = [np.flatnonzero(open_[j]) for j in range(masses.size)]
+            used = [j for j in range(masses.size) if rows[j].size]
+            tables = [self.exact_table(exp, kind, float(masses[j]), (float(energy[j, rows[j]].min()),
+                                                                      float(energy[j, rows[j]].max()))) for j in used]
+            values = dsigma_dx_many(tables, [energy[j, rows[j]] for j in used], [x[j, rows[j]] for j in used])
+            for j, value in zip(used, values):
+                dsdx[j, rows[j]] = value
         else:
             dsdx = np.zeros(x.shape)
             for j, m in enumerate(masses):
@@ -209,10 +220,15 @@ class Bremsstrahlung(ProductionChannel):
                 return np.stack([dsigma_dx(kind, x[i], float(e), mass, 1.0, exp.target, exp.lepton, "ww")
                                  for i, e in enumerate(energy[:, 0])])
             return ww
+        return Bremsstrahlung.exact_table(exp, kind, mass, energy_range).dsigma_dx
+
+    @staticmethod
+    def exact_table(exp, kind: str, mass: float, energy_range: tuple[float, float]):
+        """The exact dsigma/dx table (:class:`~muonreach.production.exact.ExactSpectrum`) of one mass."""
         from ..production.exact import ExactSpectrum
 
         return ExactSpectrum(kind, mass, exp.target, exp.lepton, exp.final_lepton, energy_range=energy_range,
-                             x_min=exp.x_min, form_factor=exp.form_factor).dsigma_dx
+                             x_min=exp.x_min, form_factor=exp.form_factor)
 
 
 def _iww(exp, kind: str, mass: float | NDArray, energy: NDArray, x: NDArray) -> NDArray:

@@ -44,6 +44,7 @@ Numerical conditioning: in float64 the polynomial loses accuracy only where the 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -154,48 +155,66 @@ def _specialised_sum(base: str, masses: tuple[tuple[float, float, float], ...]
 
 def _trace_sum(base: str, inv: Invariants, *m_signs: float) -> NDArray:
     """The sum of T over ``m_signs`` (the sign of the beam lepton's mass in the spin sum), evaluated as one
-    polynomial in the varying invariants over the propagator denominators: T = A / D1^2 + B / D1 + C with
+    polynomial in the varying invariants over the propagator denominators: T = (A / D1 + B) / D1 + C with
     A = N11, B = 2 N12 / D2 and C = N22 / D2^2 (the pieces of :func:`trace_polynomials`).
 
     The same monomials are summed, grouped by the invariants that vary over the whole array (on a quadrature
     grid pq, kq, ep, ek vary with the azimuth, t, kp, ee and D2 do not): the other factors, and 1/D2, are
-    multiplied out on their smaller arrays first (:func:`_grouped`), which changes only the rounding."""
+    multiplied out on their smaller arrays first (:func:`_grouped`), which changes only the rounding. On the whole
+    array each monomial is formed once (one product from a lower one) and added to the three rows in place, into
+    float64 buffers allocated once."""
     monomials, coef = _specialised_sum(base, tuple((sign * inv.m, inv.mp, inv.mx) for sign in m_signs))
-    values = (inv.t, inv.pq, inv.kq, inv.kp, inv.ep, inv.ek, inv.ee)
-    size = np.broadcast(*values, inv.d1, inv.d2).size
-    wide = tuple(i for i, v in enumerate(values) if np.size(v) == size)
+    values = tuple(np.asarray(v, dtype=float) for v in (inv.t, inv.pq, inv.kq, inv.kp, inv.ep, inv.ek, inv.ee))
+    d1, d2 = np.asarray(inv.d1, dtype=float), np.asarray(inv.d2, dtype=float)
+    shape = np.broadcast_shapes(*(v.shape for v in values), d1.shape, d2.shape)
+    size = math.prod(shape)
+    wide = tuple(i for i, v in enumerate(values) if v.size == size)
     groups = _grouped(monomials, coef, wide)
-    d2 = np.asarray(inv.d2)
     row_factor = (1.0, 1.0 / (d2 * d2), 2.0 / d2)  # rows 11, 22, 12 (12 further over D1)
     small_powers: dict[tuple[int, int], NDArray] = {}
-    wide_monomials: dict[tuple[int, ...], NDArray] = {}
 
     def small(i: int, n: int) -> NDArray:
         if (i, n) not in small_powers:
-            small_powers[(i, n)] = values[i] ** n if n > 1 else np.asarray(values[i])
+            small_powers[(i, n)] = values[i] ** n if n > 1 else values[i]
         return small_powers[(i, n)]
 
+    def factor(row: int, key: tuple[int, ...]) -> NDArray | float:
+        total: NDArray | float = 0.0
+        for c, rest in groups[row].get(key, ()):
+            term: NDArray | float = c
+            for i, n in rest:
+                term = term * small(i, n)
+            total = total + term
+        return total * row_factor[row]
+
+    acc = [np.zeros(shape) for _ in range(3)]
+    scratch = np.empty(shape)
+    monomials_wide: dict[tuple[int, ...], NDArray] = {}
+
     def wide_monomial(key: tuple[int, ...]) -> NDArray:
-        if key not in wide_monomials:  # one product per new monomial: key = (key with one power less) x value
+        if key not in monomials_wide:  # one product per new monomial: key = (key with one power less) x value
             j = max(i for i, n in enumerate(key) if n)
             lower = tuple(n - (i == j) for i, n in enumerate(key))
-            v = np.asarray(values[wide[j]])
-            wide_monomials[key] = v if not any(lower) else wide_monomial(lower) * v
-        return wide_monomials[key]
+            v = values[wide[j]]
+            monomials_wide[key] = v if not any(lower) else np.multiply(wide_monomial(lower), v)
+        return monomials_wide[key]
 
-    pieces: list[NDArray | float] = [0.0, 0.0, 0.0]
-    for row, terms in enumerate(groups):
-        for key, parts in terms.items():
-            factor: NDArray | float = 0.0
-            for c, rest in parts:
-                term: NDArray | float = c
-                for i, n in rest:
-                    term = term * small(i, n)
-                factor = factor + term
-            factor = factor * row_factor[row]
-            pieces[row] = pieces[row] + (factor * wide_monomial(key) if any(key) else factor)
-    d1 = np.asarray(inv.d1)
-    return np.asarray(pieces[0] / (d1 * d1) + pieces[2] / d1 + pieces[1])
+    keys = sorted({key for row in groups for key in row}, key=sum)  # lower monomials before higher ones
+    for key in keys:
+        rows = [row for row in range(3) if key in groups[row]]
+        if not any(key):
+            for row in rows:
+                acc[row] += factor(row, key)
+            continue
+        for row in rows:
+            acc[row] += np.multiply(wide_monomial(key), factor(row, key), out=scratch)
+    inv_d1 = np.divide(1.0, d1, out=np.empty(shape))
+    out = acc[0]
+    out *= inv_d1
+    out += acc[2]
+    out *= inv_d1
+    out += acc[1]
+    return out
 
 
 @lru_cache(maxsize=256)

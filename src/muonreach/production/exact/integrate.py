@@ -148,21 +148,25 @@ class Process:
         return self.m_x / energy, float(self.x_end(energy))
 
     def x_end(self, energy: ArrayLike) -> NDArray:
-        """Largest x = E_X / E: X forward with l' and N at rest in their common frame (invariant mass m' + M),
-        on the heaviest nucleus of the formula unit; two-body kinematics p + P -> X + (l' N):
-        E_X = [(s + m_X^2 - M_r^2)(E + M) + |p| lambda^(1/2)(s, m_X^2, M_r^2)] / (2 s), every difference of
-        large terms written out (s - (M_r +- m_X)^2 = m^2 - (m' +- m_X)^2 + 2 M (E - m' -+ m_X)). It lies
-        O(m'^2 m_X^2 / (M E^2)) below 1 - m'/E (recoil)."""
-        e = np.asarray(energy, dtype=float)
-        big_m = max(n.M for n in self.nuclei)
-        m, mp, mx = self.m, self.mp, self.m_x
-        p = np.sqrt((e - m) * (e + m))
-        s = m * m + big_m * big_m + 2.0 * e * big_m
-        plus = m * m - (mp + mx) ** 2 + 2.0 * big_m * (e - mp - mx)
-        minus = m * m - (mp - mx) ** 2 + 2.0 * big_m * (e - mp + mx)
-        num = m * m - mp * mp + mx * mx + 2.0 * big_m * (e - mp)
-        e_x = (num * (e + big_m) + p * np.sqrt(np.clip(plus * minus, 0.0, None))) / (2.0 * s)
-        return np.minimum(e_x / e, 1.0 - mp / e)
+        """Largest x = E_X / E (:func:`x_end` on the heaviest nucleus of the formula unit)."""
+        return x_end(energy, self.m, self.mp, self.m_x, max(n.M for n in self.nuclei))
+
+
+def x_end(energy: ArrayLike, m: float | NDArray, mp: float | NDArray, mx: float | NDArray, big_m: float | NDArray
+          ) -> NDArray:
+    """Largest x = E_X / E of l N -> l' N X (masses m, m', m_X, M; all arguments broadcast): X forward with l' and
+    N at rest in their common frame (invariant mass M_r = m' + M); two-body kinematics p + P -> X + (l' N):
+    E_X = [(s + m_X^2 - M_r^2)(E + M) + |p| lambda^(1/2)(s, m_X^2, M_r^2)] / (2 s), every difference of
+    large terms written out (s - (M_r +- m_X)^2 = m^2 - (m' +- m_X)^2 + 2 M (E - m' -+ m_X)). It lies
+    O(m'^2 m_X^2 / (M E^2)) below 1 - m'/E (recoil)."""
+    e = np.asarray(energy, dtype=float)
+    p = np.sqrt((e - m) * (e + m))
+    s = m * m + big_m * big_m + 2.0 * e * big_m
+    plus = m * m - (mp + mx) ** 2 + 2.0 * big_m * (e - mp - mx)
+    minus = m * m - (mp - mx) ** 2 + 2.0 * big_m * (e - mp + mx)
+    num = m * m - mp * mp + mx * mx + 2.0 * big_m * (e - mp)
+    e_x = (num * (e + big_m) + p * np.sqrt(np.maximum(plus * minus, 0.0))) / (2.0 * s)
+    return np.minimum(e_x / e, 1.0 - mp / e)
 
 
 def make_process(kind: str, m_x: float, material: Material | str, lepton: str = "mu", final_lepton: str | None = None,
