@@ -18,8 +18,8 @@ import numpy as np
 from muonreach import cache
 from muonreach.experiments.spec import load_experiment
 from muonreach.mc import displaced, exact
-from muonreach.production.exact.integrate import dsigma_dx_dcos
 from muonreach.models.registry import get_model_spec
+from muonreach.production.exact.integrate import dsigma_dx_dcos
 from muonreach.reach.contour import reach
 
 
