@@ -14,7 +14,9 @@ no regeneration (:func:`regenerated_events` is the regenerate-per-coupling basel
 The kinematics do not depend on g: the mediator decays promptly next to its production point (its decay distance
 is drawn with its width at the reference coupling, dominated by the dark channel; the coupling-dependent rest is
 O(eps^2 alpha/alpha_D)). Events are cached per (experiment, model parameters except the coupling, mass, events,
-seed) with :func:`muonreach.cache.cached_arrays`.
+seed) with :func:`muonreach.cache.cached_arrays`; their production stage (points, kinematics and the random stream
+after them) per (experiment, boson kind, mass, events, seed) only, so models that differ in the dark sector alone
+(the splittings of one inelastic-DM figure) share it, bit for bit (:func:`_produced`).
 """
 
 from __future__ import annotations

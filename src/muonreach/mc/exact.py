@@ -24,8 +24,8 @@ as :mod:`.bremsstrahlung`), u_1 -> x (uniform in logit(x) between the yield's li
   integral before normalisation, divided by the spectrum's dsigma/dx (an independent quadrature of the same
   |M|^2), is kept as ``row_ratio``: a check of the angular table (within 2.1e-3 of 1 at NA64-mu, tests).
 
-The table costs N_S N_W (E nodes) evaluations (~0.1 ms each: ~0.3 CPU-s for NA64-mu) and is cached on disk with
-:func:`muonreach.cache.cached_arrays` (namespace ``"exact-angles"``, keyed by the process, grid and code).
+The table costs N_S N_W (E nodes) evaluations (~0.03-0.1 ms each: 0.15-0.5 CPU-s for NA64-mu and MUonE) and is
+cached on disk with :func:`muonreach.cache.cached_arrays` (namespace ``"exact-angles"``, keyed by the process, grid and code).
 
 Approximations (as for the WW family): the outgoing lepton takes E' = E - E_X and the transverse momentum -p_T,X
 (the photon's momentum and the nuclear recoil, integrated over in the cross section, are not generated); the
