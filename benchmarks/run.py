@@ -27,7 +27,9 @@ In the order they run:
 - NA64-e (electron_bench.py): a 100-mass na64e-2019 reach with caches warm, vs the shower yield by nested
   adaptive quadrature at a few masses, scaled.
 - MUonE / inelastic DM (muone_bench.py): a 30-mass displaced-vertex reach, events generated once per mass and
-  reweighted per coupling, cold and cached, vs regenerating the events at every coupling.
+  reweighted per coupling, cold and cached, vs regenerating the events at every coupling; 003-fig6's splittings:
+  the shared production stage vs one per splitting, the angular table by the fine rule vs dsigma_dx_dcos, N(g)
+  over the live events vs all.
 - Max-min Table 4 (heavy_bench.py): one row and the full 24 x 8 table on 2 processes, vs a per-member
   (non-vectorised) objective, scaled.
 - (g-2) measurement side (gm2meas_bench.py): the extended omega_a fit (iminuit with the analytic gradient vs
@@ -159,7 +161,7 @@ if __name__ == "__main__":
     from gm2meas_bench import bench_gm2meas
     from heavy_bench import bench_heavy
     from meson_bench import bench_branching_ratios, bench_na62_reach
-    from muone_bench import bench_muone
+    from muone_bench import bench_muone, bench_splittings
     from reach_bench import bench_reach_batch
     from scan_bench import bench_scan
     from serve_bench import bench_serve
@@ -182,6 +184,7 @@ if __name__ == "__main__":
     bench_na62_reach()
     bench_na64e_reach()
     bench_muone()
+    bench_splittings()
     bench_heavy()
     bench_gm2meas()
     bench_speed()

@@ -14,7 +14,9 @@ no regeneration (:func:`regenerated_events` is the regenerate-per-coupling basel
 The kinematics do not depend on g: the mediator decays promptly next to its production point (its decay distance
 is drawn with its width at the reference coupling, dominated by the dark channel; the coupling-dependent rest is
 O(eps^2 alpha/alpha_D)). Events are cached per (experiment, model parameters except the coupling, mass, events,
-seed) with :func:`muonreach.cache.cached_arrays`.
+seed) with :func:`muonreach.cache.cached_arrays`; their production stage (points, kinematics and the random stream
+after them) per (experiment, boson kind, mass, events, seed) only, so models that differ in the dark sector alone
+(the splittings of one inelastic-DM figure) share it, bit for bit (:func:`_produced`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from numpy.typing import NDArray
 
 from .. import units
 from .._version import __version__
-from ..cache import cached_arrays
+from ..cache import cache_key, cached_arrays
 from ..errors import ConvergenceError, InvalidParameter, KinematicallyForbidden
 from ..experiments.couplings import G_REF, CouplingDependence
 from ..experiments.production import production_channel
@@ -64,16 +66,11 @@ def decaying_channel(model: Mediator) -> tuple[str, int, str]:
         f"visibly (dark states {masses}; X -> D S needs m_X > m_D + m_S and S must have an open decay)")
 
 
-def _event_arrays(exp, model: Mediator, n: int, seed: int) -> dict[str, NDArray]:
-    """Generate n events (module docstring) and reduce them to what the reweighting needs."""
-    sig = exp.signature
-    sig.check_experiment(exp.target_length, exp.energy)
-    channel_name, j, state = decaying_channel(model)
-    channel = production_channel(exp.channel)
-    kind, g_prod = channel.coupling(exp, model)
-    if g_prod == 0.0:
-        raise KinematicallyForbidden(f"the model does not couple to the {exp.lepton} beam of {exp.name}")
-    production = channel.event_production(exp, kind, model.mass)
+def _production_arrays(exp, kind: str, mass: float, n: int, seed: int) -> dict[str, NDArray]:
+    """The production stage of :func:`_event_arrays`: n unweighted l N -> l N X points (the envelope from stream
+    ``[seed, 0]``, the points and kinematics from ``[seed, 1, restarts]``), their produced-boson integral, and the
+    state of the second stream after them (``rng_state``, :func:`_generator`), from which the decay chain goes on."""
+    production = production_channel(exp.channel).event_production(exp, kind, mass)
     sampler = GridSampler(production.density, CELLS, PRESAMPLE)
     sampler.build(np.random.default_rng([seed, 0]))
     while True:
@@ -84,6 +81,56 @@ def _event_arrays(exp, model: Mediator, n: int, seed: int) -> dict[str, NDArray]
         except EnvelopeViolation as violation:
             sampler.raise_envelope(violation)
     kin = production.kinematics(u, rng)
+    state = rng.bit_generator.state
+    words = [state["state"]["state"] >> 64, state["state"]["state"], state["state"]["inc"] >> 64,
+             state["state"]["inc"], state["has_uint32"], state["uinteger"]]
+    return {"integral": np.array([sampler.integral, sampler.integral_error]), "boson": kin["boson"],
+            "lepton": kin["lepton"], "depth": kin["depth"],
+            "rng_state": np.array([w & 0xFFFF_FFFF_FFFF_FFFF for w in words], dtype=np.uint64)}
+
+
+def _generator(words: NDArray) -> np.random.Generator:
+    """The PCG64 generator whose state :func:`_production_arrays` stored (it continues the stream exactly)."""
+    hi_lo = [int(w) for w in words]
+    bits = np.random.PCG64()
+    bits.state = {"bit_generator": "PCG64", "state": {"state": (hi_lo[0] << 64) | hi_lo[1], "inc": (hi_lo[2] << 64) | hi_lo[3]},
+                  "has_uint32": hi_lo[4], "uinteger": hi_lo[5]}
+    return np.random.Generator(bits)
+
+
+#: In-process copies of the production stage for the inputs seen last (also under ``--no-cache``, which bypasses
+#: :func:`cached_arrays`): the splittings of an inelastic-DM figure share the mediator mass, hence this stage.
+_PRODUCED: dict[str, dict[str, NDArray]] = {}
+PRODUCED_MEMO: int = 32
+
+
+def _produced(exp, kind: str, mass: float, n: int, seed: int) -> dict[str, NDArray]:
+    """:func:`_production_arrays`, cached on disk (``"displaced-production"``, keyed by the experiment, boson kind,
+    mass, events and seed: the production density does not depend on the rest of the model) and in this process."""
+    inputs = {"experiment": exp.as_dict(), "kind": kind, "mass": mass, "events": n, "seed": seed, "version": __version__}
+    key = cache_key("displaced-production", inputs)
+    if key not in _PRODUCED:
+        if len(_PRODUCED) >= PRODUCED_MEMO:
+            _PRODUCED.pop(next(iter(_PRODUCED)))
+        arrays = cached_arrays("displaced-production", inputs, lambda: _production_arrays(exp, kind, mass, n, seed))
+        for a in arrays.values():
+            a.setflags(write=False)  # shared by every model at this mass
+        _PRODUCED[key] = arrays
+    return _PRODUCED[key]
+
+
+def _event_arrays(exp, model: Mediator, n: int, seed: int) -> dict[str, NDArray]:
+    """Generate n events (module docstring) and reduce them to what the reweighting needs."""
+    sig = exp.signature
+    sig.check_experiment(exp.target_length, exp.energy)
+    channel_name, j, state = decaying_channel(model)
+    channel = production_channel(exp.channel)
+    kind, g_prod = channel.coupling(exp, model)
+    if g_prod == 0.0:
+        raise KinematicallyForbidden(f"the model does not couple to the {exp.lepton} beam of {exp.name}")
+    produced = _produced(exp, kind, float(model.mass), n, seed)
+    kin, rng = produced, _generator(produced["rng_state"])
+    integral, integral_error = (float(v) for v in produced["integral"])
     boson = kin["boson"]
     products = final_states().products(channel_name)
     m_a, m_b = products[0].mass(model), products[1].mass(model)
@@ -102,7 +149,7 @@ def _event_arrays(exp, model: Mediator, n: int, seed: int) -> dict[str, NDArray]
     lo0, hi0, lo, hi = cuts["lo0"], cuts["hi0"], cuts["lo"], cuts["hi"]
     p_s, direction = cuts["momentum"], cuts["direction"]
     return {
-        "weight": np.full(n, sampler.integral / n), "weight_error": np.array([sampler.integral_error / n]),
+        "weight": np.full(n, integral / n), "weight_error": np.array([integral_error / n]),
         "momentum": p_s, "pair": pair_ok, "energy_ok": energy_ok, "opening_ok": opening_ok, "lepton_ok": lepton_ok,
         "lo0": lo0, "hi0": hi0, "lo": lo, "hi": hi, "dark_energy": dark[:, 0],
         "dark_cos_theta": direction[:, 2], "boson_energy": boson[:, 0], "depth": kin["depth"],
@@ -189,6 +236,9 @@ class DisplacedCalculator:
         self.sample = BosonSample(a["dark_energy"], a["momentum"], a["depth"], np.full(n, exp.energy),
                                   a["weight"] * self.static, a["dark_cos_theta"])
         self.weight = self.sample.weight
+        # the events that can count (all cuts passed, a non-empty window): N(g) sums over these only
+        live = np.flatnonzero(self.static & (a["hi"] > np.maximum(a["lo"], 0.0)))
+        self._live = {k: a[k][live] for k in ("lo", "hi", "momentum", "weight")}
 
     @property
     def g_max(self) -> float:
@@ -206,17 +256,23 @@ class DisplacedCalculator:
             dark = np.array([math.fsum(d.widths.values()) if d else 0.0 for d in decays])
         return np.divide(channel, total, out=np.zeros_like(total), where=total > 0.0), dark
 
-    def _terms(self, g: NDArray, lo: NDArray, hi: NDArray, mask: NDArray) -> NDArray:
-        """g_prod^2 BR sum_i w_i mask_i P_i(window) at each g: shape (n_g,)."""
+    def _terms(self, g: NDArray, lo: NDArray, hi: NDArray, mask: NDArray | float, momentum: NDArray | None = None,
+               weight: NDArray | None = None) -> NDArray:
+        """g_prod^2 BR sum_i w_i mask_i P_i(window) at each g: shape (n_g,); ``momentum`` and ``weight`` of the
+        events of ``lo`` and ``hi`` when these are a subset (default: all events)."""
+        a = self.arrays
+        momentum = a["momentum"] if momentum is None else momentum
+        weight = a["weight"] if weight is None else weight
         br, gamma = self._rates(g)
-        inv_length = (self.dark_mass * gamma)[:, None] / (self.arrays["momentum"][None, :] * units.HBARC_GEV_CM)
+        inv_length = (self.dark_mass * gamma)[:, None] / (momentum[None, :] * units.HBARC_GEV_CM)
         p = _window(lo[None, :], hi[None, :], inv_length)
-        return self.couplings.production_coupling(g) ** 2 * br * (p @ (self.arrays["weight"] * mask))
+        return self.couplings.production_coupling(g) ** 2 * br * (p @ (weight * mask))
 
     def events(self, g: float | NDArray) -> NDArray:
         """Expected signal events at the coupling(s) g (shape of g)."""
         g_arr = np.atleast_1d(self.couplings.check(np.asarray(g, dtype=float))).ravel()
-        out = self._terms(g_arr, self.arrays["lo"], self.arrays["hi"], self.static)
+        live = self._live
+        out = self._terms(g_arr, live["lo"], live["hi"], 1.0, live["momentum"], live["weight"])
         if not np.all(np.isfinite(out)):
             raise ConvergenceError(f"{self.experiment.name}: non-finite displaced-vertex yield at m = {self.mass:g} GeV")
         return out.reshape(np.shape(g)) if np.ndim(g) else out[0]

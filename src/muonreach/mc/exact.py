@@ -11,8 +11,9 @@ as :mod:`.bremsstrahlung`), u_1 -> x (uniform in logit(x) between the yield's li
 * q: the conditional density of the X angle at fixed (E, x) in v = w / w_max, w = ln(Delta/Delta_min), with
   Delta = m'^2 - m^2 - m_X^2 + 2 p.k the exact integrator's own angular variable (1 - cos theta_X =
   (Delta - Delta_min)/(2 |p| |k|)) and w_max its upper end (the t cap of the screened form factors, or theta = pi).
-  It is tabulated from :func:`~muonreach.production.exact.integrate.dsigma_dx_dcos` (d sigma/dw = d sigma/dcos x
-  Delta/(2 |p| |k|)) at :data:`N_W` points in v for :data:`N_S` cell-centred points of logit(x) (between
+  It is tabulated from the exact integrator's inner (t, phi) integral at fixed (x, Delta), the one behind
+  :func:`~muonreach.production.exact.integrate.dsigma_dx_dcos` (d sigma/dw = d sigma/dDelta x Delta; the
+  fine rule only: :func:`_dsigma_dx_dv`) at :data:`N_W` points in v for :data:`N_S` cell-centred points of logit(x) (between
   max(x_min, m_X/E) and the end point x_end(E), as the spectrum's table) at the spectrum's energy nodes;
   the v points are (k/(N_W - 1))^2 (dense forward, where q turns over); ln q is interpolated linearly in v
   (exact for an exponential fall in w), in s and in ln E between the spectrum's energy nodes. Each tabulated
@@ -23,8 +24,8 @@ as :mod:`.bremsstrahlung`), u_1 -> x (uniform in logit(x) between the yield's li
   integral before normalisation, divided by the spectrum's dsigma/dx (an independent quadrature of the same
   |M|^2), is kept as ``row_ratio``: a check of the angular table (within 2.1e-3 of 1 at NA64-mu, tests).
 
-The table costs N_S N_W (E nodes) evaluations (~0.4 ms each: ~2 s for NA64-mu) and is cached on disk with
-:func:`muonreach.cache.cached_arrays` (namespace ``"exact-angles"``, keyed by the process, grid and code).
+The table costs N_S N_W (E nodes) evaluations (~0.03-0.1 ms each: 0.15-0.5 CPU-s for NA64-mu and MUonE) and is
+cached on disk with :func:`muonreach.cache.cached_arrays` (namespace ``"exact-angles"``, keyed by the process, grid and code).
 
 Approximations (as for the WW family): the outgoing lepton takes E' = E - E_X and the transverse momentum -p_T,X
 (the photon's momentum and the nuclear recoil, integrated over in the cross section, are not generated); the
@@ -44,7 +45,7 @@ from ..constants import LEPTON_MASSES
 from ..errors import ConvergenceError
 from ..experiments.beam import TrackDistribution, track_distribution
 from ..production.exact import ExactSpectrum
-from ..production.exact.integrate import Process, _delta_upper, dsigma_dx_dcos
+from ..production.exact.integrate import Process, _delta_upper, _inner
 from ..production.exact.phase_space import Kinematics, emission
 from .bremsstrahlung import energy_and_x, four_momenta, track_normalisation
 
@@ -65,6 +66,22 @@ def _log_linear_integral(y: NDArray, nodes: NDArray) -> NDArray:
     safe = np.where(small, 1.0, d)
     seg = np.where(small, np.exp(0.5 * (a + b)), (np.exp(b) - np.exp(a)) / safe)
     return np.sum(np.diff(nodes) * seg, axis=-1)
+
+
+def _dsigma_dx_dv(proc: Process, energy: float, x: NDArray, v: NDArray) -> NDArray:
+    """dsigma/(dx dv) at arrays (x, v) of one shape inside the kinematic range, v = ln(Delta/Delta_min)/w_max (module
+    docstring): E sum_nuclei count x (int dt dphi of dsigma/(dE_X dDelta dt dphi)) x dDelta/dv, the inner integral
+    of :mod:`muonreach.production.exact.integrate` by its "fine" rule, as its ``dsigma_dx_dcos`` computes it
+    (that function also evaluates the coarse rule for an error estimate, and takes the angle theta: both unused
+    here), with dDelta/dv = Delta w_max (0 where X has no angular range)."""
+    total = np.zeros(x.shape)
+    for nuc in proc.nuclei:
+        kin = proc.kinematics(energy, nuc)
+        em = emission(kin, x * energy, proc.m_x, proc.mp)
+        w_max = np.log(np.maximum(_delta_upper(proc, kin, em) / em.delta_min, 1.0))
+        delta = em.delta_min * np.exp(v * w_max)
+        total = total + nuc.count * energy * _inner(proc, energy, nuc, x * energy, delta, "fine") * delta * w_max
+    return total
 
 
 class ExactAngles:
@@ -102,10 +119,7 @@ class ExactAngles:
         for e in self.spectrum.energies:
             x = self.spectrum._x_of_s(np.array(e), self.s_nodes)
             xx, vv = np.meshgrid(x, self.v_nodes, indexing="ij")
-            _, omc, dcos_dv = self.angles(np.full(xx.shape, e), xx, vv)
-            theta = 2.0 * np.arcsin(np.sqrt(0.5 * omc))
-            d2, _ = dsigma_dx_dcos(proc, float(e), xx, theta)
-            dens = d2 * dcos_dv  # dsigma/(dx dv)
+            dens = _dsigma_dx_dv(proc, float(e), xx, vv)
             if not np.all(np.isfinite(dens)) or np.any(dens[:, 0] <= 0.0):
                 raise ConvergenceError(f"exact angular table: non-positive forward density at E = {e:g} GeV")
             # beyond the last positive node (the t cap of a sliver of phase space) continue ln q steeply
