@@ -241,8 +241,7 @@ def test_provenance_attributes(reference):
     assert reference.coupling.attrs["long_name"] == "g_mu" and reference.mass.attrs["units"] == "GeV"
 
 
-def test_model_and_experiment_parameter_axes():
-    text = """
+PARAMS = """
 [model]
 name = "scalar-muon"
 m_chi_ratio = 0.3333
@@ -264,7 +263,10 @@ values = [1e-4, 1e-3]
 kind = "events"
 experiment = "na64mu-2018"
 """
-    ds = run_scan(text, workers=1, processes=False)
+
+
+def test_model_and_experiment_parameter_axes():
+    ds = run_scan(PARAMS, workers=1, processes=False)
     assert ds["events_na64mu-2018"].dims == ("mass", "g_chi", "x_min", "coupling")
     from muonreach.experiments.calculator import calculator
     from muonreach.experiments.spec import load_experiment
@@ -511,6 +513,43 @@ def test_markers_verify_with_failed_points_and_a_recreated_store(tmp_path):
     assert verified_chunks(out, spec) == set(range(spec.n_chunks))
     for k, v in _data(again).items():
         assert np.array_equal(v, first[k], equal_nan=v.dtype.kind == "f"), k
+
+
+@pytest.mark.parametrize("text", [GRID, PARAMS, FAILING])
+def test_store_metadata_is_what_xarray_writes(tmp_path, text):
+    """The store is created with zarr directly (faster); its metadata and coordinate files must equal, byte for
+    byte, what xarray's to_zarr(compute=False) writes for the empty dataset (built here independently from
+    the same attributes: NaN/-1/'' fill values, Zarr chunks = work chunks)."""
+    import json
+
+    import dask.array as da
+    import zarr
+
+    from muonreach.scan.store import FAILURE_LONG_NAME, MARKERS_ATTRS, _status_attrs, coordinates, dataset_attrs, prepare, variable_attrs
+
+    spec = load_spec(text)
+    data, encoding = {}, {}
+    for v, dims in spec.variable_dims().items():
+        shape, chunks = tuple(spec.axis_length(d) for d in dims), spec.zarr_chunks(dims)
+        data[v] = (dims, da.full(shape, np.nan, chunks=chunks), variable_attrs(spec)[v])
+        encoding[v] = {"chunks": chunks}
+    chunks = spec.zarr_chunks(spec.dims)
+    data["status"] = (spec.dims, da.full(spec.shape, STATUS_NOT_COMPUTED, dtype=np.int8, chunks=chunks), _status_attrs())
+    encoding["status"] = {"chunks": chunks, "fill_value": STATUS_NOT_COMPUTED}
+    data["failure"] = (spec.dims, da.full(spec.shape, "", dtype=np.dtypes.StringDType(), chunks=chunks),
+                       {"long_name": FAILURE_LONG_NAME})
+    encoding["failure"] = {"chunks": chunks}
+    expected = tmp_path / "xarray.zarr"
+    xr.Dataset(data, coords=coordinates(spec), attrs=dataset_attrs(spec)).to_zarr(
+        str(expected), mode="w-", compute=False, consolidated=False, encoding=encoding, zarr_format=3)
+    zarr.open_group(str(expected), mode="r+").create_group(MARKERS, attributes=MARKERS_ATTRS)
+    prepare(tmp_path / "direct.zarr", spec)
+
+    def files(root: Path) -> dict:
+        return {str(p.relative_to(root)): json.loads(p.read_text()) if p.name == "zarr.json" else p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert files(tmp_path / "direct.zarr") == files(expected)
 
 
 @pytest.fixture(scope="module")
