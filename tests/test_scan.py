@@ -7,6 +7,7 @@ command line); the other tests use an in-process cluster (``processes=False``) t
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -96,6 +97,11 @@ def _data(ds) -> dict:
 
 
 def _assert_same(a, b) -> None:
+    _assert_same_values(a, b)
+    assert a.attrs == b.attrs
+
+
+def _assert_same_values(a, b) -> None:
     da, db = _data(a), _data(b)
     assert set(da) == set(db)
     for k in da:
@@ -103,7 +109,6 @@ def _assert_same(a, b) -> None:
             np.testing.assert_array_equal(da[k], db[k], err_msg=k)  # NaN == NaN here; bitwise equality otherwise
         else:
             assert (da[k] == db[k]).all(), k
-    assert a.attrs == b.attrs
 
 
 @pytest.fixture(scope="module")
@@ -501,16 +506,16 @@ def test_markers_verify_with_failed_points_and_a_recreated_store(tmp_path):
     in the same process (whose open arrays are cached)."""
     import shutil
 
-    from muonreach.scan.store import verified_chunks
+    from muonreach.scan.store import stored_chunking, verified_chunks
 
     out = tmp_path / "failing.zarr"
     spec = load_spec(FAILING)
     first = _data(run_scan(FAILING, out=out))
-    assert verified_chunks(out, spec) == set(range(spec.n_chunks))
+    assert verified_chunks(out, spec) == set(range(stored_chunking(out, spec).n_chunks))  # the pilot's chunking
     assert int((first["status"] == STATUS_FAILED).sum()) == 3
     shutil.rmtree(out)
     again = run_scan(FAILING, out=out)
-    assert verified_chunks(out, spec) == set(range(spec.n_chunks))
+    assert verified_chunks(out, spec) == set(range(stored_chunking(out, spec).n_chunks))  # the pilot's chunking
     for k, v in _data(again).items():
         assert np.array_equal(v, first[k], equal_nan=v.dtype.kind == "f"), k
 
@@ -694,8 +699,75 @@ def test_failing_chunk_in_process_is_recorded(monkeypatch):
     from muonreach.scan import runner
 
     monkeypatch.setattr(runner, "local_cluster", _no_cluster)
-    monkeypatch.setattr(runner, "compute_chunk", lambda spec, cid: (_ for _ in ()).throw(OSError("disk gone")))
+    monkeypatch.setattr(runner, "compute_chunk", lambda spec, cid, head=None: (_ for _ in ()).throw(OSError("disk gone")))
     report = ScanReport(0, 0)
     ds = run_scan(MINI, report=report)
     assert report.chunk_errors and all("OSError: disk gone" in r for r in report.chunk_errors.values())
     assert (ds.status.values == STATUS_FAILED).all()
+
+
+# ------------------------------------------------------------------------------------------------------
+# chunks sized from a pilot evaluation (no chunking in [execution])
+# ------------------------------------------------------------------------------------------------------
+
+GRID_AUTO = GRID.replace("[execution]\nchunks = { mass = 2 }\n", "")
+
+
+def test_explicit_chunking_wins_over_the_pilot():
+    from muonreach.scan.runner import pilot
+
+    assert load_spec(GRID_AUTO).auto_chunks and not load_spec(GRID).auto_chunks
+    explicit = load_spec(GRID_AUTO + "[execution]\nchunk_points = 80\n")
+    assert not explicit.auto_chunks and explicit.chunks == (2,)
+    assert pilot(explicit, 2) == (explicit, None)
+
+
+@pytest.mark.parametrize(("overhead", "pilot_seconds", "chunk"), [
+    (1e3, 0.03, 2),  # huge overhead: capped so that 2 workers get CHUNKS_PER_WORKER = 3 chunks each (12 // 6 masses)
+    (0.0, 0.0, 2),   # no overhead: the pilot's own points (2 masses, the minimum: the first only warms up)
+])
+def test_pilot_sizes_chunks_and_its_points_are_kept(monkeypatch, reference, overhead, pilot_seconds, chunk):
+    """Chunk size from the rule's two bounds (the measured cost in between is machine-dependent); the pilot's
+    points are the first corner of chunk 0 and the result is the reference's, bit for bit."""
+    from muonreach.scan import runner
+
+    monkeypatch.setattr(runner, "CHUNK_OVERHEAD_SECONDS", overhead)
+    monkeypatch.setattr(runner, "PILOT_SECONDS", pilot_seconds)
+    spec, head = runner.pilot(load_spec(GRID_AUTO), 2)
+    assert spec.chunks == (chunk,) and not spec.auto_chunks
+    assert head is not None and head.slices["mass"].start == 0 and head.slices["mass"].stop <= chunk
+    report = ScanReport(0, 0)
+    ds = run_scan(GRID_AUTO, workers=2, processes=False, report=report)
+    _assert_same_values(ds, reference)
+    assert report.computed == report.total_chunks == spec.n_chunks
+    assert json.loads(ds.attrs["chunks"]) == {"mass": chunk}
+
+
+def test_pilot_head_gives_the_same_chunk_on_two_outer_axes():
+    """Chunk 0 from a pilot corner plus the rest (two outer axes: mass and g_chi) equals the chunk computed whole."""
+    from muonreach.scan.compute import compute_block, compute_chunk
+
+    spec = load_spec(PARAMS).with_chunks((2, 2))
+    head = compute_block(spec, {"mass": slice(0, 1), "g_chi": slice(0, 1)})
+    whole, merged = compute_chunk(spec, 0), compute_chunk(spec, 0, head)
+    for v in whole.variables:
+        np.testing.assert_array_equal(merged.variables[v], whole.variables[v])
+    assert (merged.status == whole.status).all() and (merged.failure == whole.failure).all()
+    assert merged.points == whole.points == 16
+
+
+def test_auto_chunked_store_resumes_with_its_own_chunking(tmp_path, monkeypatch, reference):
+    """A resumed auto-chunked store keeps the chunking it was created with, whatever a new pilot would say."""
+    from muonreach.scan import runner
+
+    out = tmp_path / "auto.zarr"
+    monkeypatch.setattr(runner, "CHUNK_OVERHEAD_SECONDS", 1e3)  # 2 masses per chunk (as above)
+    first = ScanReport(0, 0)
+    run_scan(GRID_AUTO, workers=2, processes=False, out=out, max_chunks=2, report=first)
+    assert first.computed == 2 and first.total_chunks == 6 and done_chunks(out) == {0, 1}
+    monkeypatch.setattr(runner, "CHUNK_OVERHEAD_SECONDS", 0.0)  # a new pilot would choose otherwise
+    monkeypatch.setattr(runner, "PILOT_SECONDS", 0.0)
+    again = ScanReport(0, 0)
+    ds = run_scan(GRID_AUTO, workers=1, processes=False, out=out, report=again)
+    assert again.already_done == 2 and again.computed == 4 and again.total_chunks == 6
+    _assert_same_values(ds, reference)

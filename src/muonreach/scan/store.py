@@ -228,6 +228,17 @@ def stored_attrs(out: Path) -> dict | None:
         return None
 
 
+def stored_chunking(out: Path, spec: ScanSpec) -> ScanSpec | None:
+    """``spec`` with the chunking recorded in the existing store ``out`` (its ``chunks`` attribute), or None
+    if there is no readable one (then :func:`prepare` says what is wrong)."""
+    attrs = stored_attrs(Path(out))
+    try:
+        sizes = json.loads(attrs["chunks"]) if attrs is not None else None
+        return None if sizes is None else spec.with_chunks(tuple(int(sizes[a.name]) for a in spec.outer_axes))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def prepare(out: Path, spec: ScanSpec) -> None:
     """Create the store (atomically) or check that an existing one belongs to this spec (then
     :func:`verified_chunks` under :func:`locked` tells which chunks are done)."""
@@ -364,9 +375,12 @@ def _read_chunk(group, spec: ScanSpec, slices: dict[str, slice]) -> tuple[dict[s
 
 def verified_chunks(out: Path, spec: ScanSpec) -> set[int]:
     """The chunks whose marker can be trusted: it parses, names its chunk, and the chunk's values read back
-    from the store have the digest it records (so no fake marker, deleted or corrupt chunk file passes)."""
+    from the store have the digest it records (so no fake marker, deleted or corrupt chunk file passes). An
+    ``auto_chunks`` spec is taken with the store's chunking."""
     import zarr
 
+    if spec.auto_chunks:
+        spec = stored_chunking(out, spec) or spec
     folder = Path(out) / MARKERS
     candidates = sorted(c for c in marked_chunks(out) if c < spec.n_chunks)
     if not candidates:
