@@ -128,11 +128,16 @@ def _client(workers: int | None, scheduler: Any, processes: bool, n_tasks: int) 
 
 def local_cluster(n_workers: int, processes: bool = True):
     """A dask LocalCluster of ``n_workers`` single-threaded workers, without a dashboard (its HTTP endpoint
-    on a free port, so that several clusters can run side by side), logging only errors."""
+    on a free port, so that several clusters can run side by side), logging only errors, and without work
+    stealing: the chunk tasks are queued on the scheduler and handed to workers as they free up, so there is
+    nothing to steal, while its periodic balancing costs the client process (which runs the scheduler)
+    ~20 ms CPU per scan (docs/speed.md, scanchunk)."""
+    import dask
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes, dashboard_address=None,
-                        scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR)
+    with dask.config.set({"distributed.scheduler.work-stealing": False}):
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes, dashboard_address=None,
+                            scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR)
 
 
 def _progress(enabled: bool):
@@ -184,9 +189,11 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
             if stored is not None:  # resuming: the store's chunking
                 spec = stored
             elif max_chunks is None or max_chunks > 0:
+                if workers is not None and scheduler is None:  # the cluster starts now; the pilot runs on it
+                    scheduler = stack.enter_context(_client(workers, None, processes, _outer_points(spec)))
                 t0 = time.perf_counter()
                 try:
-                    spec, head = pilot(spec, _worker_count(workers, scheduler))
+                    spec, head = _run_pilot(spec, workers, scheduler)
                 except Exception:  # then the default chunking: the chunk tasks meet the error and report it
                     spec = spec.with_chunks(spec.chunks)
                 pilot_seconds = time.perf_counter() - t0
@@ -232,6 +239,20 @@ CHUNKS_PER_WORKER: int = 3
 PILOT_SECONDS: float = 0.03
 
 
+def _outer_points(spec: ScanSpec) -> int:
+    """The most chunks any chunking of ``spec`` can have."""
+    return math.prod(len(a) for a in spec.outer_axes)
+
+
+def _run_pilot(spec: ScanSpec, workers: int | None, scheduler: Any) -> tuple[ScanSpec, ChunkResult | None]:
+    """:func:`pilot` here, or with a cluster as a task on it (whose workers have imported what it needs)."""
+    n = _worker_count(workers, scheduler)
+    if scheduler is None:
+        return pilot(spec, n)
+    scheduler.run(warm_up)
+    return scheduler.submit(pilot, spec, n, key=f"muonreach-pilot-{uuid.uuid4().hex[:8]}", pure=False).result()
+
+
 def _worker_count(workers: int | None, scheduler: Any) -> int:
     """The workers a scan will have: ``workers``, the threads of a given cluster, or the CPUs."""
     if workers is not None:
@@ -245,7 +266,7 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
     """Chunk an ``auto_chunks`` spec from a pilot evaluation; return it with the pilot's points.
 
     The pilot computes the first outer points (along the last outer axis, the others at their first value),
-    timing each (CPU seconds of this process), until those after the first took :data:`PILOT_SECONDS`; the
+    timing each (CPU seconds of the calling thread), until those after the first took :data:`PILOT_SECONDS`; the
     cost per grid point is their mean. A chunk then gets ``CHUNK_WORK_FACTOR * CHUNK_OVERHEAD_SECONDS`` of
     work, but at most ``size / (CHUNKS_PER_WORKER * n_workers)`` points, and at least the pilot's points
     (which are the first corner of chunk 0: :func:`run_chunk` computes only the rest of it). A spec whose
@@ -259,9 +280,9 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
     parts: list[ChunkResult] = []
     times: list[float] = []
     while len(parts) < min(len(last), cap // inner) and (len(parts) < 2 or sum(times[1:]) < PILOT_SECONDS):
-        t0 = time.process_time()
+        t0 = time.thread_time()
         parts.append(compute_block(spec, first | {last.name: slice(len(parts), len(parts) + 1)}))
-        times.append(time.process_time() - t0)
+        times.append(time.thread_time() - t0)
     per_point = (sum(times[1:]) / (len(times) - 1) if len(times) > 1 else times[0]) / inner
     target = CHUNK_WORK_FACTOR * CHUNK_OVERHEAD_SECONDS / max(per_point, 1e-12)
     chunked = spec.with_chunk_points(max(len(parts) * inner, min(int(target), cap)))
@@ -358,9 +379,8 @@ def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], heads: dict[i
             rep.computed += 1
             rep.task_seconds += getattr(res, "seconds", 0.0)
             rep.compute_seconds += getattr(res, "compute_seconds", 0.0)
-    finally:
-        for fut in futures:
-            fut.cancel()
+    finally:  # what did not finish (an exception, Ctrl-C): one message, not one per future
+        client.cancel([f for f in futures if not f.done()])
     rep.seconds = seconds_before + time.perf_counter() - t0
     rep.points_computed = points_before + points
 
