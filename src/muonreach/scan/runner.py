@@ -269,7 +269,9 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
     timing each (CPU seconds of the calling thread), until those after the first took :data:`PILOT_SECONDS`; the
     cost per grid point is their mean. A chunk then gets ``CHUNK_WORK_FACTOR * CHUNK_OVERHEAD_SECONDS`` of
     work, but at most ``size / (CHUNKS_PER_WORKER * n_workers)`` points, and at least the pilot's points
-    (which are the first corner of chunk 0: :func:`run_chunk` computes only the rest of it). A spec whose
+    (which are the first corner of chunk 0: :func:`run_chunk` computes only the rest of it); the sizes are
+    then evened out: the same number of chunks along each axis, each as small as that allows (4 chunks of 25
+    masses rather than 33, 33, 33 and 1). A spec whose
     chunking is given, or without outer axes (a single chunk), is returned as it is."""
     outer = spec.outer_axes
     if not spec.auto_chunks or not outer:
@@ -285,9 +287,12 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
         times.append(time.thread_time() - t0)
     per_point = (sum(times[1:]) / (len(times) - 1) if len(times) > 1 else times[0]) / inner
     target = CHUNK_WORK_FACTOR * CHUNK_OVERHEAD_SECONDS / max(per_point, 1e-12)
-    chunked = spec.with_chunk_points(max(len(parts) * inner, min(int(target), cap)))
+    sizes = spec.with_chunk_points(max(len(parts) * inner, min(int(target), cap))).chunks
+    # the same number of chunks along each axis, of even sizes (not 33, 33, 33, 1), the pilot still in chunk 0
+    even = [-(-len(a) // -(-len(a) // c)) for a, c in zip(outer, sizes)]
+    even[-1] = even[-1] if even[-1] >= len(parts) else sizes[-1]
     head = merge_blocks(spec, 0, first | {last.name: slice(0, len(parts))}, parts)
-    return chunked, head
+    return spec.with_chunks(tuple(even)), head
 
 
 #: Without ``workers`` or ``scheduler``, chunks run in this process while the work left, extrapolated from the
