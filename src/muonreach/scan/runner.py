@@ -45,7 +45,7 @@ class ScanReport:
     chunk_errors: dict[int, str] = field(default_factory=dict)
     seconds: float = 0.0  # wall time from submission to the last chunk (cluster start-up excluded)
     points_computed: int = 0
-    task_seconds: float = 0.0  # summed time of the chunk tasks on the workers (store mode)
+    task_seconds: float = 0.0  # summed time of the chunk tasks on the workers and of the pilot (store mode)
     compute_seconds: float = 0.0  # of which computing the values (store mode; the rest is Zarr writes)
 
 
@@ -207,8 +207,11 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
             todo = todo[: max(0, int(max_chunks))]
         rep = report if report is not None else ScanReport(spec.n_chunks, len(done))
         rep.total_chunks, rep.already_done = spec.n_chunks, len(done)
-        if head is not None:
+        if head is not None:  # the pilot's work is chunk 0's (its points are counted with it)
             rep.seconds += pilot_seconds
+            if out_path is not None:
+                rep.task_seconds += pilot_seconds
+                rep.compute_seconds += pilot_seconds
         arrays = empty_arrays(spec) if out_path is None else None
         heads = {} if head is None or not todo or todo[0] != 0 else {0: head}
 
