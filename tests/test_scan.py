@@ -771,3 +771,14 @@ def test_auto_chunked_store_resumes_with_its_own_chunking(tmp_path, monkeypatch,
     ds = run_scan(GRID_AUTO, workers=1, processes=False, out=out, report=again)
     assert again.already_done == 2 and again.computed == 4 and again.total_chunks == 6
     _assert_same_values(ds, reference)
+
+
+def test_pilot_sizes_are_evened_out(monkeypatch):
+    # 100 masses, 1 worker: the cap is 100 // 3 = 33 masses per chunk (4 chunks); evened out to 4 chunks of 25
+    from muonreach.scan import runner
+
+    monkeypatch.setattr(runner, "CHUNK_OVERHEAD_SECONDS", 1e3)
+    masses = ", ".join(f"{0.01 * (k + 1):.2f}" for k in range(100))
+    spec, head = runner.pilot(load_spec(MINI.replace("values = [0.1, 0.2]", f"values = [{masses}]")), 1)
+    assert spec.chunks == (25,) and spec.n_chunks == 4
+    assert head is not None and head.slices["mass"].stop <= 25

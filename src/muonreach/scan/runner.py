@@ -242,6 +242,11 @@ CHUNKS_PER_WORKER: int = 3
 PILOT_SECONDS: float = 0.03
 
 
+def _even(length: int, size: int) -> int:
+    """The smallest chunk size that splits ``length`` into as many chunks as ``size`` does."""
+    return -(-length // -(-length // size))
+
+
 def _outer_points(spec: ScanSpec) -> int:
     """The most chunks any chunking of ``spec`` can have."""
     return math.prod(len(a) for a in spec.outer_axes)
@@ -284,7 +289,8 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
     cap = max(inner, spec.size // (CHUNKS_PER_WORKER * max(1, n_workers)))
     parts: list[ChunkResult] = []
     times: list[float] = []
-    while len(parts) < min(len(last), cap // inner) and (len(parts) < 2 or sum(times[1:]) < PILOT_SECONDS):
+    limit = _even(len(last), min(len(last), cap // inner))  # so that the pilot fits in an evened-out chunk
+    while len(parts) < limit and (len(parts) < 2 or sum(times[1:]) < PILOT_SECONDS):
         t0 = time.thread_time()
         parts.append(compute_block(spec, first | {last.name: slice(len(parts), len(parts) + 1)}))
         times.append(time.thread_time() - t0)
@@ -292,7 +298,7 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
     target = CHUNK_WORK_FACTOR * CHUNK_OVERHEAD_SECONDS / max(per_point, 1e-12)
     sizes = spec.with_chunk_points(max(len(parts) * inner, min(int(target), cap))).chunks
     # the same number of chunks along each axis, of even sizes (not 33, 33, 33, 1), the pilot still in chunk 0
-    even = [-(-len(a) // -(-len(a) // c)) for a, c in zip(outer, sizes)]
+    even = [_even(len(a), c) for a, c in zip(outer, sizes)]
     even[-1] = even[-1] if even[-1] >= len(parts) else sizes[-1]
     head = merge_blocks(spec, 0, first | {last.name: slice(0, len(parts))}, parts)
     return spec.with_chunks(tuple(even)), head
