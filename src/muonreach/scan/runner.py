@@ -274,13 +274,13 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
     """Chunk an ``auto_chunks`` spec from a pilot evaluation; return it with the pilot's points.
 
     The pilot computes the first outer points (along the last outer axis, the others at their first value),
-    timing each (CPU seconds of the calling thread), until those after the first took :data:`PILOT_SECONDS`; the
-    cost per grid point is their mean. A chunk then gets ``CHUNK_WORK_FACTOR * CHUNK_OVERHEAD_SECONDS`` of
+    timing each (CPU seconds of the calling thread), until those after the first took :data:`PILOT_SECONDS`;
+    the cost per grid point is their mean. A chunk then gets ``CHUNK_WORK_FACTOR * CHUNK_OVERHEAD_SECONDS`` of
     work, but at most ``size / (CHUNKS_PER_WORKER * n_workers)`` points, and at least the pilot's points
     (which are the first corner of chunk 0: :func:`run_chunk` computes only the rest of it); the sizes are
     then evened out: the same number of chunks along each axis, each as small as that allows (4 chunks of 25
-    masses rather than 33, 33, 33 and 1). A spec whose
-    chunking is given, or without outer axes (a single chunk), is returned as it is."""
+    masses rather than 33, 33, 33 and 1). A spec whose chunking is given, or without outer axes (a single
+    chunk), is returned as it is."""
     outer = spec.outer_axes
     if not spec.auto_chunks or not outer:
         return spec, None
