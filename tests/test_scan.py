@@ -7,6 +7,7 @@ command line); the other tests use an in-process cluster (``processes=False``) t
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -96,6 +97,11 @@ def _data(ds) -> dict:
 
 
 def _assert_same(a, b) -> None:
+    _assert_same_values(a, b)
+    assert a.attrs == b.attrs
+
+
+def _assert_same_values(a, b) -> None:
     da, db = _data(a), _data(b)
     assert set(da) == set(db)
     for k in da:
@@ -103,7 +109,6 @@ def _assert_same(a, b) -> None:
             np.testing.assert_array_equal(da[k], db[k], err_msg=k)  # NaN == NaN here; bitwise equality otherwise
         else:
             assert (da[k] == db[k]).all(), k
-    assert a.attrs == b.attrs
 
 
 @pytest.fixture(scope="module")
@@ -241,8 +246,7 @@ def test_provenance_attributes(reference):
     assert reference.coupling.attrs["long_name"] == "g_mu" and reference.mass.attrs["units"] == "GeV"
 
 
-def test_model_and_experiment_parameter_axes():
-    text = """
+PARAMS = """
 [model]
 name = "scalar-muon"
 m_chi_ratio = 0.3333
@@ -264,7 +268,10 @@ values = [1e-4, 1e-3]
 kind = "events"
 experiment = "na64mu-2018"
 """
-    ds = run_scan(text, workers=1, processes=False)
+
+
+def test_model_and_experiment_parameter_axes():
+    ds = run_scan(PARAMS, workers=1, processes=False)
     assert ds["events_na64mu-2018"].dims == ("mass", "g_chi", "x_min", "coupling")
     from muonreach.experiments.calculator import calculator
     from muonreach.experiments.spec import load_experiment
@@ -499,18 +506,55 @@ def test_markers_verify_with_failed_points_and_a_recreated_store(tmp_path):
     in the same process (whose open arrays are cached)."""
     import shutil
 
-    from muonreach.scan.store import verified_chunks
+    from muonreach.scan.store import stored_chunking, verified_chunks
 
     out = tmp_path / "failing.zarr"
     spec = load_spec(FAILING)
     first = _data(run_scan(FAILING, out=out))
-    assert verified_chunks(out, spec) == set(range(spec.n_chunks))
+    assert verified_chunks(out, spec) == set(range(stored_chunking(out, spec).n_chunks))  # the pilot's chunking
     assert int((first["status"] == STATUS_FAILED).sum()) == 3
     shutil.rmtree(out)
     again = run_scan(FAILING, out=out)
-    assert verified_chunks(out, spec) == set(range(spec.n_chunks))
+    assert verified_chunks(out, spec) == set(range(stored_chunking(out, spec).n_chunks))  # the pilot's chunking
     for k, v in _data(again).items():
         assert np.array_equal(v, first[k], equal_nan=v.dtype.kind == "f"), k
+
+
+@pytest.mark.parametrize("text", [GRID, PARAMS, FAILING])
+def test_store_metadata_is_what_xarray_writes(tmp_path, text):
+    """The store is created with zarr directly (faster); its metadata and coordinate files must equal, byte for
+    byte, what xarray's to_zarr(compute=False) writes for the empty dataset (built here independently from
+    the same attributes: NaN/-1/'' fill values, Zarr chunks = work chunks)."""
+    import json
+
+    import dask.array as da
+    import zarr
+
+    from muonreach.scan.store import FAILURE_LONG_NAME, MARKERS_ATTRS, _status_attrs, coordinates, dataset_attrs, prepare, variable_attrs
+
+    spec = load_spec(text)
+    data, encoding = {}, {}
+    for v, dims in spec.variable_dims().items():
+        shape, chunks = tuple(spec.axis_length(d) for d in dims), spec.zarr_chunks(dims)
+        data[v] = (dims, da.full(shape, np.nan, chunks=chunks), variable_attrs(spec)[v])
+        encoding[v] = {"chunks": chunks}
+    chunks = spec.zarr_chunks(spec.dims)
+    data["status"] = (spec.dims, da.full(spec.shape, STATUS_NOT_COMPUTED, dtype=np.int8, chunks=chunks), _status_attrs())
+    encoding["status"] = {"chunks": chunks, "fill_value": STATUS_NOT_COMPUTED}
+    data["failure"] = (spec.dims, da.full(spec.shape, "", dtype=np.dtypes.StringDType(), chunks=chunks),
+                       {"long_name": FAILURE_LONG_NAME})
+    encoding["failure"] = {"chunks": chunks}
+    expected = tmp_path / "xarray.zarr"
+    xr.Dataset(data, coords=coordinates(spec), attrs=dataset_attrs(spec)).to_zarr(
+        str(expected), mode="w-", compute=False, consolidated=False, encoding=encoding, zarr_format=3)
+    zarr.open_group(str(expected), mode="r+").create_group(MARKERS, attributes=MARKERS_ATTRS)
+    prepare(tmp_path / "direct.zarr", spec)
+
+    def files(root: Path) -> dict:
+        return {str(p.relative_to(root)): json.loads(p.read_text()) if p.name == "zarr.json" else p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert files(tmp_path / "direct.zarr") == files(expected)
 
 
 @pytest.fixture(scope="module")
@@ -655,8 +699,86 @@ def test_failing_chunk_in_process_is_recorded(monkeypatch):
     from muonreach.scan import runner
 
     monkeypatch.setattr(runner, "local_cluster", _no_cluster)
-    monkeypatch.setattr(runner, "compute_chunk", lambda spec, cid: (_ for _ in ()).throw(OSError("disk gone")))
+    monkeypatch.setattr(runner, "compute_chunk", lambda spec, cid, head=None: (_ for _ in ()).throw(OSError("disk gone")))
     report = ScanReport(0, 0)
     ds = run_scan(MINI, report=report)
     assert report.chunk_errors and all("OSError: disk gone" in r for r in report.chunk_errors.values())
     assert (ds.status.values == STATUS_FAILED).all()
+
+
+# ------------------------------------------------------------------------------------------------------
+# chunks sized from a pilot evaluation (no chunking in [execution])
+# ------------------------------------------------------------------------------------------------------
+
+GRID_AUTO = GRID.replace("[execution]\nchunks = { mass = 2 }\n", "")
+
+
+def test_explicit_chunking_wins_over_the_pilot():
+    from muonreach.scan.runner import pilot
+
+    assert load_spec(GRID_AUTO).auto_chunks and not load_spec(GRID).auto_chunks
+    explicit = load_spec(GRID_AUTO + "[execution]\nchunk_points = 80\n")
+    assert not explicit.auto_chunks and explicit.chunks == (2,)
+    assert pilot(explicit, 2) == (explicit, None)
+
+
+@pytest.mark.parametrize(("overhead", "pilot_seconds", "chunk"), [
+    (1e3, 0.03, 2),  # huge overhead: capped so that 2 workers get CHUNKS_PER_WORKER = 3 chunks each (12 // 6 masses)
+    (0.0, 0.0, 2),   # no overhead: the pilot's own points (2 masses, the minimum: the first only warms up)
+])
+def test_pilot_sizes_chunks_and_its_points_are_kept(monkeypatch, reference, overhead, pilot_seconds, chunk):
+    """Chunk size from the rule's two bounds (the measured cost in between is machine-dependent); the pilot's
+    points are the first corner of chunk 0 and the result is the reference's, bit for bit."""
+    from muonreach.scan import runner
+
+    monkeypatch.setattr(runner, "CHUNK_OVERHEAD_SECONDS", overhead)
+    monkeypatch.setattr(runner, "PILOT_SECONDS", pilot_seconds)
+    spec, head = runner.pilot(load_spec(GRID_AUTO), 2)
+    assert spec.chunks == (chunk,) and not spec.auto_chunks
+    assert head is not None and head.slices["mass"].start == 0 and head.slices["mass"].stop <= chunk
+    report = ScanReport(0, 0)
+    ds = run_scan(GRID_AUTO, workers=2, processes=False, report=report)
+    _assert_same_values(ds, reference)
+    assert report.computed == report.total_chunks == spec.n_chunks
+    assert json.loads(ds.attrs["chunks"]) == {"mass": chunk}
+
+
+def test_pilot_head_gives_the_same_chunk_on_two_outer_axes():
+    """Chunk 0 from a pilot corner plus the rest (two outer axes: mass and g_chi) equals the chunk computed whole."""
+    from muonreach.scan.compute import compute_block, compute_chunk
+
+    spec = load_spec(PARAMS).with_chunks((2, 2))
+    head = compute_block(spec, {"mass": slice(0, 1), "g_chi": slice(0, 1)})
+    whole, merged = compute_chunk(spec, 0), compute_chunk(spec, 0, head)
+    for v in whole.variables:
+        np.testing.assert_array_equal(merged.variables[v], whole.variables[v])
+    assert (merged.status == whole.status).all() and (merged.failure == whole.failure).all()
+    assert merged.points == whole.points == 16
+
+
+def test_auto_chunked_store_resumes_with_its_own_chunking(tmp_path, monkeypatch, reference):
+    """A resumed auto-chunked store keeps the chunking it was created with, whatever a new pilot would say."""
+    from muonreach.scan import runner
+
+    out = tmp_path / "auto.zarr"
+    monkeypatch.setattr(runner, "CHUNK_OVERHEAD_SECONDS", 1e3)  # 2 masses per chunk (as above)
+    first = ScanReport(0, 0)
+    run_scan(GRID_AUTO, workers=2, processes=False, out=out, max_chunks=2, report=first)
+    assert first.computed == 2 and first.total_chunks == 6 and done_chunks(out) == {0, 1}
+    monkeypatch.setattr(runner, "CHUNK_OVERHEAD_SECONDS", 0.0)  # a new pilot would choose otherwise
+    monkeypatch.setattr(runner, "PILOT_SECONDS", 0.0)
+    again = ScanReport(0, 0)
+    ds = run_scan(GRID_AUTO, workers=1, processes=False, out=out, report=again)
+    assert again.already_done == 2 and again.computed == 4 and again.total_chunks == 6
+    _assert_same_values(ds, reference)
+
+
+def test_pilot_sizes_are_evened_out(monkeypatch):
+    # 100 masses, 1 worker: the cap is 100 // 3 = 33 masses per chunk (4 chunks); evened out to 4 chunks of 25
+    from muonreach.scan import runner
+
+    monkeypatch.setattr(runner, "CHUNK_OVERHEAD_SECONDS", 1e3)
+    masses = ", ".join(f"{0.01 * (k + 1):.2f}" for k in range(100))
+    spec, head = runner.pilot(load_spec(MINI.replace("values = [0.1, 0.2]", f"values = [{masses}]")), 1)
+    assert spec.chunks == (25,) and spec.n_chunks == 4
+    assert head is not None and head.slices["mass"].stop <= 25

@@ -57,11 +57,11 @@ def command(spec_file: str, workers: int | None, scheduler: str | None, out: str
         click.echo(f"muonreach: interrupted; run the same command again to resume {out_path}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     n_failed, n_missing, lines = failure_summary(ds)
-    done = report.already_done + report.computed
+    done, n_chunks = report.already_done + report.computed, report.total_chunks  # the chunking the run used
     variables = [v for o in spec.observables for v in o.variables]
     payload = {
         "out": str(out_path), "points": spec.size, "dims": dict(zip(spec.dims, spec.shape)),
-        "variables": variables, "chunks": spec.n_chunks,
+        "variables": variables, "chunks": n_chunks,
         "chunks_done": done, "chunks_resumed": report.already_done, "failed_points": n_failed,
         "missing_points": n_missing, "failures": lines, "chunk_errors": {str(k): v for k, v in report.chunk_errors.items()},
         "seconds": round(report.seconds, 3),
@@ -71,7 +71,7 @@ def command(spec_file: str, workers: int | None, scheduler: str | None, out: str
     else:
         dims = " x ".join(f"{d} {n}" for d, n in zip(spec.dims, spec.shape))
         resumed = f", {report.already_done} resumed from an earlier run" if report.already_done else ""
-        click.echo(f"{out_path}: {spec.size} points ({dims}), {done}/{spec.n_chunks} chunks{resumed}; "
+        click.echo(f"{out_path}: {spec.size} points ({dims}), {done}/{n_chunks} chunks{resumed}; "
                    f"variables: {', '.join(variables)}")
     if n_failed:
         click.echo(f"muonreach: {n_failed} of {spec.size} points failed (status == 1); first {len(lines)}:", err=True)
@@ -79,9 +79,9 @@ def command(spec_file: str, workers: int | None, scheduler: str | None, out: str
             click.echo(f"  {line}", err=True)
     for cid, reason in list(report.chunk_errors.items())[:5]:
         click.echo(f"muonreach: chunk {cid} could not be computed: {reason}", err=True)
-    incomplete = done < spec.n_chunks
+    incomplete = done < n_chunks
     if incomplete:
-        click.echo(f"muonreach: scan incomplete: {spec.n_chunks - done} of {spec.n_chunks} chunks missing; "
+        click.echo(f"muonreach: scan incomplete: {n_chunks - done} of {n_chunks} chunks missing; "
                    f"run the same command again to resume {out_path}", err=True)
     if n_failed:
         sys.exit(EXIT_FAILED_POINTS)

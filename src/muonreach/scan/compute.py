@@ -69,12 +69,57 @@ def chunk_shape(spec: ScanSpec, slices: dict[str, slice], dims: tuple[str, ...])
     return tuple((slices[d].stop - slices[d].start) if d in slices else spec.axis_length(d) for d in dims)
 
 
-def compute_chunk(spec: ScanSpec, cid: int) -> ChunkResult:
-    """Evaluate every observable of ``spec`` on chunk ``cid`` (see the module docstring)."""
+def compute_chunk(spec: ScanSpec, cid: int, head: ChunkResult | None = None) -> ChunkResult:
+    """Evaluate every observable of ``spec`` on chunk ``cid`` (see the module docstring). ``head``: a block at
+    the chunk's first corner already computed (the runner's pilot, :func:`muonreach.scan.runner.pilot`):
+    only the rest of the chunk is computed. Every grid point depends on its own outer point only, so the
+    result is the same, bit for bit, as computing the whole chunk."""
+    slices = spec.chunk_slices(cid)
+    if head is None:
+        return compute_block(spec, slices, cid)
+    return merge_blocks(spec, cid, slices, [head, *(compute_block(spec, b, cid) for b in _rest(slices, head.slices))])
+
+
+def _rest(whole: dict[str, slice], corner: dict[str, slice]) -> list[dict[str, slice]]:
+    """Disjoint blocks covering ``whole`` minus ``corner`` (a block sharing its start on every axis): block k
+    runs over the corner on the axes before k, beyond it on axis k, and over the whole after k."""
+    names = list(whole)
+    blocks = []
+    for k, name in enumerate(names):
+        if corner[name].stop < whole[name].stop:
+            blocks.append({n: corner[n] if j < k else whole[n] for j, n in enumerate(names)}
+                          | {name: slice(corner[name].stop, whole[name].stop)})
+    return blocks
+
+
+def merge_blocks(spec: ScanSpec, cid: int, slices: dict[str, slice], parts: list[ChunkResult]) -> ChunkResult:
+    """The chunk ``slices`` assembled from blocks that cover it exactly once."""
+    var_dims = spec.variable_dims()
+
+    def region(dims: tuple[str, ...], part: ChunkResult) -> tuple:
+        return tuple(slice(part.slices[d].start - slices[d].start, part.slices[d].stop - slices[d].start)
+                     if d in slices else slice(None) for d in dims)
+
+    arrays = {v: np.full(chunk_shape(spec, slices, d), np.nan) for v, d in var_dims.items()}
+    shape = chunk_shape(spec, slices, spec.dims)
+    status = np.full(shape, STATUS_NOT_COMPUTED, dtype=np.int8)
+    failure = np.full(shape, "", dtype=object)
+    for part in parts:
+        for v, values in part.variables.items():
+            arrays[v][region(var_dims[v], part)] = values
+        status[region(spec.dims, part)] = part.status
+        failure[region(spec.dims, part)] = part.failure
+    if sum(p.points for p in parts) != status.size or (status == STATUS_NOT_COMPUTED).any():
+        raise ValueError(f"chunk {cid}: the blocks do not cover the chunk exactly")
+    return ChunkResult(cid, slices, arrays, status, failure, points=int(status.size),
+                       n_failed=sum(p.n_failed for p in parts))
+
+
+def compute_block(spec: ScanSpec, slices: dict[str, slice], cid: int = -1) -> ChunkResult:
+    """Every observable on the block ``slices`` of the outer axes (whole along the others)."""
     from ..models.registry import get_model_spec
 
     mspec = get_model_spec(spec.model)
-    slices = spec.chunk_slices(cid)
     var_dims = spec.variable_dims()
     arrays = {v: np.full(chunk_shape(spec, slices, d), np.nan) for v, d in var_dims.items()}
     failures = _Failures()

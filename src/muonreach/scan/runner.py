@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import time
 import uuid
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .compute import STATUS_FAILED, STATUS_NOT_COMPUTED, ChunkResult, compute_chunk
+from .compute import STATUS_FAILED, STATUS_NOT_COMPUTED, ChunkResult, compute_block, compute_chunk, merge_blocks
 from .spec import ScanSpec, load_spec
 
 
@@ -44,7 +45,7 @@ class ScanReport:
     chunk_errors: dict[int, str] = field(default_factory=dict)
     seconds: float = 0.0  # wall time from submission to the last chunk (cluster start-up excluded)
     points_computed: int = 0
-    task_seconds: float = 0.0  # summed time of the chunk tasks on the workers (store mode)
+    task_seconds: float = 0.0  # summed time of the chunk tasks on the workers and of the pilot (store mode)
     compute_seconds: float = 0.0  # of which computing the values (store mode; the rest is Zarr writes)
 
 
@@ -61,10 +62,11 @@ def _identity(x: Any) -> Any:
     return x
 
 
-def run_chunk(cid: int, spec: ScanSpec, out: str | None) -> ChunkResult | ChunkSummary:
-    """The dask task: compute chunk ``cid``; write it (and its marker) to ``out``, or return it."""
+def run_chunk(cid: int, spec: ScanSpec, out: str | None, head: ChunkResult | None = None) -> ChunkResult | ChunkSummary:
+    """The dask task: compute chunk ``cid`` (all of it but ``head``, the pilot's points, if given); write it
+    (and its marker) to ``out``, or return it."""
     t0 = time.perf_counter()
-    res = compute_chunk(spec, cid)
+    res = compute_chunk(spec, cid) if head is None else compute_chunk(spec, cid, head)
     if out is None:
         return res
     from .store import mark_done, write_chunk
@@ -126,11 +128,16 @@ def _client(workers: int | None, scheduler: Any, processes: bool, n_tasks: int) 
 
 def local_cluster(n_workers: int, processes: bool = True):
     """A dask LocalCluster of ``n_workers`` single-threaded workers, without a dashboard (its HTTP endpoint
-    on a free port, so that several clusters can run side by side), logging only errors."""
+    on a free port, so that several clusters can run side by side), logging only errors, and without work
+    stealing: the chunk tasks are queued on the scheduler and handed to workers as they free up, so there is
+    nothing to steal, while its periodic balancing costs the client process (which runs the scheduler)
+    ~20 ms CPU per scan (docs/speed.md, scanchunk)."""
+    import dask
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes, dashboard_address=None,
-                        scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR)
+    with dask.config.set({"distributed.scheduler.work-stealing": False}):
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes, dashboard_address=None,
+                            scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR)
 
 
 def _progress(enabled: bool):
@@ -169,13 +176,27 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
     in ``report.chunk_errors``; their points have ``status == 1`` with the reason, but no completion
     marker, so the next run computes them again.
     """
-    from .store import build_dataset, empty_arrays, locked, open_result, prepare, verified_chunks
+    from .store import build_dataset, empty_arrays, locked, open_result, prepare, stored_chunking, verified_chunks
 
     spec = load_spec(spec_or_path)
     out_path = None if out is None else Path(out)
+    head: ChunkResult | None = None
     with contextlib.ExitStack() as stack:
         if isinstance(scheduler, (str, Path)):  # connect first: a bad address fails before anything is written
             scheduler = stack.enter_context(_connect(str(scheduler)))
+        if spec.auto_chunks:
+            stored = None if out_path is None else stored_chunking(out_path, spec)
+            if stored is not None:  # resuming: the store's chunking
+                spec = stored
+            elif max_chunks is None or max_chunks > 0:
+                if workers is not None and scheduler is None:  # the cluster starts now; the pilot runs on it
+                    scheduler = stack.enter_context(_client(workers, None, processes, _outer_points(spec)))
+                t0 = time.perf_counter()
+                try:
+                    spec, head = _run_pilot(spec, workers, scheduler)
+                except Exception:  # then the default chunking: the chunk tasks meet the error and report it
+                    spec = spec.with_chunks(spec.chunks)
+                pilot_seconds = time.perf_counter() - t0
         done: set[int] = set()
         if out_path is not None:
             prepare(out_path, spec)
@@ -186,20 +207,101 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
             todo = todo[: max(0, int(max_chunks))]
         rep = report if report is not None else ScanReport(spec.n_chunks, len(done))
         rep.total_chunks, rep.already_done = spec.n_chunks, len(done)
+        if head is not None:  # the pilot's work is chunk 0's (its points are counted with it)
+            rep.seconds += pilot_seconds
+            if out_path is not None:
+                rep.task_seconds += pilot_seconds
+                rep.compute_seconds += pilot_seconds
         arrays = empty_arrays(spec) if out_path is None else None
+        heads = {} if head is None or not todo or todo[0] != 0 else {0: head}
 
         if todo:
             with _progress(progress) as bar:
                 task = None if bar is None else bar.add_task("scan", total=spec.n_chunks, completed=len(done), rate="")
                 if workers is None and scheduler is None:  # no cluster asked for: none started for a small scan
-                    todo = _run_here_while_small(spec, todo, out_path, arrays, rep, bar, task)
+                    todo = _run_here_while_small(spec, todo, heads, out_path, arrays, rep, bar, task)
                 if todo:
                     with _client(workers, scheduler, processes, len(todo)) as client:
-                        _run_tasks(client, bar, task, spec, todo, out_path, arrays, rep)
+                        _run_tasks(client, bar, task, spec, todo, heads, out_path, arrays, rep)
 
     if out_path is not None:
         return open_result(out_path, spec)
     return build_dataset(spec, arrays if arrays is not None else empty_arrays(spec))
+
+
+#: Overhead of one chunk besides computing it, in seconds: its Zarr write and marker (~5 ms) and dask's and
+#: the client's share (~8-10 ms), as benchmarks/scan_bench.py measures them (docs/speed.md, scanfast).
+CHUNK_OVERHEAD_SECONDS: float = 0.015
+#: Chunks sized by :func:`pilot` hold at least this many times :data:`CHUNK_OVERHEAD_SECONDS` of work
+#: (overhead <= 10 % of a chunk) ...
+CHUNK_WORK_FACTOR: float = 10.0
+#: ... but no fewer than this many chunks per worker are made (so that the workers stay busy to the end).
+CHUNKS_PER_WORKER: int = 3
+#: The pilot computes outer points one by one until those after the first took this much CPU time (the
+#: first pays for imports and caches, so it only counts when it is the only one).
+PILOT_SECONDS: float = 0.03
+
+
+def _even(length: int, size: int) -> int:
+    """The smallest chunk size that splits ``length`` into as many chunks as ``size`` does."""
+    return -(-length // -(-length // size))
+
+
+def _outer_points(spec: ScanSpec) -> int:
+    """The most chunks any chunking of ``spec`` can have."""
+    return math.prod(len(a) for a in spec.outer_axes)
+
+
+def _run_pilot(spec: ScanSpec, workers: int | None, scheduler: Any) -> tuple[ScanSpec, ChunkResult | None]:
+    """:func:`pilot` here, or with a cluster as a task on it (whose workers have imported what it needs)."""
+    n = _worker_count(workers, scheduler)
+    if scheduler is None:
+        return pilot(spec, n)
+    scheduler.run(warm_up)
+    return scheduler.submit(pilot, spec, n, key=f"muonreach-pilot-{uuid.uuid4().hex[:8]}", pure=False).result()
+
+
+def _worker_count(workers: int | None, scheduler: Any) -> int:
+    """The workers a scan will have: ``workers``, the threads of a given cluster, or the CPUs."""
+    if workers is not None:
+        return max(1, workers)
+    if scheduler is not None:
+        return max(1, sum(scheduler.nthreads().values()))
+    return os.cpu_count() or 1
+
+
+def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]:
+    """Chunk an ``auto_chunks`` spec from a pilot evaluation; return it with the pilot's points.
+
+    The pilot computes the first outer points (along the last outer axis, the others at their first value),
+    timing each (CPU seconds of the calling thread), until those after the first took :data:`PILOT_SECONDS`;
+    the cost per grid point is their mean. A chunk then gets ``CHUNK_WORK_FACTOR * CHUNK_OVERHEAD_SECONDS`` of
+    work, but at most ``size / (CHUNKS_PER_WORKER * n_workers)`` points, and at least the pilot's points
+    (which are the first corner of chunk 0: :func:`run_chunk` computes only the rest of it); the sizes are
+    then evened out: the same number of chunks along each axis, each as small as that allows (4 chunks of 25
+    masses rather than 33, 33, 33 and 1). A spec whose chunking is given, or without outer axes (a single
+    chunk), is returned as it is."""
+    outer = spec.outer_axes
+    if not spec.auto_chunks or not outer:
+        return spec, None
+    last, first = outer[-1], {a.name: slice(0, 1) for a in outer[:-1]}
+    inner = spec.size // math.prod(len(a) for a in outer)  # points per outer point
+    cap = max(inner, spec.size // (CHUNKS_PER_WORKER * max(1, n_workers)))
+    parts: list[ChunkResult] = []
+    times: list[float] = []
+    limit = _even(len(last), min(len(last), cap // inner))  # so that the pilot fits in an evened-out chunk
+    while len(parts) < limit and (len(parts) < 2 or sum(times[1:]) < PILOT_SECONDS):
+        t0 = time.thread_time()
+        parts.append(compute_block(spec, first | {last.name: slice(len(parts), len(parts) + 1)}))
+        times.append(time.thread_time() - t0)
+    per_point = (sum(times[1:]) / (len(times) - 1) if len(times) > 1 else times[0]) / inner
+    target = CHUNK_WORK_FACTOR * CHUNK_OVERHEAD_SECONDS / max(per_point, 1e-12)
+    sizes = spec.with_chunk_points(max(len(parts) * inner, min(int(target), cap))).chunks
+    # the same number of chunks along each axis, of even sizes (not 33, 33, 33, 1), the pilot still in chunk 0
+    even = [_even(len(a), c) for a, c in zip(outer, sizes)]
+    even[-1] = even[-1] if even[-1] >= len(parts) else sizes[-1]
+    head = merge_blocks(spec, 0, first | {last.name: slice(0, len(parts))}, parts)
+    return spec.with_chunks(tuple(even)), head
 
 
 #: Without ``workers`` or ``scheduler``, chunks run in this process while the work left, extrapolated from the
@@ -209,8 +311,8 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
 SERIAL_SECONDS: float = 3.0
 
 
-def _run_here_while_small(spec: ScanSpec, todo: list[int], out_path: Path | None, arrays: dict[str, np.ndarray] | None,
-                          rep: ScanReport, bar, task) -> list[int]:
+def _run_here_while_small(spec: ScanSpec, todo: list[int], heads: dict[int, ChunkResult], out_path: Path | None,
+                          arrays: dict[str, np.ndarray] | None, rep: ScanReport, bar, task) -> list[int]:
     """Compute chunks of ``todo`` in this process (each tried 1 + ``retries`` times, like a dask task) while the
     extrapolated remaining time is below :data:`SERIAL_SECONDS`; return the chunks left for a cluster."""
     from .store import place
@@ -220,7 +322,7 @@ def _run_here_while_small(spec: ScanSpec, todo: list[int], out_path: Path | None
         res: ChunkResult | ChunkSummary | None = None
         for attempt in range(spec.retries + 1):
             try:
-                res = run_chunk(cid, spec, None if out_path is None else str(out_path.absolute()))
+                res = run_chunk(cid, spec, None if out_path is None else str(out_path.absolute()), heads.get(cid))
                 break
             except Exception as exc:  # what dask would report as the task's error, after the same retries
                 if attempt == spec.retries:
@@ -243,7 +345,7 @@ def _run_here_while_small(spec: ScanSpec, todo: list[int], out_path: Path | None
     return []
 
 
-def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], out_path: Path | None,
+def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], heads: dict[int, ChunkResult], out_path: Path | None,
                arrays: dict[str, np.ndarray] | None, rep: ScanReport) -> None:
     """Submit one task per chunk of ``todo`` and collect them as they finish (into ``arrays`` or the store)."""
     from concurrent.futures import CancelledError
@@ -260,8 +362,14 @@ def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], out_path: Pat
     # the spec is in the graph once (not once per task), as a task that dask can recompute if the
     # worker holding it dies (scattered data would be lost with it)
     spec_ref = client.submit(_identity, spec, key=f"muonreach-spec-{token}", pure=False)
-    futures = client.map(run_chunk, todo, spec=spec_ref, out=None if out_path is None else str(out_path.absolute()),
-                         key=[f"muonreach-scan-{token}-{c}" for c in todo], retries=spec.retries, pure=False)
+    out = None if out_path is None else str(out_path.absolute())
+    # a chunk with a pilot head (chunk 0) is submitted with it, the others in one map
+    futures = [client.submit(run_chunk, c, spec_ref, out, heads[c], key=f"muonreach-scan-{token}-{c}",
+                             retries=spec.retries, pure=False) for c in todo if c in heads]
+    rest = [c for c in todo if c not in heads]
+    futures += client.map(run_chunk, rest, spec=spec_ref, out=out, key=[f"muonreach-scan-{token}-{c}" for c in rest],
+                          retries=spec.retries, pure=False)
+    todo = [c for c in todo if c in heads] + rest
     cid_of = {f.key: c for f, c in zip(futures, todo)}
     finished, points = [], 0
     try:
@@ -285,9 +393,8 @@ def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], out_path: Pat
             rep.computed += 1
             rep.task_seconds += getattr(res, "seconds", 0.0)
             rep.compute_seconds += getattr(res, "compute_seconds", 0.0)
-    finally:
-        for fut in futures:
-            fut.cancel()
+    finally:  # what did not finish (an exception, Ctrl-C): one message, not one per future
+        client.cancel([f for f in futures if not f.done()])
     rep.seconds = seconds_before + time.perf_counter() - t0
     rep.points_computed = points_before + points
 

@@ -32,7 +32,8 @@ from ..errors import MuonReachError, SpecError, UnknownName
 from ..specfields import decode_utf8, parse_toml_text, read_bytes
 
 SCHEMA: int = 1
-#: Target number of grid points per chunk when ``[execution] chunks`` does not say otherwise.
+#: Target number of grid points per chunk when ``[execution]`` sets no chunking and the runner does not size the
+#: chunks from a pilot evaluation (``ScanSpec.auto_chunks``, :func:`muonreach.scan.runner.pilot`).
 DEFAULT_CHUNK_POINTS: int = 1000
 #: Default number of times dask re-runs a chunk whose task raised (worker deaths are handled by dask's
 #: ``distributed.scheduler.allowed-failures``).
@@ -117,6 +118,7 @@ class ScanSpec:
     name: str = ""
     description: str = ""
     source_text: str = ""
+    auto_chunks: bool = False  # no chunking in [execution]: the runner may choose it (``chunks`` is the default)
 
     # --- axes ---------------------------------------------------------------------------------------
     def axis(self, name: str) -> Axis | None:
@@ -190,6 +192,18 @@ class ScanSpec:
     def chunk_points(self, cid: int) -> int:
         sl = self.chunk_slices(cid)
         return math.prod((sl[a.name].stop - sl[a.name].start) if a.name in sl else len(a) for a in self.axes)
+
+    def with_chunk_points(self, target: int) -> ScanSpec:
+        """This spec chunked into blocks of about ``target`` points (as ``[execution] chunk_points``)."""
+        outer = list(self.outer_axes)
+        return self.with_chunks(_chunk_sizes(list(self.axes), outer, {}, max(1, int(target))))
+
+    def with_chunks(self, chunks: tuple[int, ...]) -> ScanSpec:
+        """This spec with the given chunk size along each outer axis (no longer ``auto_chunks``)."""
+        if len(chunks) != len(self.outer_axes) or any(c < 1 for c in chunks):
+            raise ValueError(f"chunk sizes {chunks} do not fit the outer axes {[a.name for a in self.outer_axes]}")
+        return dataclasses.replace(self, chunks=tuple(min(int(c), len(a)) for c, a in zip(chunks, self.outer_axes)),
+                                   auto_chunks=False)
 
     def zarr_chunks(self, dims: tuple[str, ...]) -> tuple[int, ...]:
         """Zarr chunk shape of a variable with ``dims``: the chunk size along outer axes, whole elsewhere."""
@@ -398,6 +412,7 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
 
     # --- execution --------------------------------------------------------------------------------
     chunks, retries = _parse_execution(ctx, raw, axes, mspec.coupling)
+    execution = raw.get("execution", {})
 
     return ScanSpec(
         model=name,
@@ -416,6 +431,7 @@ def parse_spec(raw: dict, origin: str = "spec", base: Path | None = None, text: 
         name=str(raw.get("name", "")),
         description=str(raw.get("description", "")),
         source_text=text,
+        auto_chunks="chunks" not in execution and "chunk_points" not in execution,
     )
 
 
