@@ -12,6 +12,7 @@ import pytest
 from conftest import run_subprocess
 from muonreach.errors import SpecError, UnknownName
 from muonreach.plot import layers, list_specs, load_spec, make_figure
+from muonreach.plot.render import draw
 from muonreach.plot.shapes import (
     Axis,
     Band,
@@ -21,7 +22,6 @@ from muonreach.plot.shapes import (
     clip_polygon,
     inside,
 )
-from muonreach.plot.render import draw
 from muonreach.plot.spec import parse_spec
 
 SPECS = list_specs()
