@@ -20,9 +20,10 @@ run: $(STAMP)
 	mkdir -p out
 	$(VENV)/bin/muonreach figure 000-fig5 --out out/000-fig5.png
 
-## test: the linters, then the whole test suite (the explorer's browser tests need Chromium: see `browser`)
+## test: the linters, then the whole test suite on 2 processes (pytest-xdist, in the test extra; docs/speed.md
+## "suite2"); the explorer's browser tests need Chromium: see `browser`
 test: lint browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -p xdist -n 2
 
 ## browser: headless Chromium and its driver for the browser tests (Debian packages; nothing if present)
 browser:

@@ -30,6 +30,9 @@ options = { name = "monophoton-belle2", points = 9 }
 [[panels.layers]]
 type = "bound"
 options = { name = "z-tautau-invisible", points = 5 }
+[[panels.layers]]
+type = "relic"
+options = { points = 8 }
 """
 
 
@@ -37,25 +40,38 @@ def _spec():
     return parse_spec(tomllib.loads(SPEC), "pool-test.toml")
 
 
-def test_layers_on_two_workers_equal_one_process():
-    # each mass is computed on its own: blocks on other processes give the same floats (repr: bit for bit)
+def test_layers_on_any_number_of_workers_equal_one_process():
+    # each mass is computed on its own, or (relic) in blocks fixed by the masses alone: blocks on other processes
+    # give the same floats (repr: bit for bit) on 1, 2 and 3 workers
     with cache.bypass():
         serial = layers.compute_all(_spec(), workers=1)
-        spread = layers.compute_all(_spec(), workers=2)
-    assert repr(serial) == repr(spread)
+        for workers in (2, 3):
+            assert repr(layers.compute_all(_spec(), workers=workers)) == repr(serial), workers
     assert all(ldata.shapes for ldata in serial[0])  # something was computed in every layer
 
 
-def test_relic_on_the_figure_pool_equals_its_own_pool():
-    # the same blocks of masses (they depend on the worker count only), on the shared pool or on a pool of its own
-    from muonreach.cosmo.relic import relic_curve
+def test_relic_curve_is_the_same_on_any_number_of_workers():
+    # the blocks of masses depend on the masses only: the same floats on 1, 2, 3 processes and on the shared pool
+    from muonreach.cosmo.relic import RELIC_BLOCK, relic_curve
 
-    masses = np.geomspace(0.05, 5.0, 6)
+    masses = np.geomspace(0.05, 5.0, 2 * RELIC_BLOCK + 1)  # three blocks
     bench = {"g_chi": 1.0, "m_chi_ratio": 1.0 / 3.0}
-    own = relic_curve("scalar-muon", masses, bench, workers=2)
+    one = relic_curve("scalar-muon", masses, bench, workers=1)
+    assert all(g is not None for g in one)
+    for workers in (2, 3):
+        assert relic_curve("scalar-muon", masses, bench, workers=workers) == one, workers
     with pool.figure_pool(2):
-        shared = relic_curve("scalar-muon", masses, bench, workers=pool.pool_workers(), executor=pool.executor())
-    assert own == shared
+        assert relic_curve("scalar-muon", masses, bench, workers=pool.pool_workers(), executor=pool.executor()) == one
+
+
+def test_relic_blocks_are_contiguous_even_and_fixed_by_the_masses():
+    from muonreach.cosmo.relic import RELIC_BLOCK, relic_blocks
+
+    masses = list(np.geomspace(0.01, 10.0, 3 * RELIC_BLOCK + 1))
+    blocks = relic_blocks(masses)
+    assert len(blocks) == 4 and [m for b in blocks for m in b] == masses
+    assert max(map(len, blocks)) - min(map(len, blocks)) <= 1 and max(map(len, blocks)) <= RELIC_BLOCK
+    assert relic_blocks(masses[:RELIC_BLOCK]) == [masses[:RELIC_BLOCK]] and relic_blocks([]) == []
 
 
 def _bypassed_and_nested(_):

@@ -36,8 +36,11 @@ OMEGA_RTOL: float = 1e-3
 #: tolerances are NOT safe with an implicit solver: Radau at 1e-4 jumped between step sequences and Omega h^2
 #: by up to 10 % (m_S = 4.1 GeV, lepton-specific, m_chi = m_S/3; tests/test_relic.py keeps that point).
 RELIC_RTOL: float = 1e-7
-#: Blocks of neighbouring masses per worker process in :func:`relic_curve` (load balance vs warm starts).
-BLOCKS_PER_WORKER: int = 4
+#: Masses per block of :func:`relic_curve` (at most): within a block each search starts from its neighbour's
+#: estimate offset, each block afresh. The blocks follow from the masses alone, never from the worker count, so a
+#: curve is the same floats on any number of processes (tests/test_figure_pool.py). Small enough to spread a
+#: figure's 24-100 masses evenly over 2-4 workers; each block costs about one ODE solution more than a warm start.
+RELIC_BLOCK: int = 6
 
 
 def _model(name: str, mass: float, coupling: float, overrides: dict | None):
@@ -156,21 +159,24 @@ def _relic_block(args: tuple[str, list[float], dict | None, float]) -> list[floa
     return out
 
 
+def relic_blocks(masses: Sequence[float] | np.ndarray) -> list[list[float]]:
+    """Contiguous blocks of at most :data:`RELIC_BLOCK` masses, as even as possible: fixed by the masses alone."""
+    values = [float(m) for m in masses]
+    n = -(-len(values) // RELIC_BLOCK)
+    return [[float(v) for v in b] for b in np.array_split(np.array(values), n)] if values else []
+
+
 def relic_curve(model_name: str, masses: Sequence[float] | np.ndarray, overrides: dict | None = None,
                 target: float = OMEGA_DM_H2, workers: int = 1, executor: Executor | None = None) -> list[float | None]:
     """The relic coupling at each mediator mass (None where none below the perturbative limit).
 
-    ``workers`` > 1 splits the masses into contiguous blocks, BLOCKS_PER_WORKER per process, handed to the
-    processes as they become free: those of ``executor`` if given (a pool of ``workers`` processes shared with
-    other work), else of a pool started here. The blocks depend on ``workers`` only, so the numbers do too."""
-    values = [float(m) for m in masses]
-    if workers <= 1 or len(values) < 2:
-        return _relic_block((model_name, values, overrides, target))
-    # contiguous blocks (neighbouring masses share their estimate offsets), several per worker: the cost per
-    # mass varies along the curve (thresholds, resonance widths), and one block per worker left one process
-    # idle for half the time (4.5 vs 8.5 CPU-s, issue 16); each extra block costs about one ODE solution
-    blocks = [[float(v) for v in b] for b in np.array_split(np.array(values), min(BLOCKS_PER_WORKER * workers, len(values)))]
-    tasks = [(model_name, b, overrides, target) for b in blocks]
+    The masses are split into :func:`relic_blocks` (each block's numbers depend on its own masses only). With
+    ``workers`` > 1 the blocks go to the processes as they become free: those of ``executor`` if given (a pool
+    of ``workers`` processes shared with other work), else of a pool started here; otherwise they run here, in
+    order. The numbers do not depend on ``workers`` or ``executor``."""
+    tasks = [(model_name, b, overrides, target) for b in relic_blocks(masses)]
+    if workers <= 1 or len(tasks) < 2:
+        return [g for task in tasks for g in _relic_block(task)]
     if executor is not None:
         return [g for part in executor.map(_relic_block, tasks) for g in part]
     with ProcessPoolExecutor(max_workers=workers) as pool:

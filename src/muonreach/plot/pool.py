@@ -1,11 +1,13 @@
 """One process pool shared by the layers of a figure (``compute_all``): per-mass work spread over the cores.
 
 The expensive layers (relic curves, reach contours, computed bounds) are loops over masses whose iterations are
-independent (a relic block also warm-starts each mass from its neighbour: :func:`muonreach.cosmo.relic.relic_curve`).
+independent (a relic block also warm-starts each mass from its neighbour, in blocks fixed by the masses alone:
+:func:`muonreach.cosmo.relic.relic_curve`).
 Inside :func:`figure_pool` they hand blocks of masses to :func:`map_blocks`, which runs them on one pool of worker
 processes created on first use and shut down when the block ends (one start-up per figure, not one per layer).
 Outside it, or with one worker, :func:`map_blocks` runs the blocks in this process, in order: the results are the
-same either way (each block's numbers do not depend on where it runs; tests/test_figure_pool.py).
+same either way (each block's numbers do not depend on where it runs, nor, for reach and bound layers, on which
+masses share it: a figure is the same floats on any number of workers; tests/test_figure_pool.py).
 
 The workers inherit the cache bypass (``--no-cache``) of the calling process explicitly (not through ``fork``), and
 never open a pool of their own.
