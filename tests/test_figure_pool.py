@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,13 +134,13 @@ def test_the_blocks_of_every_layer_are_submitted_before_any_is_waited_for(tmp_pa
         done = pool.plan(jobs)
         assert done == {2: "no blocks"}
         assert [job() for job in jobs[:2]] == [["waited"], ["touched"]]
-    assert open(flag).read() == "touched\n"
+    assert Path(flag).read_text() == "touched\n"
     assert pool.plan(jobs) == {}  # outside a figure pool nothing is planned
 
 
 def test_relic_through_the_plan_equals_the_relic_on_the_pool_directly():
     # the relic curve's blocks go through the plan as the Executor of relic_curve: the same blocks, the same floats
-    head = SPEC.split("[[panels.layers]]")[0]
+    head = SPEC.split("[[panels.layers]]", maxsplit=1)[0]
     spec = parse_spec(tomllib.loads(head + '[[panels.layers]]\ntype = "reach"\noptions = { experiment = "na64mu-2018", points = 4 }\n'
                                     '[[panels.layers]]\ntype = "relic"\noptions = { points = 5 }\n'), "pool-test.toml")
     panel = spec.panels[0]
