@@ -11,6 +11,7 @@ shared machine the wall time follows the load, the CPU time much less. ``--only 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import subprocess
@@ -58,9 +59,45 @@ def bench_figures(names: list[str] | None = None, baseline: bool = True) -> None
             print(f"{line} | load {load:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
 
 
+def bench_drawing(name: str = "000-fig5", rounds: int = 3) -> None:
+    """Drawing alone: ``render.draw`` of one figure's layers (read from the disk cache, computed first if absent)
+    with the unlabelled minor ticks as marker lines, next to matplotlib's own Tick per minor tick, alternated in
+    one process after a warm-up draw; best CPU seconds per draw and whether the two PNGs are the same pixels."""
+    import numpy as np
+    from matplotlib.image import imread
+
+    from muonreach.plot import load_spec, render
+    from muonreach.plot.layers import compute_all
+
+    spec = load_spec(name)
+    data = compute_all(spec)
+    marks = render._minor_ticks_as_marks
+    best = {"marks": math.inf, "ticks": math.inf}
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        render.draw(spec, data, Path(tmp) / "warm.png")
+        for _ in range(rounds):
+            for how in ("marks", "ticks"):
+                render._minor_ticks_as_marks = marks if how == "marks" else (lambda ax: None)
+                try:
+                    cpu0 = time.process_time()
+                    render.draw(spec, data, Path(tmp) / f"{how}.png")
+                    best[how] = min(best[how], time.process_time() - cpu0)
+                finally:
+                    render._minor_ticks_as_marks = marks
+        same = np.array_equal(imread(Path(tmp) / "marks.png"), imread(Path(tmp) / "ticks.png"))
+    print(f"drawing {name} (PNG, dpi {spec.dpi}): minor ticks as marker lines {best['marks']:.2f} CPU-s | matplotlib's "
+          f"Tick per minor tick {best['ticks']:.2f} CPU-s | {best['ticks'] / best['marks']:.2f}x | same pixels: {same} "
+          f"| load {load:.1f} -> {os.getloadavg()[0]:.1f}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None, help="figure names (default: every shipped spec)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the one-process runs")
+    parser.add_argument("--drawing", action="store_true", help="only the drawing benchmark (000-fig5's layers)")
     args = parser.parse_args()
-    bench_figures(args.only, baseline=not args.no_baseline)
+    if args.drawing:
+        bench_drawing()
+    else:
+        bench_figures(args.only, baseline=not args.no_baseline)

@@ -38,7 +38,8 @@ In the order they run:
 - Speed issue (speed_bench.py): relic set-up (thermal-integral grid) and solve (TR-BDF2 vs its previous stage solver and Radau),
   the 000-fig5 layers from the disk cache vs computed.
 - Figures (figures_bench.py): `muonreach figure 000-fig5` in a fresh interpreter, cold (empty cache) and warm, next
-  to the one-process baseline (--workers 1) cold; wall and CPU seconds with the load (every figure: run the file).
+  to the one-process baseline (--workers 1) cold; wall and CPU seconds with the load (every figure: run the file);
+  its drawing alone, the minor ticks as marker lines next to matplotlib's Tick objects, and whether the pixels agree.
 - Exact 2 -> 3 production (exact_bench.py): sigma at one point against vegas of the same |M|^2, and an exact
   reach over 20 masses cold and warm, next to IWW and a vegas-yield baseline; one LDMX and one NA64-mu table build,
   the current grid next to the previous one; the lepton trace against its naive monomial sum and the tables'
@@ -157,7 +158,7 @@ if __name__ == "__main__":
     from electron_bench import bench_na64e_reach
     from events_bench import bench_events
     from exact_bench import bench_exact_evaluation, bench_exact_reach, bench_exact_sigma, bench_exact_table_build
-    from figures_bench import bench_figures
+    from figures_bench import bench_drawing, bench_figures
     from gm2meas_bench import bench_gm2meas
     from heavy_bench import bench_heavy
     from meson_bench import bench_branching_ratios, bench_na62_reach
@@ -190,6 +191,7 @@ if __name__ == "__main__":
     bench_speed()
     bench_figures(["000-fig5"])  # the main figure; every figure: python benchmarks/figures_bench.py
     bench_exact_evaluation()
+    bench_drawing()  # its drawing alone: minor ticks as marker lines vs matplotlib's Tick objects
     bench_exact_table_build()
     bench_exact_sigma()
     bench_exact_reach()

@@ -2,7 +2,11 @@
 processes gives the same numbers as one process; workers inherit --no-cache and never nest pools."""
 
 import os
+import subprocess
+import sys
+import time
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -119,3 +123,84 @@ def test_an_error_in_a_worker_arrives_with_its_class_and_message():
     with pool.figure_pool(2), pytest.raises(InvalidParameter, match="value 2 refused in process") as err:
         pool.map_blocks(_refuse, [0, 1, 2, 3])
     assert str(os.getpid()) not in str(err.value)  # raised in a worker, re-raised here
+
+
+def _wait_for(path):
+    deadline = time.monotonic() + 60.0
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} was never written")
+        time.sleep(0.01)
+    return "waited"
+
+
+def _touch(path):
+    with open(path, "a") as out:
+        out.write("touched\n")
+    return "touched"
+
+
+def test_the_blocks_of_every_layer_are_submitted_before_any_is_waited_for(tmp_path):
+    # the first job's block waits for a file that only the second job's block writes: both return only if the
+    # blocks of both jobs were on the workers before this process waited for the first (one job after the other,
+    # the first block would time out); the second pass takes the planned blocks' results (the file is written once)
+    flag = str(tmp_path / "flag")
+    jobs = [lambda: pool.map_blocks(_wait_for, [flag]), lambda: pool.map_blocks(_touch, [flag]), lambda: "no blocks"]
+    with pool.figure_pool(2):
+        done = pool.plan(jobs)
+        assert done == {2: "no blocks"}
+        assert [job() for job in jobs[:2]] == [["waited"], ["touched"]]
+    assert Path(flag).read_text() == "touched\n"
+    assert pool.plan(jobs) == {}  # outside a figure pool nothing is planned
+
+
+def test_relic_through_the_plan_equals_the_relic_on_the_pool_directly():
+    # the relic curve's blocks go through the plan as the Executor of relic_curve: the same blocks, the same floats
+    head = SPEC.split("[[panels.layers]]", maxsplit=1)[0]
+    spec = parse_spec(tomllib.loads(head + '[[panels.layers]]\ntype = "reach"\noptions = { experiment = "na64mu-2018", points = 4 }\n'
+                                    '[[panels.layers]]\ntype = "relic"\noptions = { points = 5 }\n'), "pool-test.toml")
+    panel = spec.panels[0]
+    with cache.bypass():
+        planned = layers.compute_all(spec, workers=2)
+        with pool.figure_pool(2):
+            direct = [layers.compute(layer, panel) for layer in panel.layers]
+    assert repr(planned[0]) == repr(direct)
+    assert planned[0][1].shapes  # a relic line was drawn
+
+
+#: Run in a fresh interpreter: a figure whose bound layer fails in a worker (for its upper masses), next to a
+#: reach layer. The error must reach the caller as the same class with its message and the layer's location, and
+#: the pool must end: no worker process left behind.
+_FAILING_FIGURE = r"""
+import multiprocessing, sys, tomllib
+from muonreach import cache
+from muonreach.errors import InvalidParameter
+from muonreach.plot import layers
+from muonreach.plot.spec import parse_spec
+
+real = layers._bound_block
+
+def refusing(args):
+    if float(args[2][0]) > 0.3:
+        raise InvalidParameter(f"block from {float(args[2][0]):.3g} GeV refused")
+    return real(args)
+
+layers._bound_block = refusing
+spec = parse_spec(tomllib.loads(sys.argv[1]), "pool-test.toml")
+try:
+    with cache.bypass():
+        layers.compute_all(spec, workers=2)
+except InvalidParameter as exc:
+    print("raised:", exc)
+else:
+    print("nothing raised")
+print("children left:", len(multiprocessing.active_children()))
+"""
+
+
+def test_an_error_in_a_worker_ends_the_figure_with_that_error_and_no_process_left():
+    proc = subprocess.run([sys.executable, "-c", _FAILING_FIGURE, SPEC], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0].startswith("raised: ") and "GeV refused" in lines[0] and "pool-test.toml" in lines[0], proc.stdout
+    assert lines[-1] == "children left: 0"

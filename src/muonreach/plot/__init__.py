@@ -14,11 +14,11 @@ from .spec import FigureSpec, list_specs, load_spec
 
 def make_figure(spec: FigureSpec, out: str | Path, workers: int | None = None) -> tuple[Path, list]:
     """Compute every layer of ``spec`` (per-mass work on ``workers`` processes, default the CPUs up to 4) and
-    draw it into ``out``; returns (path, layer data per panel)."""
+    draw it into ``out``; returns (path, layer data per panel). matplotlib is imported while the workers compute."""
     from .layers import compute_all
-    from .render import draw
+    from .render import draw, import_matplotlib
 
-    data = compute_all(spec, workers)
+    data = compute_all(spec, workers, meanwhile=import_matplotlib)
     return draw(spec, data, out), data
 
 

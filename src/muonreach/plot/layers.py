@@ -9,7 +9,9 @@ maps (mediator mass, coupling) to the sigma_e plane and back.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -470,8 +472,20 @@ def compute(layer: LayerSpec, panel: PanelSpec) -> LayerData:
 __all__ = ["LAYER_TYPES", "Band", "LayerData", "Line", "compute", "compute_all"]
 
 
-def compute_all(spec, workers: int | None = None) -> list[list[LayerData]]:
+def compute_all(spec, workers: int | None = None, meanwhile: Callable[[], object] | None = None) -> list[list[LayerData]]:
     """Every layer of every panel of a :class:`~muonreach.plot.spec.FigureSpec`, in order; the per-mass work of
-    the layers on one pool of ``workers`` processes (default: the CPUs, at most 4; :mod:`.pool`)."""
+    the layers on one pool of ``workers`` processes (default: the CPUs, at most 4; :mod:`.pool`).
+
+    The blocks of all layers are submitted before any is waited for (:func:`.pool.plan`); ``meanwhile`` (e.g. the
+    renderer's imports) runs in this process while the workers compute."""
+    jobs = [functools.partial(compute, layer, panel) for panel in spec.panels for layer in panel.layers]
     with pool.figure_pool(workers):
-        return [[compute(layer, panel) for layer in panel.layers] for panel in spec.panels]
+        done = pool.plan(jobs)
+        if meanwhile is not None:
+            meanwhile()
+        flat = [done[i] if i in done else job() for i, job in enumerate(jobs)]
+    out, start = [], 0
+    for panel in spec.panels:
+        out.append(flat[start:start + len(panel.layers)])
+        start += len(panel.layers)
+    return out

@@ -25,6 +25,12 @@ FORMATS: tuple[str, ...] = (".png", ".pdf", ".svg")
 _LINESTYLES = {"solid": "-", "dashed": "--", "dotted": ":", "dashdot": "-."}
 
 
+def import_matplotlib() -> None:
+    """Import the parts of matplotlib that :func:`draw` uses (``make_figure`` does it while the layers compute)."""
+    import matplotlib.backends.backend_agg  # the canvas of .png
+    import matplotlib.figure  # noqa: F401
+
+
 def axis_labels(panel: PanelSpec) -> tuple[str, str]:
     """Default axis labels for the panel's plane and model (a spec's ``label`` overrides them)."""
     if panel.plane == "sigma-e":
@@ -114,6 +120,60 @@ def _draw_layer(ax, data: LayerData, style: Style, color: str, panel: PanelSpec)
         ax.plot([], [], color=edge, linestyle=ls, linewidth=style.linewidth, label=label)
 
 
+def _minor_ticks_as_marks(ax) -> None:
+    """Draw the unlabelled minor ticks of ``ax`` as one marker line per axis side instead of one matplotlib Tick each.
+
+    A Tick is five artists (two marks, a grid line, two labels) that matplotlib re-positions on every layout pass:
+    the ~160 minor ticks of 000-fig5's log axes took a third of its drawing time. The marks here are those of a
+    Tick that matplotlib makes for the axis (marker, size, width, colour, sides, transform) at the positions it
+    would draw, drawn at the axis' place in the drawing order (the x marks just before the x axis, the y marks just
+    after the y axis: where marks overlap they blend in the same order), so the image is the same pixel for pixel
+    (tests/test_figures.py). Axes whose minor ticks carry labels (a log axis of about a decade), or point outwards
+    (they would then pad the layout), keep matplotlib's ticks. The marks are not Line2D children of the axes, so a
+    ``loc = "best"`` legend does not avoid them, as it does not avoid ticks."""
+    import numpy as np
+    from matplotlib.artist import Artist
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import NullLocator
+
+    class Marks(Artist):
+        def __init__(self, line: Line2D) -> None:
+            super().__init__()
+            self.line = line
+            self.set_in_layout(False)
+
+        def draw(self, renderer) -> None:
+            self.line.draw(renderer)
+
+    for axis in (ax.xaxis, ax.yaxis):
+        locs = np.asarray(axis.get_minorticklocs(), dtype=float)
+        if locs.size == 0 or any(axis.get_minor_formatter().format_ticks(locs)):
+            continue
+        model = axis.get_minor_ticks(1)[0]
+        if model.get_tickdir() != "in":
+            continue
+        low, high = sorted(axis.get_transform().transform(axis.get_view_interval()))
+        where = axis.get_transform().transform(locs)
+        slack = 1e-10 * (high - low)  # matplotlib's test for a tick inside the view (_interval_contains_close)
+        shown = locs[(where >= low - slack) & (where <= high + slack)]
+        on_x = axis is ax.xaxis
+        zorder = axis.get_zorder() if on_x else float(np.nextafter(axis.get_zorder(), np.inf))
+        for mark in (model.tick1line, model.tick2line):
+            if not mark.get_visible():
+                continue
+            line = Line2D([], [])
+            line.update_from(mark)
+            line.set_figure(ax.get_figure(root=False))
+            if on_x:
+                line.set_data(shown, np.full(shown.size, mark.get_ydata()[0]))
+            else:
+                line.set_data(np.full(shown.size, mark.get_xdata()[0]), shown)
+            artist = Marks(line)
+            artist.set_zorder(zorder)
+            ax.add_artist(artist)
+        axis.set_minor_locator(NullLocator())
+
+
 def _legend(ax, mode: str) -> None:
     handles, _ = ax.get_legend_handles_labels()
     if not handles or mode in ("none", "figure"):
@@ -164,6 +224,7 @@ def draw(spec: FigureSpec, data: list[list[LayerData]], out: str | Path) -> Path
             color = layer.style.color or f"C{i % 10}"
             _draw_layer(ax, ldata, layer.style, color, panel)
         ax.tick_params(which="both", direction="in", top=True, right=True)
+        _minor_ticks_as_marks(ax)
         _legend(ax, spec.legend)
     for ax in axes[len(spec.panels):]:
         ax.set_visible(False)
