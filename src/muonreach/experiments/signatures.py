@@ -159,12 +159,17 @@ def _escapes(sample: BosonSample, geometry: Geometry, decays: Decays,
         return [np.exp(-((remaining + extra) * inv_length)) for extra in extras]
 
 
-def _escape_bounds(geometry: Geometry, decays: Decays, extra: float,
-                   ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(min, max) of :func:`_escape` over entries within ``ranges``: it falls with z_rem and with 1/L, and 1/L falls
-    with the momentum, so the extremes are at (largest z_rem, smallest p) and (smallest z_rem, largest p)."""
-    longest = decays.inverse_decay_length(ranges.momentum_max)  # smallest 1/L
-    shortest = decays.inverse_decay_length(ranges.momentum_min)
+def _inverse_lengths(decays: Decays, ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(smallest, largest) 1/L over entries within ``ranges``: 1/L falls with the momentum."""
+    return decays.inverse_decay_length(ranges.momentum_max), decays.inverse_decay_length(ranges.momentum_min)
+
+
+def _escape_bounds(geometry: Geometry, extra: float, ranges: SampleRanges,
+                   inverse: tuple[NDArray[np.float64], NDArray[np.float64]]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(min, max) of :func:`_escape` over entries within ``ranges`` (``inverse``: :func:`_inverse_lengths`): it
+    falls with z_rem and with 1/L, so the extremes are at (largest z_rem, largest 1/L) and (smallest z_rem,
+    smallest 1/L)."""
+    longest, shortest = inverse  # smallest and largest 1/L
     with np.errstate(over="ignore"):  # as _escapes: only the 1e300 placeholder times a distance can overflow
         low = np.exp(-((geometry.target_length - ranges.depth_min + extra) * shortest))
         high = np.exp(-((geometry.target_length - ranges.depth_max + extra) * longest))
@@ -175,7 +180,8 @@ def _beyond_bounds(decays: Decays, geometry: Geometry,
                    ranges: SampleRanges) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Bounds of BR_inv + BR_vis exp(-(z_rem + d + L_det)/L) (decay_beyond; invisible with visible_escape)."""
     br_inv, br_vis, _ = decays.branching()
-    low, high = _escape_bounds(geometry, decays, geometry.detector_distance + geometry.detector_length, ranges)
+    low, high = _escape_bounds(geometry, geometry.detector_distance + geometry.detector_length, ranges,
+                               _inverse_lengths(decays, ranges))
     return br_inv + br_vis * low, br_inv + br_vis * high
 
 
@@ -244,9 +250,9 @@ class DecayInVolume(Signature):
         """start - end = start (1 - exp(-L_det/L)): both factors positive, each between its extremes over the
         entries (start: :func:`_escape_bounds` at the detector distance; the second grows with 1/L)."""
         _, br_vis, _ = decays.branching()
-        start_low, start_high = _escape_bounds(geometry, decays, geometry.detector_distance, ranges)
-        longest = decays.inverse_decay_length(ranges.momentum_max)
-        shortest = decays.inverse_decay_length(ranges.momentum_min)
+        inverse = _inverse_lengths(decays, ranges)
+        start_low, start_high = _escape_bounds(geometry, geometry.detector_distance, ranges, inverse)
+        longest, shortest = inverse
         with np.errstate(over="ignore"):
             inside_low = -np.expm1(-(geometry.detector_length * longest))
             inside_high = -np.expm1(-(geometry.detector_length * shortest))
