@@ -6,7 +6,7 @@ N_eff is NOT monotonic in the coupling at fixed mass (freeze-in and late decays 
 plasma when the Z' decays at g' ~ 1e-7, contact through e+e- annihilation at larger g'; docs/trident-neff.md): the
 coupling is scanned on a log grid and the layer is the excluded interval that reaches g_max, its lower edge refined by
 bisection in log g (conservative: excluded islands at smaller couplings are reported in the layer notes, not drawn).
-Each mass is cached on disk.
+Each mass is cached on disk, and so is the scan of N_eff on the grid, which both layers share.
 """
 
 from __future__ import annotations
@@ -43,24 +43,51 @@ def _applies(spec: ModelSpec) -> bool:
     return spec.build(0.01, 1e-3).neutrino_coupling("mu") != 0.0 or spec.build(0.01, 1e-3).neutrino_coupling("e") != 0.0
 
 
+def _scan_grid() -> NDArray[np.float64]:
+    """log10 g of the coupling scan ([planck] g_min, g_max, grid_per_decade)."""
+    d = _scan_settings()
+    lo, hi = math.log10(d["g_min"]), math.log10(d["g_max"])
+    return np.linspace(lo, hi, round((hi - lo) * d["grid_per_decade"]) + 1)
+
+
+def _n_eff_at(spec: ModelSpec, mass: float, overrides: Mapping[str, object], lg: float) -> float:
+    from ..cosmo.neff import n_eff
+
+    return n_eff(spec.build(mass, 10.0**lg, overrides)).n_eff
+
+
+def _overrides_key(overrides: Mapping[str, object]) -> dict[str, str]:
+    return {k: str(v) for k, v in sorted(overrides.items())}
+
+
+def grid_n_eff(spec: ModelSpec, mass: float, overrides: Mapping[str, object]) -> NDArray[np.float64]:
+    """N_eff on the coupling scan :func:`_scan_grid` at one mass, cached on disk: both layers (``neff-planck``,
+    ``neff-bbn``) scan the same couplings and differ only in the threshold and the bisection after the scan."""
+    from ..cache import cached_arrays
+
+    def compute():
+        return {"n_eff": np.array([_n_eff_at(spec, mass, overrides, lg) for lg in _scan_grid()])}
+
+    key = {"model": spec.name, "mass": mass, "overrides": _overrides_key(overrides), "scan": 1, **_scan_settings()}
+    return cached_arrays("neff-grid", key, compute)["n_eff"]
+
+
 def coupling_edge(spec: ModelSpec, mass: float, overrides: Mapping[str, object], n_eff_max: float) -> tuple[float, float]:
     """(edge, island): the smallest g with N_eff > n_eff_max for all g in [edge, g_max] (NaN: not excluded at g_max)
     and the largest excluded grid coupling below the edge's allowed gap (NaN: none), module docstring."""
     from ..cache import cached_arrays
-    from ..cosmo.neff import n_eff
 
     d = _scan_settings()
 
     def compute():
-        f = lambda lg: n_eff(spec.build(mass, 10.0**lg, overrides)).n_eff - n_eff_max
-        lo, hi = math.log10(d["g_min"]), math.log10(d["g_max"])
-        grid = np.linspace(lo, hi, round((hi - lo) * d["grid_per_decade"]) + 1)
-        vals = np.array([f(lg) for lg in grid])
+        f = lambda lg: _n_eff_at(spec, mass, overrides, lg) - n_eff_max
+        grid = _scan_grid()
+        vals = grid_n_eff(spec, mass, overrides) - n_eff_max
         if vals[-1] <= 0.0:
             return {"edge": np.array(math.nan), "island": np.array(math.nan)}
         allowed = np.flatnonzero(vals <= 0.0)
         if allowed.size == 0:
-            return {"edge": np.array(10.0**lo), "island": np.array(math.nan)}
+            return {"edge": np.array(10.0 ** grid[0]), "island": np.array(math.nan)}
         a, b = grid[allowed[-1]], grid[allowed[-1] + 1]
         while b - a > d["tolerance_dex"]:
             mid = 0.5 * (a + b)
@@ -69,8 +96,7 @@ def coupling_edge(spec: ModelSpec, mass: float, overrides: Mapping[str, object],
         island = 10.0 ** grid[below[-1]] if below.size else math.nan
         return {"edge": np.array(10.0 ** (0.5 * (a + b))), "island": np.array(island)}
 
-    key = {"model": spec.name, "mass": mass, "overrides": {k: str(v) for k, v in sorted(overrides.items())},
-           "n_eff_max": n_eff_max, "scan": 2, **d}
+    key = {"model": spec.name, "mass": mass, "overrides": _overrides_key(overrides), "n_eff_max": n_eff_max, "scan": 2, **d}
     out = cached_arrays("neff-edge", key, compute)
     return float(out["edge"]), float(out["island"])
 

@@ -35,6 +35,14 @@ GAMMA: NDArray[np.complex128] = np.array(
     [np.block([[_I2, _Z2], [_Z2, -_I2]]).astype(complex)] + [np.block([[_Z2, s], [-s, _Z2]]) for s in _SIG])
 GAMMA5: NDArray[np.complex128] = 1j * GAMMA[0] @ GAMMA[1] @ GAMMA[2] @ GAMMA[3]
 _ONE = np.eye(4, dtype=complex)
+#: gamma^0 is diagonal with entries +-1: the Dirac adjoint is a sign pattern on the conjugate transpose
+_BAR_SIGNS = np.outer(GAMMA[0].diagonal().real, GAMMA[0].diagonal().real)
+#: each gamma matrix has one non-zero entry (+-1, +-i) per row and per column: (gamma^mu)_{i, _ROW[mu, i]} and
+#: (gamma^mu)_{_COL[mu, k], k}, so products with it are permutations and phases (exact, no sums)
+_ROW = np.abs(GAMMA).argmax(axis=2)
+_COL = np.abs(GAMMA).argmax(axis=1)
+_ROW_PHASE = np.take_along_axis(GAMMA, _ROW[:, :, None], axis=2)  # (mu, i, 1)
+_COL_PHASE = np.take_along_axis(GAMMA, _COL[:, None, :], axis=1)  # (mu, 1, k)
 
 
 def dot(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -49,7 +57,7 @@ def slash(p: NDArray[np.float64]) -> NDArray[np.complex128]:
 
 def _bar(o: NDArray[np.complex128]) -> NDArray[np.complex128]:
     """Dirac adjoint gamma0 O^dagger gamma0 over the last two axes."""
-    return GAMMA[0] @ np.conj(np.swapaxes(o, -1, -2)) @ GAMMA[0]
+    return np.multiply(_BAR_SIGNS, np.conj(np.swapaxes(o, -1, -2)), order="C")
 
 
 def _left_spinor(k: NDArray[np.float64]) -> NDArray[np.complex128]:
@@ -75,6 +83,16 @@ def lepton_tensor(k1: NDArray[np.float64], k2: NDArray[np.float64]) -> NDArray[n
     return 2.0 * np.einsum("nij,ajk,nkl,lm,bmi->nab", slash(k2), GAMMA, slash(k1), _ONE + GAMMA5, GAMMA, optimize=True)
 
 
+def _gamma_left(x: NDArray[np.complex128]) -> NDArray[np.complex128]:
+    """gamma^mu X for every mu: (N, 4, 4) -> (N, mu, 4, 4) (rows of X permuted, times phases: no sums)."""
+    return _ROW_PHASE * x[:, _ROW, :]
+
+
+def _gamma_right(x: NDArray[np.complex128]) -> NDArray[np.complex128]:
+    """X gamma^mu for every mu: (N, 4, 4) -> (N, mu, 4, 4)."""
+    return x[:, :, _COL].transpose(0, 2, 1, 3) * _COL_PHASE
+
+
 def trace_terms(k1, k2, q, pm, pp, m: float) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """(T_VV, T_AA, T_VA) per event (module docstring); momenta (N, 4) in GeV, muon mass ``m``.
 
@@ -93,10 +111,9 @@ def trace_terms(k1, k2, q, pm, pp, m: float) -> tuple[NDArray[np.float64], NDArr
     n_slash = np.einsum("na,a,aij->nij", n_up, _METRIC, GAMMA)  # N_a gamma^a
     pm_s = (slash(pm) + m * _ONE)[:, None]
     pp_s = (slash(pp) - m * _ONE)[:, None]
-    gam = GAMMA[None]
     xs, ys = {}, {}
     for key, nx in (("V", n_slash), ("A", n_slash @ GAMMA5)):
-        o = gam @ (s1 @ nx)[:, None] + (nx @ s2)[:, None] @ gam  # (N, mu, 4, 4)
+        o = _gamma_left(s1 @ nx) + _gamma_right(nx @ s2)  # (N, mu, 4, 4)
         xs[key] = pm_s @ o
         ys[key] = pp_s @ _bar(o)
     out = []
