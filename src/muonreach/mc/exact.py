@@ -45,7 +45,7 @@ from ..constants import LEPTON_MASSES
 from ..errors import ConvergenceError
 from ..experiments.beam import TrackDistribution, track_distribution
 from ..production.exact import ExactSpectrum
-from ..production.exact.integrate import Process, _delta_upper, _inner
+from ..production.exact.integrate import Process, _delta_upper, dsigma_dx_ddelta
 from ..production.exact.phase_space import Kinematics, emission
 from .bremsstrahlung import energy_and_x, four_momenta, track_normalisation
 
@@ -70,18 +70,13 @@ def _log_linear_integral(y: NDArray, nodes: NDArray) -> NDArray:
 
 def _dsigma_dx_dv(proc: Process, energy: float, x: NDArray, v: NDArray) -> NDArray:
     """dsigma/(dx dv) at arrays (x, v) of one shape inside the kinematic range, v = ln(Delta/Delta_min)/w_max (module
-    docstring): E sum_nuclei count x (int dt dphi of dsigma/(dE_X dDelta dt dphi)) x dDelta/dv, the inner integral
-    of :mod:`muonreach.production.exact.integrate` by its "fine" rule, as its ``dsigma_dx_dcos`` computes it
-    (that function also evaluates the coarse rule for an error estimate, and takes the angle theta: both unused
-    here), with dDelta/dv = Delta w_max (0 where X has no angular range)."""
-    total = np.zeros(x.shape)
-    for nuc in proc.nuclei:
-        kin = proc.kinematics(energy, nuc)
-        em = emission(kin, x * energy, proc.m_x, proc.mp)
-        w_max = np.log(np.maximum(_delta_upper(proc, kin, em) / em.delta_min, 1.0))
-        delta = em.delta_min * np.exp(v * w_max)
-        total = total + nuc.count * energy * _inner(proc, energy, nuc, x * energy, delta, "fine") * delta * w_max
-    return total
+    docstring): :func:`~muonreach.production.exact.integrate.dsigma_dx_ddelta` by its "fine" rule x dDelta/dv,
+    dDelta/dv = Delta w_max (0 where X has no angular range)."""
+    kin = proc.kinematics(energy, proc.nuclei[0])  # Delta's range does not depend on the nucleus (ExactAngles.angles)
+    em = emission(kin, x * energy, proc.m_x, proc.mp)
+    w_max = np.log(np.maximum(_delta_upper(proc, kin, em) / em.delta_min, 1.0))
+    delta = em.delta_min * np.exp(v * w_max)
+    return dsigma_dx_ddelta(proc, energy, x, delta, "fine") * delta * w_max
 
 
 class ExactAngles:

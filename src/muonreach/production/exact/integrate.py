@@ -22,8 +22,8 @@ energy (45 GeV from 160 GeV, 50 GeV from 100 GeV; 30 GeV from 160 GeV and every 
 loses precision at t ~ 1e2 - 1e3 GeV^2 and the rules raise ConvergenceError.
 
 The three results have numerical uncertainties: the deterministic rules quote |I(n) - I(n_coarse)| of the
-rule and a coarser one on the same segments; vegas quotes its statistical error (weighted average of the
-iterations after adaptation, with its chi^2 check).
+rule and a coarser one on the same segments (dsigma/dx adds the floor :data:`RULE_FLOOR`); vegas quotes its
+statistical error (weighted average of the iterations after adaptation, with its chi^2 check).
 """
 
 from __future__ import annotations
@@ -55,14 +55,26 @@ T_CAP_FACTOR: float = 1e2
 # Deterministic rule: segment edges of u = ln(Delta/Delta_min); Gauss-Legendre nodes per segment (fine, coarse).
 _U_EDGES = np.array([0.0, 0.7, 1.5, 2.5, 4.0, 6.0, 9.0, 13.0, 18.0, 25.0, 35.0, 50.0])
 _N_T_UNIFORM = 8
+# half-width (in ln t) of the segments either side of the lepton-propagator peak at t = Delta E / E_X: the peak's
+# width in ln t is ~ sqrt(D1(phi = 0) / t) at its minimum, down to ~0.1 for light bosons off electrons; 0.5
+# measured best of 0.2 / 0.5 / 1 (admin/exact_error_study.py: largest error of the fine rule 1.2e-4 / 1.2e-4 / 1.2e-4,
+# estimate below it at 5 / 2 / 6 points before RULE_FLOOR)
+_PEAK_HALF = 0.5
 _N_T_TAIL = 3  # ln t segments of the tail above max(T_CAP, T_CAP t_min), up to the cap (no width for light bosons)
 # (nodes per u segment, per ln t segment, psi nodes). Set by a convergence test against (10, 10, 12) and
-# (14, 14, 16) references over mu/e beams, S/P/V, diagonal and e <-> mu, 1-160 GeV, 1 MeV - 6.3 GeV, x from 0.01
-# to 0.97 of the window: "fine" is within 2.4e-4 of the reference (<= 1e-4 away from the first 1 % of the
-# window, where a heavy boson's spectrum opens as a square root and even (10, 10, 12) is 5e-4 off), "coarse"
-# within 1.3e-3; so |fine - coarse| overstates the error of the fine rule (docs/exact-production.md). The u
-# (Delta) nodes matter most for heavy bosons: (4, 4, 6) was 5e-4 off at 6.3 GeV, (3, 3, 4) 1e-2.
+# (14, 14, 16) references over mu/e beams, S/P/V, diagonal and e <-> mu, 1-160 GeV, 1 MeV - 6.3 GeV, x from 0.003
+# to 0.997 of the window (admin/exact_error_study.py, 108 points, table in docs/exact-production.md): "fine" is
+# within 1.2e-4 of the (14, 14, 16) reference (the largest: psi nodes of the point nucleus; before the t break
+# points at the lepton-propagator peak, 1.7e-3 for a 1 MeV scalar off electrons). |fine - coarse| alone is not
+# conservative everywhere (it was below the true error at 2 of the 108 points, by up to 2.9x: the psi rule of the
+# point nucleus converges slowly, 5 and 6 nodes are both off), so the quoted error adds RULE_FLOOR. Coarse rules
+# with 2 t nodes ((3, 2, 4), (4, 2, 4)) were conservative alone but overstate 1e2 - 1e3x and refuse LDMX tables
+# (NODE_RTOL) and the 30 GeV t-cap test. The u (Delta) nodes matter most for heavy bosons: (4, 4, 6) was 5e-4 off
+# at 6.3 GeV, (3, 3, 4) 1e-2.
 _RULES = {"fine": (5, 4, 6), "coarse": (4, 3, 5)}  # each dimension coarser: each one's error shows
+#: Relative error floor added to |fine - coarse| in the quoted error of dsigma/dx: 1.7x the largest error of the fine
+#: rule over the 108 study points (1.2e-4, admin/exact_error_study.py).
+RULE_FLOOR: float = 2e-4
 #: Default relative tolerance of the exact dsigma/dx: an estimated error |fine - coarse| above it raises.
 DSIGMA_RTOL: float = 1e-2
 _GL_CACHE: dict[int, tuple[NDArray, NDArray]] = {}
@@ -299,7 +311,10 @@ def _inner(proc: Process, energy: float, nuc: Nucleus, e_k: NDArray, delta: NDAr
                              axis=-1)
     fixed = nuc.scales() if proc.form_factor != "point" else np.zeros(0)
     fixed = np.append(fixed, math.log(proc.m_x**2 + max(proc.m, proc.mp) ** 2))  # the virtual-photon falloff
-    kinematic = np.log(tb.delta)[..., None]  # t ~ Delta: where the photon's virtuality reaches the lepton line's
+    # t ~ Delta: where the photon's virtuality reaches the lepton line's; t ~ Delta E / E_k: the narrow peak of the
+    # other lepton propagator, sharp for light bosons off electrons (without it the 1 MeV scalar was 1.7e-3 off)
+    peak = np.log(tb.delta * (energy / e_k))
+    kinematic = np.stack(np.broadcast_arrays(np.log(tb.delta), peak - _PEAK_HALF, peak, peak + _PEAK_HALF), axis=-1)
     breaks = np.concatenate([np.broadcast_to(fixed, (*lo.shape, fixed.size)), kinematic], axis=-1)
     edges = np.sort(np.concatenate([uniform, np.clip(breaks, lo[..., None], hi[..., None])], axis=-1), axis=-1)
     u_t, w_t = _segment_nodes(edges, n_t)  # (..., n)
@@ -341,7 +356,7 @@ _X_CHUNK = 5
 def dsigma_dx(proc: Process, energy: float, x: ArrayLike, *, with_error: bool = True,
               rtol: float | None = None) -> tuple[NDArray, NDArray | None]:
     """dsigma/dx (GeV^-2 per formula unit, coupling 1) at ``x`` (array) for beam energy ``energy``, by the nested
-    deterministic rule; with its numerical uncertainty |fine - coarse| (or None). Zero outside the kinematic range.
+    deterministic rule; with its numerical uncertainty |fine - coarse| + RULE_FLOOR |fine| (or None). Zero outside the kinematic range.
     ``rtol``: raise ConvergenceError where the uncertainty exceeds ``rtol`` times the value (implies the error)."""
     e = proc.check_energy(energy)
     xa = np.atleast_1d(np.asarray(x, dtype=float))
@@ -356,7 +371,7 @@ def dsigma_dx(proc: Process, energy: float, x: ArrayLike, *, with_error: bool = 
         fine = _dsigma_dx_rule(proc, e, xs, "fine")
         value.ravel()[idx] = fine
         if error is not None:
-            error.ravel()[idx] = np.abs(fine - _dsigma_dx_rule(proc, e, xs, "coarse"))
+            error.ravel()[idx] = np.abs(fine - _dsigma_dx_rule(proc, e, xs, "coarse")) + RULE_FLOOR * np.abs(fine)
     _check_finite(value, "dsigma/dx")
     if rtol is not None and error is not None:
         _check_tolerance(proc, e, xa, value, error, rtol)
@@ -375,6 +390,35 @@ def _check_tolerance(proc: Process, energy: float, x: NDArray, value: NDArray, e
             f"exact dsigma/dx ({proc.kind}, m = {proc.m_x:g} GeV, {proc.lepton} -> {proc.final_lepton}, E = {energy:g} "
             f"GeV): estimated error {error.ravel()[i]:.3g} exceeds {rtol:g} x {value.ravel()[i]:.3g} at "
             f"x = {x.ravel()[i]:.6g}")
+
+
+def dsigma_dx_ddelta(proc: Process, energy: float, x: ArrayLike, delta: ArrayLike, rule: str = "fine") -> NDArray:
+    """d^2sigma/(dx dDelta) (GeV^-4 per formula unit, coupling 1) at arrays ``x`` = E_X/E and ``delta`` (GeV^2;
+    broadcast), Delta = m'^2 - (p - k)^2 the exact integrator's angular variable (1 - cos theta_X = (Delta -
+    Delta_min) / (2 |p| |k|)): E sum over the nuclei of count x the (t, phi) integral of
+    dsigma/(dE_X dDelta dt dphi). Range: x inside the window of :meth:`Process.x_range`, Delta_min(x) <= Delta <=
+    the upper end of the Delta integral (Delta_max, or where t_min reaches the t cap of the screened form
+    factors); zero outside. ``rule``: the deterministic (t, psi) rule, "fine" (the values of :func:`dsigma_dx`)
+    or "coarse" (its error estimate is |fine - coarse|)."""
+    if rule not in ("fine", "coarse"):
+        raise InvalidParameter(f"rule must be 'fine' or 'coarse', got {rule!r}")
+    e = proc.check_energy(energy)
+    xa, da = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(delta, dtype=float))
+    if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(da))):
+        raise InvalidParameter("x and delta must be finite")
+    lo, hi = proc.x_range(e)
+    inside_x = (xa > lo) & (xa < hi)
+    xs = np.where(inside_x, xa, 0.5 * (lo + hi))
+    total = np.zeros(xa.shape)
+    for nuc in proc.nuclei:
+        kin = proc.kinematics(e, nuc)
+        em = emission(kin, xs * e, proc.m_x, proc.mp)
+        upper = _delta_upper(proc, kin, em)
+        inside = inside_x & (da >= em.delta_min) & (da <= upper * (1.0 + 1e-12))  # rounding of Delta_min e^(w_max)
+        ds = np.where(inside, da, em.delta_min)
+        total = total + np.where(inside, nuc.count * e * _inner(proc, e, nuc, xs * e, ds, rule), 0.0)
+    _check_finite(total, "dsigma/(dx dDelta)")
+    return total
 
 
 def dsigma_dx_dcos(proc: Process, energy: float, x: ArrayLike, theta: ArrayLike) -> tuple[NDArray, NDArray]:
