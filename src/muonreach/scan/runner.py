@@ -281,8 +281,9 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
     work, but at most ``size / (CHUNKS_PER_WORKER * n_workers)`` points, and at least the pilot's points
     (which are the first corner of chunk 0: :func:`run_chunk` computes only the rest of it); the sizes are
     then evened out: the same number of chunks along each axis, each as small as that allows (4 chunks of 25
-    masses rather than 33, 33, 33 and 1). A spec whose chunking is given, or without outer axes (a single
-    chunk), is returned as it is."""
+    masses rather than 33, 33, 33 and 1), and the chunk count made a multiple of ``n_workers`` where an
+    evened-out size allows (:func:`_rounds_filled`). A spec whose chunking is given, or without outer axes
+    (a single chunk), is returned as it is."""
     outer = spec.outer_axes
     if not spec.auto_chunks or not outer:
         return spec, None
