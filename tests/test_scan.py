@@ -782,3 +782,17 @@ def test_pilot_sizes_are_evened_out(monkeypatch):
     spec, head = runner.pilot(load_spec(MINI.replace("values = [0.1, 0.2]", f"values = [{masses}]")), 1)
     assert spec.chunks == (25,) and spec.n_chunks == 4
     assert head is not None and head.slices["mass"].stop <= 25
+
+
+def test_pilot_chunk_count_is_a_multiple_of_the_workers(monkeypatch):
+    # 100 masses, 2 workers: the cap 100 // 6 = 16 masses evens out to 15, i.e. 7 chunks (4 rounds on 2
+    # workers, at most 7 / 4 = 1.75x); the nearest multiple of 2 with the fewer chunks: 6 chunks of 17
+    from muonreach.scan import runner
+
+    monkeypatch.setattr(runner, "CHUNK_OVERHEAD_SECONDS", 1e3)
+    masses = ", ".join(f"{0.01 * (k + 1):.2f}" for k in range(100))
+    spec = load_spec(MINI.replace("values = [0.1, 0.2]", f"values = [{masses}]"))
+    assert runner.pilot(spec, 2)[0].chunks == (17,) and runner.pilot(spec, 2)[0].n_chunks == 6
+    # the same rule alone: 8 workers and 25 chunks of 4 have no multiple of 8 within half to twice 25 (kept)
+    assert runner._rounds_filled(100, 4, 1, 8, 1) == 4 and runner._rounds_filled(100, 15, 1, 2, 1) == 17
+    assert runner._rounds_filled(12, 5, 1, 2, 6) == 6  # 3 chunks -> 2 of 6, the pilot's 6 masses still fit

@@ -222,7 +222,9 @@ def run_scan(spec_or_path: Any, workers: int | None = None, scheduler: Any = Non
                     todo = _run_here_while_small(spec, todo, heads, out_path, arrays, rep, bar, task)
                 if todo:
                     with _client(workers, scheduler, processes, len(todo)) as client:
-                        _run_tasks(client, bar, task, spec, todo, heads, out_path, arrays, rep)
+                        # the pilot's cluster has imported what a chunk needs: no second round trip for it
+                        _run_tasks(client, bar, task, spec, todo, heads, out_path, arrays, rep,
+                                   warmed=head is not None and client is scheduler)
 
     if out_path is not None:
         return open_result(out_path, spec)
@@ -279,8 +281,9 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
     work, but at most ``size / (CHUNKS_PER_WORKER * n_workers)`` points, and at least the pilot's points
     (which are the first corner of chunk 0: :func:`run_chunk` computes only the rest of it); the sizes are
     then evened out: the same number of chunks along each axis, each as small as that allows (4 chunks of 25
-    masses rather than 33, 33, 33 and 1). A spec whose chunking is given, or without outer axes (a single
-    chunk), is returned as it is."""
+    masses rather than 33, 33, 33 and 1), and the chunk count made a multiple of ``n_workers`` where an
+    evened-out size allows (:func:`_rounds_filled`). A spec whose chunking is given, or without outer axes
+    (a single chunk), is returned as it is."""
     outer = spec.outer_axes
     if not spec.auto_chunks or not outer:
         return spec, None
@@ -300,8 +303,23 @@ def pilot(spec: ScanSpec, n_workers: int) -> tuple[ScanSpec, ChunkResult | None]
     # the same number of chunks along each axis, of even sizes (not 33, 33, 33, 1), the pilot still in chunk 0
     even = [_even(len(a), c) for a, c in zip(outer, sizes)]
     even[-1] = even[-1] if even[-1] >= len(parts) else sizes[-1]
+    even[-1] = _rounds_filled(len(last), even[-1], math.prod(-(-len(a) // c) for a, c in zip(outer[:-1], even)),
+                              max(1, n_workers), len(parts))
     head = merge_blocks(spec, 0, first | {last.name: slice(0, len(parts))}, parts)
     return spec.with_chunks(tuple(even)), head
+
+
+def _rounds_filled(length: int, size: int, others: int, n_workers: int, least: int) -> int:
+    """The chunk size along the last outer axis (``length`` values, ``size`` proposed, at least ``least``)
+    that makes the chunk count (``others`` chunks along the other axes times those along this one) a multiple
+    of ``n_workers``, so that the last round of chunks keeps every worker busy (7 chunks on 2 workers are 4
+    rounds, at most 1.75x): of the evened-out sizes, the one whose count is nearest the proposed one (the
+    fewer chunks on a tie: 6 rather than 8 chunks for 7), within half to twice it; ``size`` if there is none."""
+    count = -(-length // size)
+    fits = {-(-length // s): s for s in range(max(1, least), length + 1)
+            if s == _even(length, s) and (others * -(-length // s)) % n_workers == 0}
+    near = sorted((abs(c - count), c) for c in fits if count <= 2 * c and c <= 2 * count)
+    return fits[near[0][1]] if near else size
 
 
 #: Without ``workers`` or ``scheduler``, chunks run in this process while the work left, extrapolated from the
@@ -346,8 +364,9 @@ def _run_here_while_small(spec: ScanSpec, todo: list[int], heads: dict[int, Chun
 
 
 def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], heads: dict[int, ChunkResult], out_path: Path | None,
-               arrays: dict[str, np.ndarray] | None, rep: ScanReport) -> None:
-    """Submit one task per chunk of ``todo`` and collect them as they finish (into ``arrays`` or the store)."""
+               arrays: dict[str, np.ndarray] | None, rep: ScanReport, warmed: bool = False) -> None:
+    """Submit one task per chunk of ``todo`` and collect them as they finish (into ``arrays`` or the store);
+    ``warmed``: the workers have run :func:`warm_up` already."""
     from concurrent.futures import CancelledError
 
     from distributed import as_completed
@@ -355,7 +374,8 @@ def _run_tasks(client, bar, task, spec: ScanSpec, todo: list[int], heads: dict[i
     from .compute import chunk_shape
     from .store import place
 
-    client.run(warm_up)
+    if not warmed:
+        client.run(warm_up)
     t0 = time.perf_counter()
     seconds_before, points_before = rep.seconds, rep.points_computed
     token = uuid.uuid4().hex[:8]
