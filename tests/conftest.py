@@ -37,6 +37,16 @@ def run_subprocess(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "muonreach", *args], capture_output=True, text=True)
 
 
+def run_in_process(*args: str) -> subprocess.CompletedProcess:
+    """Run the command line in this interpreter, with the result shaped as :func:`run_subprocess`'s.
+
+    The same `main` as the console script (`python -m muonreach` only calls it), so the same error handler:
+    exit code 2 and one line for bad input; an uncaught exception gives exit code 1 here as there. Use
+    :func:`run_subprocess` where a test is about the fresh interpreter itself (start-up, import-time output)."""
+    result = CliRunner().invoke(main, list(args), standalone_mode=True)
+    return subprocess.CompletedProcess(["muonreach", *args], result.exit_code, result.stdout, result.stderr)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_cache(tmp_path_factory):
     """The test session writes its disk cache into a temporary directory (never the user's cache)."""
