@@ -21,9 +21,9 @@ run: $(STAMP)
 	$(VENV)/bin/muonreach figure 000-fig5 --out out/000-fig5.png
 
 ## test: the linters, then the whole test suite on 2 processes (pytest-xdist, in the test extra; docs/speed.md
-## "suite2"); the explorer's browser tests need Chromium: see `browser`
+## "suite2", "suite3": worksteal balances the two workers); the explorer's browser tests need Chromium: see `browser`
 test: lint browser
-	$(PY) -m pytest -q -p xdist -n 2
+	$(PY) -m pytest -q -p xdist -n 2 --dist worksteal
 
 ## browser: headless Chromium and its driver for the browser tests (Debian packages; nothing if present)
 browser:

@@ -3,14 +3,14 @@ one line `muonreach: error: ...` with exit code 2 on the CLI, a MuonReachError s
 
 import pytest
 
-from conftest import run_subprocess
+from conftest import run_in_process
 from muonreach.errors import InvalidParameter
 from muonreach.models.dark_photon import DarkPhoton
 from muonreach.models.scalar import LeptophilicScalar
 
 
 def _one_line_error(args, match: str) -> None:
-    result = run_subprocess(*args)
+    result = run_in_process(*args)
     assert result.returncode == 2, result.stderr
     assert result.stdout == "" and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import run_subprocess
+from conftest import run_in_process, run_subprocess
 
 
 def test_help_lists_subcommands(run_cli):
@@ -48,6 +48,19 @@ def test_list(run_cli_json):
     assert {"pdg2016", "wa2025-wp2025", "ae-rb2020"} <= datasets
 
 
+def test_console_module_gives_exit_2_and_one_line():
+    """The bad-input checks run in-process (the same `main`); this one runs `python -m muonreach` itself, in a
+    fresh interpreter, for the exit code and stderr as a user sees them (nothing printed at import time)."""
+    for args in (("gm2", "scalar-muon", "--mass", "abc", "--coupling", "1e-3"),
+                 ("events", "na64mu-2018", "scalar-muon", "--mass", "0.1", "--coupling", "1e-3", "--set",
+                  "material=Xx")):
+        result = run_subprocess(*args)
+        assert result.returncode == 2, result.stderr
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("muonreach: error:"), lines
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -66,7 +79,7 @@ def test_list(run_cli_json):
     ],
 )
 def test_bad_input_one_line_exit_2(args):
-    result = run_subprocess(*args)
+    result = run_in_process(*args)
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
@@ -168,7 +181,7 @@ def test_list_experiments_and_materials(run_cli_json):
     ],
 )
 def test_bad_experiment_input_one_line_exit_2(args, tmp_path):
-    result = run_subprocess(*args)
+    result = run_in_process(*args)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("muonreach: error:"), lines  # an error alone: no warning before it

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import run_subprocess
+from conftest import run_in_process
 from muonreach import constants as c
 from muonreach.constraints import (
     ANY_MODEL,
@@ -196,8 +196,8 @@ def test_limits_command_text(run_cli):
 
 def test_limits_command_errors_are_one_line():
     for args in (["limits", "--plane", "nowhere"], ["limits", "--model", "nomodel"]):
-        proc = run_subprocess(*args)
+        proc = run_in_process(*args)
         assert proc.returncode == 2
         assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("muonreach: error:")
-    proc = run_subprocess("limits", "--json")
+    proc = run_in_process("limits", "--json")
     assert proc.returncode == 0 and json.loads(proc.stdout)["limits"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import run_subprocess
+from conftest import run_in_process, run_subprocess
 from muonreach.errors import SpecError, UnknownName
 from muonreach.plot import layers, list_specs, load_spec, make_figure
 from muonreach.plot.render import draw
@@ -298,7 +298,7 @@ def test_cli_renders_a_user_spec(tmp_path):
 
 
 def test_cli_lists_specs():
-    proc = run_subprocess("figure", "--list")
+    proc = run_in_process("figure", "--list")
     assert proc.returncode == 0 and all(name in proc.stdout for name in SPECS)
 
 

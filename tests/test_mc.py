@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from conftest import run_subprocess
+from conftest import run_in_process
 from muonreach import units
 from muonreach.errors import ConvergenceError, InvalidParameter
 from muonreach.experiments.beam import lepton_track, track_distribution
@@ -393,7 +393,7 @@ def test_cli_generate_bad_input(tmp_path, args, needle):
         else:
             options[key] = value
     cmd = ["generate", "na64mu-2018", "scalar-muon", *[a for kv in options.items() for a in kv], *sets]
-    result = run_subprocess(*cmd)
+    result = run_in_process(*cmd)
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import run_subprocess
+from conftest import run_in_process, run_subprocess
 from muonreach.errors import SpecError
 from muonreach.scan import STATUS_FAILED, STATUS_NOT_COMPUTED, STATUS_OK, ScanReport, failure_summary, load_spec, run_scan
 from muonreach.scan.store import MARKERS, done_chunks
@@ -185,7 +185,7 @@ def test_spec_errors_are_one_line(case):
 def test_cli_spec_errors_exit_2_one_line(case, tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text(BAD_SPECS[case][0] + "\n")
-    proc = run_subprocess("scan", str(path), "--out", str(tmp_path / "o.zarr"))
+    proc = run_in_process("scan", str(path), "--out", str(tmp_path / "o.zarr"))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("muonreach: error:") and BAD_SPECS[case][1] in lines[0]
@@ -193,7 +193,7 @@ def test_cli_spec_errors_exit_2_one_line(case, tmp_path):
 
 
 def test_help_lists_scan():
-    proc = run_subprocess("--help")
+    proc = run_in_process("--help")
     assert proc.returncode == 0 and "scan" in proc.stdout
 
 
