@@ -316,9 +316,12 @@ def _rounds_filled(length: int, size: int, others: int, n_workers: int, least: i
     rounds, at most 1.75x): of the evened-out sizes, the one whose count is nearest the proposed one (the
     fewer chunks on a tie: 6 rather than 8 chunks for 7), within half to twice it; ``size`` if there is none."""
     count = -(-length // size)
-    fits = {-(-length // s): s for s in range(max(1, least), length + 1)
-            if s == _even(length, s) and (others * -(-length // s)) % n_workers == 0}
-    near = sorted((abs(c - count), c) for c in fits if count <= 2 * c and c <= 2 * count)
+    fits = {}  # chunk count -> its evened-out size ceil(length / count), for the counts such a size gives
+    for c in range(-(-count // 2), min(2 * count, length) + 1):
+        s = -(-length // c)
+        if -(-length // s) == c and s >= least and (others * c) % n_workers == 0:
+            fits[c] = s
+    near = sorted((abs(c - count), c) for c in fits)
     return fits[near[0][1]] if near else size
 
 
